@@ -1,0 +1,69 @@
+// The ModelGraph: what every consumer (CLI, diagnostics, rewrites, ONNX export, panel) reads.
+// Module paths are PyTorch's named_modules() names; offsets are 0-based UTF-16 into the file.
+
+export interface SourceRef {
+  /** 1-based line in the analysed file (0 when the module has no site there). */
+  line: number;
+  from: number;
+  to: number;
+}
+
+export interface ModuleNode extends SourceRef {
+  path: string;
+  type: string;
+  leaf: boolean;
+  /** An nn.Sequential / ModuleList / ModuleDict (or a subclass). */
+  container: boolean;
+  /** Parameters owned by this module itself (recurse=False). */
+  ownParams: number;
+  /** Parameters of the whole subtree, each counted once. */
+  params: number;
+  /** MACs counted while this module itself ran (leaf: all of its MACs); null = unknown. */
+  ownMacs: number | null;
+  /** MACs of the subtree; null = unknown. */
+  macs: number | null;
+  calls: number;
+  inputShapes: (number[] | null)[];
+  outputShape: number[] | null;
+  children: string[];
+  /** Why this module's figures are unknown, if they are. */
+  unknown?: string;
+  /** Construction arguments that matter to rewrites (conv/linear/bn configuration). */
+  config?: Record<string, unknown>;
+}
+
+export interface Stage extends SourceRef {
+  /** A module path, or `container[i:j]` for a run inside a container. */
+  path: string;
+  container: string;
+  blocks: string[];
+  resolution: [number, number];
+  inChannels: number | null;
+  outChannels: number;
+  params: number;
+  macs: number | null;
+}
+
+export interface UnknownNote {
+  line: number;
+  from: number;
+  to: number;
+  reason: string;
+  /** Set when the site is in another file than the analysed one. */
+  file?: string;
+}
+
+export interface ModelGraph {
+  file: string;
+  model: string;
+  input: number[][];
+  outputs: number[][] | null;
+  params: number;
+  macs: number | null;
+  complete: boolean;
+  modules: ModuleNode[];
+  stages: Stage[];
+  unknowns: UnknownNote[];
+}
+
+export const leaves = (g: ModelGraph): ModuleNode[] => g.modules.filter((m) => m.leaf);

@@ -1,0 +1,245 @@
+// From a .py file to a ModelGraph: run the file, build the entry-point model, run forward on
+// shape-only inputs, then read modules, parameters, MACs and stages off the interpreter state.
+import type { SyntaxNode } from '@lezer/common';
+import { Value, Span, PyInstance, PyFunction, PyClass, Tensor, Unknown, PyTuple, PyList, PyDict, Scope } from './values';
+import { SourceFile, SourceCache } from './source';
+import { Interpreter, PyException, BudgetExceeded } from './interp';
+import { ModuleResolver, FileHost } from './imports';
+import { namedModules, callModule } from './torch/module';
+import { mkTensor } from './torch/tensor';
+import type { ModelGraph, ModuleNode, UnknownNote } from '../graph/model';
+import { findStages } from '../graph/stages';
+
+export interface AnalyzeOptions {
+  /** Python expression evaluated in the file's namespace, e.g. `resnet50()`. */
+  model?: string;
+  /** Input shapes; default from the `# ghostlens:` comment, else 1x3x224x224. */
+  input?: number[][];
+  maxSteps?: number;
+}
+
+/** A failure the user must fix before anything can be analysed (exit 2 in the CLI). */
+export class AnalysisError extends Error {
+  constructor(message: string, readonly line: number | null = null) { super(message); }
+}
+
+export interface EntryPoint { expr: string; kind: 'comment' | 'factory' | 'class'; line: number }
+
+export const DEFAULT_INPUT = [[1, 3, 224, 224]];
+
+/** Shared parse cache: warm analyses of the same files skip parsing. */
+const sharedCache = new SourceCache();
+
+export function parseInputSpec(s: string): number[][] {
+  const shapes = s.split(/[,;]\s*|\s+/).filter((x) => x).map((p) => p.split(/[x×]/i).map((d) => Number(d)));
+  if (!shapes.length || shapes.some((sh) => !sh.length || sh.some((d) => !Number.isInteger(d) || d <= 0))) {
+    throw new AnalysisError(`invalid input shape '${s}' (expected e.g. 1x3x224x224)`);
+  }
+  return shapes;
+}
+
+/** `# ghostlens: model=resnet50() input=1x3x224x224` anywhere in the file. */
+export function readDirective(text: string): { model?: string; input?: number[][]; line: number } | null {
+  const m = /^[ \t]*#[ \t]*ghostlens:(.*)$/m.exec(text);
+  if (!m) return null;
+  const body = m[1];
+  const line = text.slice(0, m.index).split('\n').length;
+  const out: { model?: string; input?: number[][]; line: number } = { line };
+  const model = /model=(.+?)(?=\s+input=|$)/.exec(body.trim());
+  if (model) out.model = model[1].trim();
+  const input = /input=(\S+)/.exec(body);
+  if (input) out.input = parseInputSpec(input[1]);
+  return out;
+}
+
+export function analyzeSource(host: FileHost, path: string, text: string, opts: AnalyzeOptions = {}): ModelGraph {
+  const file = sharedCache.get(path, text);
+  const resolver = new ModuleResolver(host, (p, t) => sharedCache.get(p, t));
+  const it = new Interpreter(resolver, { maxSteps: opts.maxSteps });
+  const directive = readDirective(text);
+  const input = opts.input ?? directive?.input ?? DEFAULT_INPUT;
+  it.recording = true;
+  let ns: ReturnType<ModuleResolver['runMain']>;
+  try {
+    ns = resolver.runMain(it, file);
+  } catch (e) {
+    if (e instanceof BudgetExceeded) throw new AnalysisError(e.message);
+    throw e;
+  }
+
+  // Entry point: explicit option, the directive, else the first constructible model.
+  let expr = opts.model ?? directive?.model;
+  let root: Value = null;
+  if (expr) {
+    root = buildModel(it, ns.scope, expr);
+  } else {
+    for (const ep of entryPoints(file, ns.scope, it)) {
+      const saved = it.notes.length;
+      try {
+        const v = buildModel(it, ns.scope, ep.expr, true);
+        if (v instanceof PyInstance && v.module) { expr = ep.expr; root = v; break; }
+      } catch (e) {
+        if (!(e instanceof AnalysisError)) throw e;
+      }
+      it.notes.length = saved;
+    }
+    if (!expr) throw new AnalysisError('no model found: define an nn.Module subclass constructible without arguments, a factory function, or add `# ghostlens: model=EXPR`');
+  }
+  if (!(root instanceof PyInstance) || !root.module) {
+    const why = root instanceof Unknown ? `: ${root.reason}` : ` (got ${it.typeName(root)})`;
+    throw new AnalysisError(`'${expr}' did not produce an nn.Module${why}`);
+  }
+
+  // Forward on shape-only inputs.
+  const inputs = input.map((s) => mkTensor(s));
+  let out: Value;
+  try {
+    out = callModule(it, root, inputs, new Map(), null);
+  } catch (e) {
+    if (e instanceof BudgetExceeded) { it.note(e.message, null); out = new Unknown(e.message); }
+    else if (e instanceof RangeError) { it.note('forward recursion too deep', null); out = new Unknown('recursion'); }
+    else throw e;
+  }
+  return buildGraph(it, file, root, expr!, input, out);
+}
+
+/** Evaluates the entry expression in the file's namespace. */
+function buildModel(it: Interpreter, scope: Scope, expr: string, quiet = false): Value {
+  const ef = new SourceFile('<model>', expr);
+  const stmt = ef.top.firstChild;
+  const e = stmt?.firstChild;
+  if (!e || ef.syntaxProblems().length || stmt?.name !== 'ExpressionStatement') throw new AnalysisError(`invalid model expression '${expr}'`);
+  const prev = (it as unknown as { curFile: SourceFile | null }).curFile;
+  (it as unknown as { curFile: SourceFile | null }).curFile = ef;
+  try {
+    const v = it.eval(e as SyntaxNode, scope);
+    if (v instanceof Unknown && !quiet) throw new AnalysisError(`'${expr}' could not be evaluated: ${v.reason}`);
+    return v;
+  } catch (err) {
+    if (err instanceof PyException) {
+      const where = err.at && err.at.file !== '<model>' ? ` (${shortFile(err.at.file)}:${lineOf(it, err.at)})` : '';
+      throw new AnalysisError(`building '${expr}' failed: ${err.cls.name}: ${err.msg}${where}`, err.at ? lineOf(it, err.at) : null);
+    }
+    if (err instanceof BudgetExceeded) throw new AnalysisError(`building '${expr}': ${err.message}`);
+    if (err instanceof RangeError) throw new AnalysisError(`building '${expr}': recursion too deep`);
+    throw err;
+  } finally {
+    (it as unknown as { curFile: SourceFile | null }).curFile = prev;
+  }
+}
+
+const shortFile = (p: string) => p.replace(/^.*\//, '');
+function lineOf(it: Interpreter, s: Span): number {
+  const f = it.resolver.sourceOf(s.file);
+  return f ? f.line(s.from) : 0;
+}
+
+/** Candidate entry points in file order: zero-argument factories, then classes with defaults. */
+export function entryPoints(file: SourceFile, scope: Scope, it: Interpreter): EntryPoint[] {
+  const funcs: EntryPoint[] = [];
+  const classes: EntryPoint[] = [];
+  for (const [name, v] of scope.vars) {
+    if (name.startsWith('_')) continue;
+    if (v instanceof PyFunction && v.file === file && v.params.every((p) => p.default !== undefined || p.kind === 'vararg' || p.kind === 'kwarg')) {
+      funcs.push({ expr: `${name}()`, kind: 'factory', line: file.line(v.body.from) });
+    } else if (v instanceof PyClass && v.file === file && v.isSubclassOf(it.classes.Module)) {
+      const init = v.lookup('__init__');
+      const ok = !(init instanceof PyFunction) || init.params.slice(1).every((p) => p.default !== undefined || p.kind === 'vararg' || p.kind === 'kwarg');
+      if (ok) classes.push({ expr: `${name}()`, kind: 'class', line: 0 });
+    }
+  }
+  return [...funcs, ...classes];
+}
+
+function shapeOf(v: Value): number[] | null { return v instanceof Tensor ? v.shape.slice() : null; }
+
+function outputShapes(v: Value): number[][] | null {
+  if (v instanceof Tensor) return [v.shape.slice()];
+  if (v instanceof PyTuple || v instanceof PyList) {
+    const out: number[][] = [];
+    for (const x of v.items) { if (!(x instanceof Tensor)) return null; out.push(x.shape.slice()); }
+    return out;
+  }
+  if (v instanceof PyDict) {
+    const out: number[][] = [];
+    for (const x of v.values()) { if (!(x instanceof Tensor)) return null; out.push(x.shape.slice()); }
+    return out;
+  }
+  return null;
+}
+
+function buildGraph(it: Interpreter, file: SourceFile, root: PyInstance, expr: string, input: number[][], out: Value): ModelGraph {
+  const named = namedModules(root);
+  const pathOf = new Map(named.map(([p, m]) => [m, p]));
+  const leafTypes = it.torch.leafClasses;
+  const seenParams = new Set<Tensor>();
+  const modules: ModuleNode[] = named.map(([path, m]) => {
+    const ms = m.module!;
+    let own = 0;
+    for (const t of ms.params.values()) if (t && !seenParams.has(t)) { seenParams.add(t); own += t.numel; }
+    const children = [...ms.modules.values()].filter((c): c is PyInstance => c !== null).map((c) => pathOf.get(c)!).filter((p) => p !== undefined);
+    const site = siteOf(it, file, ms.attachedAt, ms.createdAt);
+    const node: ModuleNode = {
+      path, type: m.cls.name, leaf: children.length === 0,
+      container: m.cls.isSubclassOf(it.torch.containers.Sequential) || m.cls.isSubclassOf(it.torch.containers.ModuleList) || m.cls.isSubclassOf(it.torch.containers.ModuleDict),
+      ownParams: own, params: 0, ownMacs: ms.macs, macs: null, calls: ms.calls,
+      inputShapes: ms.lastInputs.map(shapeOf), outputShape: shapeOf(ms.lastOutput), children,
+      line: site.line, from: site.from, to: site.to,
+    };
+    if (ms.unknownReason) node.unknown = ms.unknownReason;
+    if (leafTypes.has(m.cls) || [...leafTypes].some((c) => m.cls.isSubclassOf(c))) node.config = leafConfig(m);
+    return node;
+  });
+  // Subtree totals (children come after parents in pre-order: fold in reverse).
+  const byPath = new Map(modules.map((n) => [n.path, n]));
+  for (let i = modules.length - 1; i >= 0; i--) {
+    const n = modules[i];
+    n.params = n.ownParams + n.children.reduce((s, c) => s + byPath.get(c)!.params, 0);
+    let macs: number | null = n.ownMacs;
+    for (const c of n.children) { const cm = byPath.get(c)!.macs; macs = macs === null || cm === null ? null : macs + cm; }
+    n.macs = macs;
+  }
+  const unknowns: UnknownNote[] = [];
+  for (const p of file.syntaxProblems()) unknowns.push({ line: file.line(p.from), from: p.from, to: p.to, reason: p.message });
+  for (const n of it.notes) {
+    const f = n.at ? it.resolver.sourceOf(n.at.file) : null;
+    const inMain = n.at?.file === file.path;
+    // Notes from other files are reported at the analysed file's innermost call site when possible.
+    unknowns.push({
+      line: f && n.at ? f.line(n.at.from) : 0, from: n.at?.from ?? 0, to: n.at?.to ?? 0, reason: n.reason,
+      ...(inMain || !n.at ? {} : { file: n.at.file }),
+    });
+  }
+  const outputs = outputShapes(out);
+  const rootNode = modules[0];
+  const anyUnknownMacs = modules.some((m) => m.ownMacs === null);
+  return {
+    file: file.path, model: expr, input, outputs,
+    params: rootNode.params,
+    macs: anyUnknownMacs ? null : rootNode.macs,
+    complete: unknowns.length === 0 && outputs !== null && !anyUnknownMacs && !modules.some((m) => m.unknown),
+    modules,
+    stages: findStages(modules),
+    unknowns,
+  };
+}
+
+/** Source line: the `self.x = ...` that attached it, else the innermost call in the analysed file. */
+function siteOf(it: Interpreter, file: SourceFile, attached: Span | null, created: Span[]): { line: number; from: number; to: number } {
+  const pick = (s: Span) => ({ line: file.line(s.from), from: s.from, to: s.to });
+  if (attached && attached.file === file.path) return pick(attached);
+  for (let i = created.length - 1; i >= 0; i--) if (created[i].file === file.path) return pick(created[i]);
+  void it;
+  return { line: 0, from: 0, to: 0 };
+}
+
+function leafConfig(m: PyInstance): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of m.attrs) {
+    if (k === 'training' || v instanceof Tensor || v instanceof PyInstance) continue;
+    if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string' || v === null) out[k] = v;
+    else if (v instanceof PyTuple) out[k] = v.items.map((x) => (typeof x === 'number' ? x : null));
+    else if (typeof v === 'object' && 'v' in (v as object)) out[k] = (v as { v: number }).v;
+  }
+  return out;
+}

@@ -1,0 +1,136 @@
+// Resolves Python imports: builtin namespaces (torch, math, ...) first, then files of the
+// workspace, found relative to the importing file (relative imports) or in its folder and its
+// parents (package-absolute imports such as `from torchvision.ops import X`).
+import { Value, Span, PyNamespace, Scope, Unknown, LazyImport } from './values';
+import { SourceFile } from './source';
+import type { Interpreter } from './interp';
+
+/** The only I/O the engine does, injected so the core stays pure. */
+export interface FileHost {
+  readFile(path: string): string | null;
+  isFile(path: string): boolean;
+  isDir(path: string): boolean;
+}
+
+const dirname = (p: string): string => { const i = p.lastIndexOf('/'); return i <= 0 ? '/' : p.slice(0, i); };
+const join = (...ps: string[]): string => ps.join('/').replace(/\/+/g, '/');
+
+export interface LoadedModule { ns: PyNamespace; file: SourceFile | null; path: string | null }
+
+export class ModuleResolver {
+  /** Builtin namespaces by dotted name (filled by the interpreter). */
+  readonly builtin = new Map<string, PyNamespace>();
+  private loaded = new Map<string, PyNamespace>();
+  private packages = new Map<PyNamespace, string>();
+  private files = new Map<string, SourceFile>();
+  constructor(readonly host: FileHost, readonly parse: (path: string, text: string) => SourceFile, readonly maxParents = 8) {}
+
+  /** Module object for `import a.b` / `from a.b import *` (level = number of leading dots). */
+  importModule(it: Interpreter, from: SourceFile, level: number, name: string, at: Span | null): Value {
+    if (level === 0) {
+      const b = this.builtin.get(name);
+      if (b) return b;
+      const top = name.split('.')[0];
+      if (this.builtin.has(top)) return new Unknown(`'${name}' is not modelled`, at);
+    }
+    const path = this.findModuleFile(from, level, name);
+    if (!path) return this.unresolved(name, level, at);
+    return this.load(it, path, name);
+  }
+
+  /** `from m import name`: an attribute of m, or its submodule m.name. */
+  importFrom(it: Interpreter, from: SourceFile, level: number, modName: string, name: string, at: Span | null): Value {
+    if (level === 0) {
+      const b = this.builtin.get(modName);
+      if (b) {
+        let v: Value | undefined = b.attrs.get(name);
+        if (v === undefined) v = this.builtin.get(`${modName}.${name}`);
+        return v === undefined ? new Unknown(`'${modName}.${name}' is not modelled`, at) : v instanceof LazyImport ? v.resolve() : v;
+      }
+      if (this.builtin.has(modName.split('.')[0])) return new Unknown(`'${modName}.${name}' is not modelled`, at);
+    }
+    // A submodule file wins without running the package's __init__ (keeps imports cheap).
+    const sub = this.findModuleFile(from, level, modName ? `${modName}.${name}` : name);
+    if (sub) return this.load(it, sub, name);
+    const modPath = this.findModuleFile(from, level, modName);
+    if (!modPath) return this.unresolved(modName || '.', level, at);
+    const ns = this.load(it, modPath, modName);
+    let v = ns.attrs.get(name);
+    if (v instanceof LazyImport) v = v.resolve();
+    if (v === undefined) return new Unknown(`cannot import '${name}' from '${modName}'`, at);
+    return v;
+  }
+
+  /** Attribute of a package namespace that is a submodule file (torchvision.ops, ...). */
+  submodule(it: Interpreter, ns: PyNamespace, name: string, at: Span | null): Value | undefined {
+    const b = this.builtin.get(`${ns.name}.${name}`);
+    if (b) return b;
+    const dir = this.packages.get(ns);
+    if (!dir) return undefined;
+    for (const p of [join(dir, `${name}.py`), join(dir, name, '__init__.py')]) {
+      if (this.host.isFile(p)) { const m = this.load(it, p, `${ns.name}.${name}`); ns.attrs.set(name, m); return m; }
+    }
+    void at;
+    return undefined;
+  }
+
+  private unresolved(name: string, level: number, at: Span | null): Value {
+    return new Unknown(`cannot resolve import '${'.'.repeat(level)}${name}'`, at);
+  }
+
+  findModuleFile(from: SourceFile, level: number, name: string): string | null {
+    const parts = name ? name.split('.') : [];
+    const candidates = (base: string): string[] => {
+      if (!parts.length) return [join(base, '__init__.py')];
+      const p = join(base, ...parts);
+      return [p + '.py', join(p, '__init__.py')];
+    };
+    if (level > 0) {
+      let base = dirname(from.path);
+      for (let i = 1; i < level; i++) base = dirname(base);
+      for (const c of candidates(base)) if (this.host.isFile(c)) return c;
+      return null;
+    }
+    let dir = dirname(from.path);
+    for (let i = 0; i <= this.maxParents; i++) {
+      for (const c of candidates(dir)) if (this.host.isFile(c)) return c;
+      const up = dirname(dir);
+      if (up === dir) break;
+      dir = up;
+    }
+    return null;
+  }
+
+  private load(it: Interpreter, path: string, name: string): PyNamespace {
+    const hit = this.loaded.get(path);
+    if (hit) return hit;
+    const text = this.host.readFile(path) ?? '';
+    const file = this.parse(path, text);
+    this.files.set(path, file);
+    const scope = new Scope(null, 'module', file);
+    const ns = new PyNamespace(name, scope.vars, file);
+    scope.vars.set('__name__', name);
+    scope.vars.set('__file__', path);
+    this.loaded.set(path, ns);
+    if (path.endsWith('__init__.py')) this.packages.set(ns, dirname(path));
+    // Library modules run without recording notes: only what reaches the model matters.
+    const rec = it.recording;
+    it.recording = false;
+    try { it.runModule(file, ns, scope); } finally { it.recording = rec; }
+    return ns;
+  }
+
+  sourceOf(path: string): SourceFile | undefined { return this.files.get(path); }
+
+  /** Runs the analysed file itself as `__main__`-like module. */
+  runMain(it: Interpreter, file: SourceFile): { ns: PyNamespace; scope: Scope } {
+    this.files.set(file.path, file);
+    const scope = new Scope(null, 'module', file);
+    const ns = new PyNamespace(file.path.replace(/^.*\//, '').replace(/\.py$/, ''), scope.vars, file);
+    scope.vars.set('__name__', '__ghostlens__');
+    scope.vars.set('__file__', file.path);
+    this.loaded.set(file.path, ns);
+    it.runModule(file, ns, scope);
+    return { ns, scope };
+  }
+}

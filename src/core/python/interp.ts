@@ -1,0 +1,1679 @@
+// The symbolic Python interpreter: runs module top levels, __init__ and forward over the
+// lezer syntax tree. Everything it cannot resolve becomes an Unknown with a reason and a span.
+import type { SyntaxNode } from '@lezer/common';
+import {
+  Value, Span, PyFloat, PyTuple, PyList, PyDict, PySet, PySlice, PyRange, PyEllipsis, Unknown,
+  Param, PyFunction, NativeFunction, BoundMethod, PyPartial, Descriptor, PyClass, PyInstance, PyNamespace,
+  PyIterator, SuperProxy, Tensor, Scope, LazyImport, CallArgs, CallContext, Runtime, ModuleState,
+  isNum, num, isInt,
+} from './values';
+import { SourceFile } from './source';
+import { makeBuiltins } from './builtins';
+import { formatValue, reprValue } from './format';
+import { makeTorch, TorchApi } from './torch';
+import { ModuleResolver } from './imports';
+
+export class PyException extends Error {
+  constructor(readonly cls: PyClass, readonly msg: string, readonly at: Span | null, readonly value: Value = null) {
+    super(`${cls.name}: ${msg}`);
+  }
+}
+/** Thrown when the step or depth budget runs out: stops the whole analysis. */
+export class BudgetExceeded extends Error {}
+
+type Completion = undefined | { ret: Value } | 'break' | 'continue';
+
+export interface UnknownNote { at: Span | null; reason: string }
+
+export interface InterpOptions {
+  maxSteps?: number;
+  maxDepth?: number;
+}
+
+const kids = (n: SyntaxNode): SyntaxNode[] => {
+  const out: SyntaxNode[] = [];
+  for (let c = n.firstChild; c; c = c.nextSibling) if (c.name !== 'Comment') out.push(c);
+  return out;
+};
+
+const isExprNode = (n: SyntaxNode): boolean =>
+  !(n.name === ',' || n.name === '(' || n.name === ')' || n.name === '[' || n.name === ']' || n.name === '{' ||
+    n.name === '}' || n.name === ':' || n.type.isError || n.name === 'Comment');
+
+export class Interpreter implements Runtime {
+  builtins!: Map<string, Value>;
+  classes!: Runtime['classes'];
+  readonly torch: TorchApi;
+  readonly notes: UnknownNote[] = [];
+  /** Collect notes only while building/running the model, not while importing libraries. */
+  recording = false;
+  steps = 0;
+  readonly maxSteps: number;
+  readonly maxDepth: number;
+  depth = 0;
+  /** Call sites of user code, innermost last (for module source lines). */
+  readonly callStack: Span[] = [];
+  /** The `self.x = ...` statement being run, if any. */
+  currentAssign: Span | null = null;
+  /** Modules whose forward is running, innermost last. */
+  readonly moduleStack: PyInstance[] = [];
+  private exceptions = new Map<string, PyClass>();
+  private curFile: SourceFile | null = null;
+
+  constructor(readonly resolver: ModuleResolver, opts: InterpOptions = {}) {
+    this.maxSteps = opts.maxSteps ?? 20_000_000;
+    this.maxDepth = opts.maxDepth ?? 150;
+    const b = makeBuiltins(this);
+    this.builtins = b.builtins;
+    this.classes = b.classes as Runtime['classes'];
+    this.torch = makeTorch(this);
+    this.classes.Module = this.torch.Module;
+    this.classes.Tensor = this.torch.TensorClass;
+    this.classes.Parameter = this.torch.Parameter;
+  }
+
+  exception(name: string): PyClass {
+    let c = this.exceptions.get(name);
+    if (!c) {
+      const v = this.builtins.get(name);
+      if (v instanceof PyClass) return v;
+      c = this.makeClass(name, [this.builtins.get('Exception') as PyClass]);
+      this.exceptions.set(name, c);
+    }
+    return c;
+  }
+
+  makeClass(name: string, bases: PyClass[], file: SourceFile | null = null): PyClass {
+    const c = new PyClass(name, bases, file);
+    c.mro = linearize(c, this.classes?.object);
+    return c;
+  }
+
+  // ---------- context for natives ----------
+  ctx(at: Span | null): CallContext {
+    const self = this;
+    return {
+      at,
+      rt: this,
+      call: (fn, pos, kw) => self.call(fn, pos, kw ?? new Map(), at),
+      iterate: (v) => self.iterate(v, at),
+      truthy: (v) => self.truthy(v, at),
+      getattr: (o, n) => self.getattr(o, n, at),
+      setattr: (o, n, v) => self.setattr(o, n, v, at),
+      str: (v) => self.str(v),
+      repr: (v) => self.repr(v),
+      isinstance: (v, c) => self.isinstance(v, c),
+      raise: (t, m) => { throw new PyException(self.exception(t), m, at); },
+      addMacs: (n) => self.addMacs(n),
+      unknown: (reason) => self.unknown(reason, at),
+    };
+  }
+
+  unknown(reason: string, at: Span | null): Unknown {
+    const u = new Unknown(reason, at);
+    return u;
+  }
+  /** Record that something unknown reached a place that matters (a module, a shape, a branch). */
+  note(u: Unknown | string, at: Span | null): void {
+    if (!this.recording) return;
+    const reason = typeof u === 'string' ? u : u.reason;
+    const where = (typeof u === 'string' ? null : u.at) ?? at;
+    if (this.notes.some((n) => n.reason === reason && n.at?.from === where?.from && n.at?.file === where?.file)) return;
+    this.notes.push({ at: where, reason });
+  }
+
+  addMacs(n: number): void {
+    const m = this.moduleStack[this.moduleStack.length - 1];
+    if (!m || !m.module) return;
+    if (m.module.macs !== null) m.module.macs += n;
+  }
+
+  span(n: SyntaxNode): Span { return { file: this.curFile?.path ?? '', from: n.from, to: n.to }; }
+
+  tick(): void {
+    if (++this.steps > this.maxSteps) throw new BudgetExceeded('analysis step budget exceeded (possible infinite loop)');
+  }
+
+  // ---------- modules ----------
+  /** Runs a file's top level in a fresh module scope. Errors stop the module where they occur. */
+  runModule(file: SourceFile, ns: PyNamespace, scope: Scope): void {
+    const prev = this.curFile;
+    this.curFile = file;
+    try {
+      this.execBody(kids(file.top), scope);
+    } catch (e) {
+      if (e instanceof PyException) this.note(`${e.cls.name}: ${e.msg}`, e.at);
+      else if (e instanceof BudgetExceeded) throw e;
+      else if (e instanceof RangeError) this.note('recursion too deep', null);
+      else throw e;
+    } finally {
+      this.curFile = prev;
+    }
+    void ns;
+  }
+
+  // ---------- statements ----------
+  execBody(stmts: SyntaxNode[], scope: Scope): Completion {
+    for (const s of stmts) {
+      const c = this.exec(s, scope);
+      if (c !== undefined) return c;
+    }
+    return undefined;
+  }
+
+  private bodyOf(n: SyntaxNode): SyntaxNode[] {
+    // A Body node holds ':' and the statements.
+    return kids(n).filter((c) => c.name !== ':' && !c.type.isError);
+  }
+
+  exec(n: SyntaxNode, scope: Scope): Completion {
+    this.tick();
+    switch (n.name) {
+      case 'ExpressionStatement': {
+        const e = kids(n)[0];
+        if (e) this.eval(e, scope);
+        return undefined;
+      }
+      case 'AssignStatement': return this.execAssign(n, scope);
+      case 'UpdateStatement': return this.execUpdate(n, scope);
+      case 'IfStatement': return this.execIf(n, scope);
+      case 'ForStatement': return this.execFor(n, scope);
+      case 'WhileStatement': return this.execWhile(n, scope);
+      case 'FunctionDefinition': this.defineFunction(n, scope, []); return undefined;
+      case 'ClassDefinition': this.defineClass(n, scope, []); return undefined;
+      case 'DecoratedStatement': return this.execDecorated(n, scope);
+      case 'ReturnStatement': {
+        const e = kids(n).filter(isExprNode).slice(1);
+        return { ret: e.length === 0 ? null : this.evalList(e, scope, n) };
+      }
+      case 'PassStatement': return undefined;
+      case 'BreakStatement': return 'break';
+      case 'ContinueStatement': return 'continue';
+      case 'RaiseStatement': return this.execRaise(n, scope);
+      case 'TryStatement': return this.execTry(n, scope);
+      case 'WithStatement': return this.execWith(n, scope);
+      case 'ImportStatement': this.execImport(n, scope); return undefined;
+      case 'AssertStatement': return this.execAssert(n, scope);
+      case 'DeleteStatement': this.execDelete(n, scope); return undefined;
+      case 'ScopeStatement': {
+        const names = kids(n).filter((c) => c.name === 'VariableName').map((c) => this.text(c));
+        scope.globals ??= new Set();
+        for (const nm of names) scope.globals.add(nm);
+        return undefined;
+      }
+      case 'Body': return this.execBody(this.bodyOf(n), scope);
+      default:
+        if (n.type.isError) return undefined;
+        // Unsupported statement kinds (match, async, ...) are skipped with a note.
+        if (n.name.endsWith('Statement')) this.note(`unsupported statement '${n.name}'`, this.span(n));
+        return undefined;
+    }
+  }
+
+  text(n: SyntaxNode): string { return this.curFile!.text.slice(n.from, n.to); }
+
+  private execAssign(n: SyntaxNode, scope: Scope): Completion {
+    const ch = kids(n);
+    // Split on AssignOp: targets... = value. TypeDef marks an annotation.
+    const groups: SyntaxNode[][] = [[]];
+    let annotated = false;
+    for (const c of ch) {
+      if (c.name === 'AssignOp') groups.push([]);
+      else if (c.name === 'TypeDef') annotated = true;
+      else if (c.name !== ',' || true) groups[groups.length - 1].push(c);
+    }
+    if (groups.length === 1) {
+      // Bare annotation `x: int`: record for dataclasses.
+      if (annotated && scope.kind === 'class') {
+        const nm = ch[0];
+        if (nm?.name === 'VariableName') (scope as ClassScope).annotations?.push(this.text(nm));
+      }
+      return undefined;
+    }
+    const valueNodes = groups[groups.length - 1];
+    const value = this.evalCommaList(valueNodes, scope, n);
+    const at = this.span(n);
+    const prevAssign = this.currentAssign;
+    this.currentAssign = at;
+    try {
+      for (let i = 0; i < groups.length - 1; i++) {
+        const tnodes = groups[i];
+        if (annotated && scope.kind === 'class' && tnodes.length === 1 && tnodes[0].name === 'VariableName') {
+          (scope as ClassScope).annotations?.push(this.text(tnodes[0]));
+        }
+        this.assignTargets(tnodes, value, scope);
+      }
+    } finally {
+      this.currentAssign = prevAssign;
+    }
+    return undefined;
+  }
+
+  /** Targets separated by commas form a tuple target. */
+  private assignTargets(tnodes: SyntaxNode[], value: Value, scope: Scope): void {
+    const hasComma = tnodes.some((c) => c.name === ',');
+    const exprs = tnodes.filter((c) => c.name !== ',');
+    if (!hasComma && exprs.length === 1) return this.assign(exprs[0], value, scope);
+    this.unpackInto(tnodes, value, scope);
+  }
+
+  private unpackInto(tnodes: SyntaxNode[], value: Value, scope: Scope): void {
+    // Items may include '*' followed by a name (starred target).
+    const targets: { node: SyntaxNode; star: boolean }[] = [];
+    for (let i = 0; i < tnodes.length; i++) {
+      const c = tnodes[i];
+      if (c.name === ',' || c.name === '(' || c.name === ')' || c.name === '[' || c.name === ']') continue;
+      if (c.name === '*') { targets.push({ node: tnodes[++i], star: true }); continue; }
+      targets.push({ node: c, star: false });
+    }
+    const items = this.iterate(value, this.span(tnodes[0]));
+    if (items instanceof Unknown) {
+      for (const t of targets) if (t.node) this.assign(t.node, items, scope);
+      return;
+    }
+    const starAt = targets.findIndex((t) => t.star);
+    if (starAt < 0) {
+      if (items.length !== targets.length) {
+        throw new PyException(this.exception('ValueError'),
+          `cannot unpack ${items.length} values into ${targets.length} targets`, this.span(tnodes[0]));
+      }
+      targets.forEach((t, i) => this.assign(t.node, items[i], scope));
+      return;
+    }
+    const after = targets.length - starAt - 1;
+    targets.slice(0, starAt).forEach((t, i) => this.assign(t.node, items[i], scope));
+    this.assign(targets[starAt].node, new PyList(items.slice(starAt, items.length - after)), scope);
+    targets.slice(starAt + 1).forEach((t, i) => this.assign(t.node, items[items.length - after + i], scope));
+  }
+
+  assign(t: SyntaxNode, value: Value, scope: Scope): void {
+    switch (t.name) {
+      case 'VariableName': {
+        const name = this.text(t);
+        if (scope.globals?.has(name)) {
+          // global or nonlocal: set in the nearest enclosing scope that has it, else module.
+          let s = scope.parent;
+          while (s && !s.vars.has(name) && s.parent) s = s.parent;
+          (s ?? scope.moduleScope()).vars.set(name, value);
+        } else scope.vars.set(name, value);
+        return;
+      }
+      case 'TupleExpression': case 'ArrayExpression': case 'ParenthesizedExpression': {
+        const inner = kids(t);
+        if (t.name === 'ParenthesizedExpression' && !inner.some((c) => c.name === ',')) {
+          const e = inner.filter(isExprNode)[0];
+          if (e) this.assign(e, value, scope);
+          return;
+        }
+        return this.unpackInto(inner, value, scope);
+      }
+      case 'MemberExpression': {
+        const ch = kids(t);
+        const obj = this.eval(ch[0], scope);
+        if (ch[1]?.name === '.') {
+          this.setattr(obj, this.text(ch[2]), value, this.span(t));
+        } else {
+          const idx = this.evalSubscriptIndex(ch.slice(1), scope);
+          this.setitem(obj, idx, value, this.span(t));
+        }
+        return;
+      }
+      default:
+        this.note(`cannot assign to '${this.text(t).slice(0, 30)}'`, this.span(t));
+    }
+  }
+
+  private execUpdate(n: SyntaxNode, scope: Scope): Completion {
+    const ch = kids(n);
+    const target = ch[0];
+    const opNode = ch.find((c) => c.name === 'UpdateOp');
+    const valueNodes = ch.slice(ch.indexOf(opNode!) + 1);
+    if (!opNode || valueNodes.length === 0) return undefined;
+    const op = this.text(opNode).slice(0, -1);
+    const cur = this.eval(target, scope);
+    const rhs = this.evalCommaList(valueNodes, scope, n);
+    let res: Value;
+    // In-place list extension keeps identity (`layers += [...]`).
+    if (op === '+' && cur instanceof PyList) {
+      const items = this.iterate(rhs, this.span(n));
+      if (items instanceof Unknown) res = items; else { cur.items.push(...items); res = cur; }
+    } else res = this.binop(op, cur, rhs, this.span(n));
+    this.assign(target, res, scope);
+    return undefined;
+  }
+
+  private execIf(n: SyntaxNode, scope: Scope): Completion {
+    const ch = kids(n);
+    let i = 0;
+    while (i < ch.length) {
+      const kw = ch[i].name;
+      if (kw === 'if' || kw === 'elif') {
+        const cond = ch[i + 1];
+        const body = ch[i + 2];
+        if (!cond || !body || body.name !== 'Body') return undefined;
+        const v = this.truthy(this.eval(cond, scope), this.span(cond));
+        if (v instanceof Unknown) {
+          this.note(`cannot decide condition '${this.text(cond).slice(0, 60)}': ${v.reason}`, this.span(cond));
+          return undefined;
+        }
+        if (v) return this.execBody(this.bodyOf(body), scope);
+        i += 3;
+      } else if (kw === 'else') {
+        const body = ch[i + 1];
+        return body ? this.execBody(this.bodyOf(body), scope) : undefined;
+      } else i++;
+    }
+    return undefined;
+  }
+
+  private execFor(n: SyntaxNode, scope: Scope): Completion {
+    const ch = kids(n);
+    const inAt = ch.findIndex((c) => c.name === 'in');
+    const bodyAt = ch.findIndex((c) => c.name === 'Body');
+    if (inAt < 0 || bodyAt < 0) return undefined;
+    const targets = ch.slice(1, inAt);
+    const iterable = this.evalCommaList(ch.slice(inAt + 1, bodyAt), scope, n);
+    const items = this.iterate(iterable, this.span(n));
+    if (items instanceof Unknown) {
+      this.note(`cannot iterate '${this.text(ch[inAt + 1]).slice(0, 60)}': ${items.reason}`, this.span(n));
+      return undefined;
+    }
+    const body = this.bodyOf(ch[bodyAt]);
+    let broke = false;
+    for (const it of items) {
+      this.tick();
+      this.assignTargets(targets, it, scope);
+      const c = this.execBody(body, scope);
+      if (c === 'break') { broke = true; break; }
+      if (c === 'continue') continue;
+      if (c !== undefined) return c;
+    }
+    const elseAt = ch.findIndex((c) => c.name === 'else');
+    if (!broke && elseAt >= 0 && ch[elseAt + 1]) return this.execBody(this.bodyOf(ch[elseAt + 1]), scope);
+    return undefined;
+  }
+
+  private execWhile(n: SyntaxNode, scope: Scope): Completion {
+    const ch = kids(n);
+    const cond = ch[1];
+    const bodyNode = ch.find((c) => c.name === 'Body');
+    if (!cond || !bodyNode) return undefined;
+    const body = this.bodyOf(bodyNode);
+    let guard = 0;
+    for (;;) {
+      const v = this.truthy(this.eval(cond, scope), this.span(cond));
+      if (v instanceof Unknown) { this.note(`cannot decide loop condition: ${v.reason}`, this.span(cond)); return undefined; }
+      if (!v) break;
+      if (++guard > 100_000) { this.note('loop ran more than 100000 times; stopped', this.span(n)); return undefined; }
+      const c = this.execBody(body, scope);
+      if (c === 'break') return undefined;
+      if (c === 'continue') continue;
+      if (c !== undefined) return c;
+    }
+    const elseAt = ch.findIndex((c) => c.name === 'else');
+    if (elseAt >= 0 && ch[elseAt + 1]) return this.execBody(this.bodyOf(ch[elseAt + 1]), scope);
+    return undefined;
+  }
+
+  private execRaise(n: SyntaxNode, scope: Scope): Completion {
+    const e = kids(n).filter(isExprNode).slice(1);
+    const at = this.span(n);
+    if (e.length === 0) throw new PyException(this.exception('RuntimeError'), 're-raise', at);
+    const v = this.eval(e[0], scope);
+    if (v instanceof PyClass) throw new PyException(v, '', at);
+    if (v instanceof PyInstance) {
+      const args = v.attrs.get('args');
+      const msg = args instanceof PyTuple && args.items.length ? this.str(args.items[0]) : '';
+      throw new PyException(v.cls, msg, at, v);
+    }
+    throw new PyException(this.exception('Exception'), this.str(v), at);
+  }
+
+  private execTry(n: SyntaxNode, scope: Scope): Completion {
+    const ch = kids(n);
+    const body = ch[1];
+    let result: Completion;
+    const finallyAt = ch.findIndex((c) => c.name === 'finally');
+    const runFinally = (): Completion => finallyAt >= 0 && ch[finallyAt + 1] ? this.execBody(this.bodyOf(ch[finallyAt + 1]), scope) : undefined;
+    try {
+      result = body ? this.execBody(this.bodyOf(body), scope) : undefined;
+    } catch (e) {
+      if (!(e instanceof PyException)) throw e;
+      // Find a matching except clause.
+      for (let i = 0; i < ch.length; i++) {
+        if (ch[i].name !== 'except') continue;
+        let j = i + 1;
+        let typeNode: SyntaxNode | null = null;
+        let asName: SyntaxNode | null = null;
+        if (ch[j] && ch[j].name !== 'Body') { typeNode = ch[j]; j++; }
+        if (ch[j]?.name === 'as') { asName = ch[j + 1]; j += 2; }
+        const handler = ch[j];
+        if (!handler || handler.name !== 'Body') continue;
+        let matches = true;
+        if (typeNode) {
+          const t = this.eval(typeNode, scope);
+          const types = t instanceof PyTuple ? t.items : [t];
+          matches = types.some((tc) => tc instanceof PyClass && e.cls.isSubclassOf(tc));
+        }
+        if (!matches) continue;
+        if (asName) {
+          const inst = e.value instanceof PyInstance ? e.value : new PyInstance(e.cls);
+          if (!inst.attrs.has('args')) inst.attrs.set('args', new PyTuple([e.msg]));
+          this.assign(asName, inst, scope);
+        }
+        const r = this.execBody(this.bodyOf(handler), scope);
+        const f = runFinally();
+        return f ?? r;
+      }
+      runFinally();
+      throw e;
+    }
+    const elseAt = ch.findIndex((c) => c.name === 'else');
+    if (result === undefined && elseAt >= 0 && ch[elseAt + 1]) result = this.execBody(this.bodyOf(ch[elseAt + 1]), scope);
+    const f = runFinally();
+    return f ?? result;
+  }
+
+  private execWith(n: SyntaxNode, scope: Scope): Completion {
+    const ch = kids(n);
+    // `with a as b, c:` — evaluate context expressions, bind names, run body. No __enter__ semantics
+    // beyond returning the object itself (torch.no_grad() and friends).
+    for (let i = 1; i < ch.length; i++) {
+      const c = ch[i];
+      if (c.name === 'Body') return this.execBody(this.bodyOf(c), scope);
+      if (c.name === ',' || c.name === 'as') continue;
+      const v = this.eval(c, scope);
+      if (ch[i + 1]?.name === 'as' && ch[i + 2]) { this.assign(ch[i + 2], v, scope); i += 2; }
+    }
+    return undefined;
+  }
+
+  private execAssert(n: SyntaxNode, scope: Scope): Completion {
+    const e = kids(n).filter(isExprNode).slice(1);
+    if (!e[0]) return undefined;
+    const v = this.truthy(this.eval(e[0], scope), this.span(e[0]));
+    if (v === false) {
+      const msg = e[1] ? this.str(this.eval(e[1], scope)) : this.text(e[0]);
+      throw new PyException(this.exception('AssertionError'), msg, this.span(n));
+    }
+    return undefined;
+  }
+
+  private execDelete(n: SyntaxNode, scope: Scope): void {
+    for (const t of kids(n).filter(isExprNode).slice(1)) {
+      if (t.name === 'VariableName') scope.vars.delete(this.text(t));
+      else if (t.name === 'MemberExpression') {
+        const ch = kids(t);
+        const obj = this.eval(ch[0], scope);
+        if (ch[1]?.name === '.') {
+          const name = this.text(ch[2]);
+          if (obj instanceof PyInstance) {
+            obj.attrs.delete(name);
+            obj.module?.modules.delete(name); obj.module?.params.delete(name); obj.module?.buffers.delete(name);
+          }
+        } else {
+          const idx = this.evalSubscriptIndex(ch.slice(1), scope);
+          if (obj instanceof PyDict) obj.delete(idx);
+          else if (obj instanceof PyList && typeof idx === 'number') obj.items.splice(idx < 0 ? obj.items.length + idx : idx, 1);
+          else if (obj instanceof PyInstance) {
+            const d = obj.cls.lookup('__delitem__');
+            if (d) this.call(d, [obj, idx], new Map(), this.span(t));
+          }
+        }
+      }
+    }
+  }
+
+  private execImport(n: SyntaxNode, scope: Scope): void {
+    const ch = kids(n);
+    const at = this.span(n);
+    const file = this.curFile!;
+    if (ch[0]?.name === 'from') {
+      // from <dots><name.path> import a as b, c | *
+      let i = 1, level = 0;
+      const parts: string[] = [];
+      while (i < ch.length && ch[i].name !== 'import') {
+        if (ch[i].name === '.') { if (parts.length === 0) level++; }
+        else if (ch[i].name === 'Ellipsis') level += 3;
+        else if (ch[i].name === 'VariableName') parts.push(this.text(ch[i]));
+        i++;
+      }
+      i++;
+      const modName = parts.join('.');
+      const names: [string, string][] = [];
+      let star = false;
+      for (; i < ch.length; i++) {
+        const c = ch[i];
+        if (c.name === '*') star = true;
+        else if (c.name === 'VariableName') {
+          if (ch[i + 1]?.name === 'as' && ch[i + 2]) { names.push([this.text(c), this.text(ch[i + 2])]); i += 2; }
+          else names.push([this.text(c), this.text(c)]);
+        }
+      }
+      const resolver = this.resolver;
+      if (star) {
+        const ns = resolver.importModule(this, file, level, modName, at);
+        if (ns instanceof PyNamespace) for (const [k, v] of ns.attrs) if (!k.startsWith('_')) scope.vars.set(k, v);
+        return;
+      }
+      for (const [name, alias] of names) {
+        scope.vars.set(alias, new LazyImport(() => resolver.importFrom(this, file, level, modName, name, at)));
+      }
+      return;
+    }
+    // import a.b.c [as d], e
+    let i = 1;
+    while (i < ch.length) {
+      const parts: string[] = [];
+      while (i < ch.length && ch[i].name !== ',' && ch[i].name !== 'as') {
+        if (ch[i].name === 'VariableName') parts.push(this.text(ch[i]));
+        i++;
+      }
+      let alias: string | null = null;
+      if (ch[i]?.name === 'as') { alias = this.text(ch[i + 1]); i += 2; }
+      i++;
+      if (parts.length === 0) continue;
+      const full = parts.join('.');
+      if (alias) {
+        scope.vars.set(alias, new LazyImport(() => this.resolver.importModule(this, file, 0, full, at)));
+      } else {
+        // `import a.b` binds `a`; make sure a.b is loaded as an attribute.
+        const top = parts[0];
+        scope.vars.set(top, new LazyImport(() => {
+          const root = this.resolver.importModule(this, file, 0, top, at);
+          if (parts.length > 1) this.resolver.importModule(this, file, 0, full, at);
+          return root;
+        }));
+      }
+    }
+  }
+
+  private execDecorated(n: SyntaxNode, scope: Scope): Completion {
+    const ch = kids(n);
+    const decos = ch.filter((c) => c.name === 'Decorator');
+    const def = ch.find((c) => c.name === 'FunctionDefinition' || c.name === 'ClassDefinition');
+    if (!def) return undefined;
+    // Decorators are applied only when they are known builtins; unknown ones act as identity
+    // (register_model(), torch.jit.unused, handle_legacy_interface(...), ...).
+    const known: Value[] = [];
+    for (const d of decos) {
+      const expr = kids(d).filter((c) => c.name !== 'At')[0];
+      if (!expr) continue;
+      let callee = expr;
+      const argList = kids(d).find((c) => c.name === 'ArgList');
+      if (expr.name === 'CallExpression') callee = kids(expr)[0];
+      if (callee.name !== 'VariableName' && callee.name !== 'MemberExpression') continue;
+      let v: Value;
+      try { v = this.eval(callee, scope); } catch { continue; }
+      if (!(v instanceof NativeFunction) || !DECORATORS.has(v.name)) continue;
+      if (expr.name === 'CallExpression' || argList) {
+        const args = this.evalArgs(kids(expr.name === 'CallExpression' ? expr : d).find((c) => c.name === 'ArgList')!, scope);
+        v = this.call(v, args.pos, args.kw, this.span(d));
+      }
+      known.push(v);
+    }
+    const obj = def.name === 'FunctionDefinition' ? this.defineFunction(def, scope, known) : this.defineClass(def, scope, known);
+    void obj;
+    return undefined;
+  }
+
+  private defineFunction(n: SyntaxNode, scope: Scope, decorators: Value[]): Value {
+    const ch = kids(n);
+    const nameNode = ch.find((c) => c.name === 'VariableName');
+    const paramsNode = ch.find((c) => c.name === 'ParamList');
+    const body = ch.find((c) => c.name === 'Body');
+    if (!nameNode || !body) return null;
+    const params = paramsNode ? this.parseParams(paramsNode, scope) : [];
+    const fn = new PyFunction(this.text(nameNode), params, body, false, scope, this.curFile!, containsYield(body));
+    let v: Value = fn;
+    for (let i = decorators.length - 1; i >= 0; i--) v = this.call(decorators[i], [v], new Map(), this.span(n));
+    scope.vars.set(fn.name, v);
+    return v;
+  }
+
+  private parseParams(n: SyntaxNode, scope: Scope): Param[] {
+    const out: Param[] = [];
+    const ch = kids(n);
+    let mode: 'pos' | 'kwonly' = 'pos';
+    for (let i = 0; i < ch.length; i++) {
+      const c = ch[i];
+      if (c.name === '*') {
+        const next = ch[i + 1];
+        if (next?.name === 'VariableName') { out.push({ name: this.text(next), kind: 'vararg' }); i++; }
+        mode = 'kwonly';
+      } else if (c.name === '**') {
+        const next = ch[i + 1];
+        if (next?.name === 'VariableName') { out.push({ name: this.text(next), kind: 'kwarg' }); i++; }
+      } else if (c.name === 'VariableName') {
+        const p: Param = { name: this.text(c), kind: mode };
+        let j = i + 1;
+        if (ch[j]?.name === 'TypeDef') j++;
+        if (ch[j]?.name === 'AssignOp' && ch[j + 1]) { p.default = this.eval(ch[j + 1], scope); j += 2; }
+        i = j - 1;
+        out.push(p);
+      }
+    }
+    return out;
+  }
+
+  private defineClass(n: SyntaxNode, scope: Scope, decorators: Value[]): Value {
+    const ch = kids(n);
+    const nameNode = ch.find((c) => c.name === 'VariableName');
+    const argList = ch.find((c) => c.name === 'ArgList');
+    const body = ch.find((c) => c.name === 'Body');
+    if (!nameNode) return null;
+    const bases: PyClass[] = [];
+    let unknownBase = false;
+    const extraBases: Value[] = [];
+    if (argList) {
+      const args = this.evalArgs(argList, scope);
+      for (const b of args.pos) {
+        if (b instanceof PyClass) bases.push(b);
+        else if (b instanceof PyInstance && b.native === 'namedtuple-base') extraBases.push(b);
+        else unknownBase = true;
+      }
+    }
+    const cls = new PyClass(this.text(nameNode), bases.length ? bases : [this.classes.object], this.curFile);
+    cls.mro = linearize(cls, this.classes.object);
+    cls.hasUnknownBase = unknownBase || bases.some((b) => b.hasUnknownBase);
+    for (const b of bases) if (b.instanceCheck && !cls.instanceCheck) cls.instanceCheck = null;
+    const cscope = new Scope(scope, 'class', this.curFile) as ClassScope;
+    cscope.annotations = [];
+    if (body) this.execBody(this.bodyOf(body), cscope);
+    for (const [k, v] of cscope.vars) {
+      cls.dict.set(k, v);
+      if (v instanceof PyFunction) v.owner = cls;
+      else if (v instanceof Descriptor && v.fn instanceof PyFunction) v.fn.owner = cls;
+    }
+    cls.annotations = cscope.annotations;
+    cls.dict.set('__name__', cls.name);
+    cls.dict.set('__qualname__', cls.name);
+    if (!cls.dict.has('__module__')) {
+      const mn = scope.moduleScope().vars.get('__name__');
+      cls.dict.set('__module__', typeof mn === 'string' ? mn : '__main__');
+    }
+    let v: Value = cls;
+    for (let i = decorators.length - 1; i >= 0; i--) v = this.call(decorators[i], [v], new Map(), this.span(n));
+    scope.vars.set(cls.name, v);
+    return v;
+  }
+
+  // ---------- expressions ----------
+  /** Comma-separated expressions (`a, b` or `*a, b`) make a tuple; one plain expression is itself. */
+  evalCommaList(nodes: SyntaxNode[], scope: Scope, parent: SyntaxNode): Value {
+    const hasComma = nodes.some((c) => c.name === ',');
+    const hasStar = nodes.some((c) => c.name === '*');
+    const exprs = nodes.filter(isExprNode);
+    if (!hasComma && !hasStar) return exprs.length ? this.eval(exprs[0], scope) : new Unknown('empty expression', this.span(parent));
+    return new PyTuple(this.evalItems(nodes, scope));
+  }
+  private evalList(nodes: SyntaxNode[], scope: Scope, parent: SyntaxNode): Value { return this.evalCommaList(nodes, scope, parent); }
+
+  /** Items of a list/tuple/set display, expanding `*x`. */
+  private evalItems(nodes: SyntaxNode[], scope: Scope): Value[] {
+    const out: Value[] = [];
+    for (let i = 0; i < nodes.length; i++) {
+      const c = nodes[i];
+      if (!isExprNode(c)) continue;
+      if (c.name === '*') {
+        const v = this.eval(nodes[++i], scope);
+        const items = this.iterate(v, this.span(c));
+        if (items instanceof Unknown) out.push(items); else out.push(...items);
+      } else out.push(this.eval(c, scope));
+    }
+    return out;
+  }
+
+  eval(n: SyntaxNode, scope: Scope): Value {
+    this.tick();
+    switch (n.name) {
+      case 'Number': return parseNumber(this.text(n));
+      case 'String': return parseString(this.text(n));
+      case 'ContinuedString': {
+        let s = '';
+        for (const c of kids(n)) { const v = this.eval(c, scope); s += typeof v === 'string' ? v : this.str(v); }
+        return s;
+      }
+      case 'FormatString': return this.evalFString(n, scope);
+      case 'Boolean': return this.text(n) === 'True';
+      case 'None': return null;
+      case 'Ellipsis': return PyEllipsis.it;
+      case 'VariableName': {
+        const name = this.text(n);
+        let v = scope.lookup(name);
+        if (v === undefined) v = this.builtins.get(name);
+        if (v === undefined) {
+          const u = new Unknown(`name '${name}' is not defined`, this.span(n));
+          this.note(u, null);
+          return u;
+        }
+        return v;
+      }
+      case 'ParenthesizedExpression': {
+        const inner = kids(n).filter(isExprNode);
+        return inner.length ? this.eval(inner[0], scope) : new PyTuple([]);
+      }
+      case 'TupleExpression': return new PyTuple(this.evalItems(kids(n), scope));
+      case 'ArrayExpression': return new PyList(this.evalItems(kids(n), scope));
+      case 'SetExpression': return new PySet(this.evalItems(kids(n), scope));
+      case 'DictionaryExpression': return this.evalDict(n, scope);
+      case 'ArrayComprehensionExpression': return new PyList(this.evalComprehension(kids(n), scope, 'list') as Value[]);
+      case 'SetComprehensionExpression': return new PySet(this.evalComprehension(kids(n), scope, 'list') as Value[]);
+      case 'ComprehensionExpression': return new PyIterator(this.evalComprehension(kids(n), scope, 'list') as Value[]);
+      case 'DictionaryComprehensionExpression': return this.evalComprehension(kids(n), scope, 'dict') as PyDict;
+      case 'MemberExpression': return this.evalMember(n, scope);
+      case 'CallExpression': return this.evalCall(n, scope);
+      case 'BinaryExpression': return this.evalBinary(n, scope);
+      case 'UnaryExpression': {
+        const ch = kids(n);
+        const op = this.text(ch[0]);
+        const v = this.eval(ch[1], scope);
+        if (op === 'not') { const t = this.truthy(v, this.span(n)); return t instanceof Unknown ? t : !t; }
+        return this.unop(op, v, this.span(n));
+      }
+      case 'ConditionalExpression': {
+        const ch = kids(n).filter(isExprNode);
+        // a if c else b
+        const c = this.truthy(this.eval(ch[2], scope), this.span(ch[2]));
+        if (c instanceof Unknown) { this.note(`cannot decide '${this.text(n).slice(0, 60)}'`, this.span(n)); return c; }
+        return c ? this.eval(ch[0], scope) : this.eval(ch[4], scope);
+      }
+      case 'LambdaExpression': {
+        const ch = kids(n);
+        const pl = ch.find((c) => c.name === 'ParamList');
+        const colon = ch.findIndex((c) => c.name === ':');
+        const body = ch[colon + 1];
+        return new PyFunction('<lambda>', pl ? this.parseParams(pl, scope) : [], body, true, scope, this.curFile!, false);
+      }
+      case 'NamedExpression': {
+        const ch = kids(n);
+        const v = this.eval(ch[2], scope);
+        this.assign(ch[0], v, scope);
+        return v;
+      }
+      case 'YieldExpression': {
+        const ch = kids(n).filter(isExprNode);
+        const from = ch.some((c) => c.name === 'from');
+        const e = ch.filter((c) => c.name !== 'yield' && c.name !== 'from');
+        const v = e.length ? this.evalCommaList(e, scope, n) : null;
+        if (this.yieldSink) {
+          if (from) { const items = this.iterate(v, this.span(n)); if (!(items instanceof Unknown)) this.yieldSink.push(...items); }
+          else this.yieldSink.push(v);
+        }
+        return null;
+      }
+      case 'AwaitExpression':
+        return new Unknown(`'${n.name}' is not supported`, this.span(n));
+      default:
+        if (n.type.isError) return new Unknown('syntax error', this.span(n));
+        return new Unknown(`unsupported expression '${this.text(n).slice(0, 40)}'`, this.span(n));
+    }
+  }
+
+  private evalFString(n: SyntaxNode, scope: Scope): Value {
+    const src = this.text(n);
+    let p = 0;
+    while (p < src.length && /[a-zA-Z]/.test(src[p])) p++;
+    const q = src.startsWith('"""', p) || src.startsWith("'''", p) ? 3 : 1;
+    const start = n.from + p + q;
+    const end = n.to - q;
+    let out = '';
+    let cursor = start;
+    const lit = (a: number, b: number) => this.curFile!.text.slice(a, b).replace(/\{\{/g, '{').replace(/\}\}/g, '}');
+    for (const r of kids(n)) {
+      if (r.name !== 'FormatReplacement') continue;
+      out += lit(cursor, r.from);
+      cursor = r.to;
+      const rc = kids(r);
+      const expr = rc.find((c) => isExprNode(c) && c.name !== 'FormatConversion' && c.name !== 'FormatSpec');
+      const conv = rc.find((c) => c.name === 'FormatConversion');
+      const specNode = rc.find((c) => c.name === 'FormatSpec');
+      const v = expr ? this.eval(expr, scope) : null;
+      let spec = '';
+      if (specNode) {
+        // Nested replacements inside the spec.
+        let s = '';
+        let cur = specNode.from + 1;
+        for (const sc of kids(specNode)) {
+          if (sc.name !== 'FormatReplacement') continue;
+          s += this.curFile!.text.slice(cur, sc.from);
+          const e = kids(sc).find(isExprNode);
+          if (e) s += this.str(this.eval(e, scope));
+          cur = sc.to;
+        }
+        s += this.curFile!.text.slice(cur, specNode.to);
+        spec = s;
+      }
+      const cv = conv ? this.text(conv) : '';
+      out += cv === '!r' ? this.repr(v) : formatValue(v, spec, this);
+    }
+    out += lit(cursor, Math.max(cursor, end));
+    return out;
+  }
+
+  private evalDict(n: SyntaxNode, scope: Scope): Value {
+    const d = new PyDict();
+    const ch = kids(n).filter((c) => c.name !== '{' && c.name !== '}' && c.name !== ',');
+    for (let i = 0; i < ch.length; i++) {
+      if (ch[i].name === '**') {
+        const v = this.eval(ch[++i], scope);
+        if (v instanceof PyDict) for (const [k, x] of v.entries()) d.set(k, x);
+        continue;
+      }
+      const k = this.eval(ch[i], scope);
+      if (ch[i + 1]?.name !== ':') continue;
+      const v = ch[i + 2] ? this.eval(ch[i + 2], scope) : null;
+      d.set(k, v);
+      i += 2;
+    }
+    return d;
+  }
+
+  private evalComprehension(ch: SyntaxNode[], scope: Scope, kind: 'list' | 'dict'): Value[] | PyDict {
+    const inner = ch.filter((c) => c.name !== '(' && c.name !== ')' && c.name !== '[' && c.name !== ']' && c.name !== '{' && c.name !== '}');
+    const forAt = inner.findIndex((c) => c.name === 'for');
+    const head = inner.slice(0, forAt);
+    // Clauses: for targets in iter [if cond]* [for ...]*
+    type Clause = { kind: 'for'; targets: SyntaxNode[]; iter: SyntaxNode } | { kind: 'if'; cond: SyntaxNode };
+    const clauses: Clause[] = [];
+    let i = forAt;
+    while (i >= 0 && i < inner.length) {
+      if (inner[i].name === 'for') {
+        const inAt = inner.findIndex((c, j) => j > i && c.name === 'in');
+        clauses.push({ kind: 'for', targets: inner.slice(i + 1, inAt), iter: inner[inAt + 1] });
+        i = inAt + 2;
+      } else if (inner[i].name === 'if') { clauses.push({ kind: 'if', cond: inner[i + 1] }); i += 2; }
+      else i++;
+    }
+    const cscope = new Scope(scope, 'function', this.curFile);
+    const outList: Value[] = [];
+    const outDict = new PyDict();
+    const emit = () => {
+      if (kind === 'dict') {
+        const k = this.eval(head[0], cscope);
+        const v = this.eval(head[2], cscope);
+        outDict.set(k, v);
+      } else outList.push(this.eval(head[0], cscope));
+    };
+    const run = (ci: number): void => {
+      if (ci === clauses.length) { emit(); return; }
+      const c = clauses[ci];
+      if (c.kind === 'if') {
+        const t = this.truthy(this.eval(c.cond, cscope), this.span(c.cond));
+        if (t instanceof Unknown) { this.note(`cannot decide comprehension filter: ${t.reason}`, this.span(c.cond)); return; }
+        if (t) run(ci + 1);
+        return;
+      }
+      if (!c.iter) return;
+      const items = this.iterate(this.eval(c.iter, ci === 0 ? scope : cscope), this.span(c.iter));
+      if (items instanceof Unknown) { this.note(`cannot iterate: ${items.reason}`, this.span(c.iter)); return; }
+      for (const it of items) { this.tick(); this.assignTargets(c.targets, it, cscope); run(ci + 1); }
+    };
+    run(0);
+    return kind === 'dict' ? outDict : outList;
+  }
+
+  private evalMember(n: SyntaxNode, scope: Scope): Value {
+    const ch = kids(n);
+    const obj = this.eval(ch[0], scope);
+    if (ch[1]?.name === '.') {
+      if (!ch[2]) return new Unknown('incomplete attribute access', this.span(n));
+      return this.getattr(obj, this.text(ch[2]), this.span(n));
+    }
+    const idx = this.evalSubscriptIndex(ch.slice(1), scope);
+    return this.getitem(obj, idx, this.span(n));
+  }
+
+  /** Parses `[a]`, `[a:b:c]`, `[:, None, ...]` into a value, slices and tuples. */
+  evalSubscriptIndex(ch: SyntaxNode[], scope: Scope): Value {
+    const inner = ch.filter((c) => c.name !== '[' && c.name !== ']');
+    const parts: SyntaxNode[][] = [[]];
+    for (const c of inner) { if (c.name === ',') parts.push([]); else parts[parts.length - 1].push(c); }
+    if (parts[parts.length - 1].length === 0 && parts.length > 1) parts.pop();
+    const items = parts.map((p) => {
+      if (!p.some((c) => c.name === ':')) return p.length ? this.eval(p[0], scope) : null;
+      const sl: (Value)[] = [null, null, null];
+      let k = 0;
+      for (const c of p) { if (c.name === ':') k++; else sl[k] = this.eval(c, scope); }
+      return new PySlice(sl[0], sl[1], sl[2]);
+    });
+    return items.length === 1 && !inner.some((c) => c.name === ',') ? items[0] : new PyTuple(items);
+  }
+
+  evalArgs(argList: SyntaxNode, scope: Scope): CallArgs {
+    const pos: Value[] = [];
+    const kw = new Map<string, Value>();
+    const ch = kids(argList).filter((c) => c.name !== '(' && c.name !== ')');
+    // A generator argument: f(x for x in y)
+    if (ch.some((c) => c.name === 'for')) {
+      pos.push(new PyIterator(this.evalComprehension(ch, scope, 'list') as Value[]));
+      return { pos, kw };
+    }
+    for (let i = 0; i < ch.length; i++) {
+      const c = ch[i];
+      if (c.name === ',') continue;
+      if (c.name === '*') {
+        const v = this.eval(ch[++i], scope);
+        const items = this.iterate(v, this.span(c));
+        if (items instanceof Unknown) { this.note(`cannot expand *args: ${items.reason}`, this.span(c)); pos.push(items); }
+        else pos.push(...items);
+      } else if (c.name === '**') {
+        const v = this.eval(ch[++i], scope);
+        if (v instanceof PyDict) for (const [k, x] of v.entries()) kw.set(String(k), x);
+        else if (!(v instanceof Unknown)) this.note('cannot expand **kwargs', this.span(c));
+        else this.note(`cannot expand **kwargs: ${v.reason}`, this.span(c));
+      } else if (c.name === 'VariableName' && ch[i + 1]?.name === 'AssignOp') {
+        kw.set(this.text(c), ch[i + 2] ? this.eval(ch[i + 2], scope) : null);
+        i += 2;
+      } else pos.push(this.eval(c, scope));
+    }
+    return { pos, kw };
+  }
+
+  private evalCall(n: SyntaxNode, scope: Scope): Value {
+    const ch = kids(n);
+    const calleeNode = ch[0];
+    const argList = ch.find((c) => c.name === 'ArgList');
+    // super() without arguments: needs the enclosing function's class and first argument.
+    if (calleeNode.name === 'VariableName' && this.text(calleeNode) === 'super' && scope.lookup('super') === undefined) {
+      const args = argList ? this.evalArgs(argList, scope) : { pos: [], kw: new Map() };
+      if (args.pos.length === 2 && args.pos[0] instanceof PyClass) return new SuperProxy(args.pos[0], args.pos[1]);
+      const owner = (scope as FunctionScope).fnOwner;
+      const selfName = (scope as FunctionScope).selfName;
+      if (!owner || !selfName) return new Unknown('super() outside a method', this.span(n));
+      return new SuperProxy(owner, scope.lookup(selfName) ?? null);
+    }
+    const callee = this.eval(calleeNode, scope);
+    const args = argList ? this.evalArgs(argList, scope) : { pos: [], kw: new Map() };
+    const at = this.span(n);
+    this.callStack.push(at);
+    try {
+      return this.call(callee, args.pos, args.kw, at);
+    } finally {
+      this.callStack.pop();
+    }
+  }
+
+  private evalBinary(n: SyntaxNode, scope: Scope): Value {
+    const ch = kids(n);
+    const at = this.span(n);
+    // Operators: ArithOp/BitOp/CompareOp tokens, or keywords and/or/in/not in/is/is not.
+    const left = ch[0];
+    let opEnd = 1;
+    let op = '';
+    while (opEnd < ch.length - 1 && !isOperand(ch[opEnd])) { op += (op ? ' ' : '') + this.text(ch[opEnd]); opEnd++; }
+    const right = ch[opEnd];
+    if (!right) return new Unknown('incomplete expression', at);
+    if (op === 'and') {
+      const l = this.eval(left, scope);
+      const t = this.truthy(l, at);
+      if (t instanceof Unknown) return t;
+      return t ? this.eval(right, scope) : l;
+    }
+    if (op === 'or') {
+      const l = this.eval(left, scope);
+      const t = this.truthy(l, at);
+      if (t instanceof Unknown) return t;
+      return t ? l : this.eval(right, scope);
+    }
+    if (isCompare(op)) {
+      // Chained comparison a < b <= c: lezer nests it to the left.
+      const chain: [SyntaxNode, string][] = [];
+      let cur: SyntaxNode = n;
+      let rightmost = right;
+      chain.unshift([rightmost, op]);
+      let l = left;
+      while (l.name === 'BinaryExpression') {
+        const lc = kids(l);
+        let e = 1, o = '';
+        while (e < lc.length - 1 && !isOperand(lc[e])) { o += (o ? ' ' : '') + this.text(lc[e]); e++; }
+        if (!isCompare(o)) break;
+        chain.unshift([lc[e], o]);
+        l = lc[0];
+      }
+      void cur; void rightmost;
+      let lv = this.eval(l, scope);
+      let result: Value = true;
+      for (const [rn, o] of chain) {
+        const rv = this.eval(rn, scope);
+        result = this.compare(o, lv, rv, at);
+        const t = this.truthy(result, at);
+        if (t instanceof Unknown) return t;
+        if (!t) return result;
+        lv = rv;
+      }
+      return result;
+    }
+    return this.binop(op, this.eval(left, scope), this.eval(right, scope), at);
+  }
+
+  // ---------- operations ----------
+  binop(op: string, a: Value, b: Value, at: Span | null): Value {
+    if (a instanceof Unknown) return a;
+    if (b instanceof Unknown) return b;
+    if (a instanceof Tensor || b instanceof Tensor) return this.torch.binary(op, a, b, this.ctx(at));
+    if (isNum(a) && isNum(b)) return numBinop(op, a, b, this, at);
+    if (typeof a === 'string') {
+      if (op === '+' && typeof b === 'string') return a + b;
+      if (op === '*' && isInt(b)) return a.repeat(Math.max(0, num(b)));
+      if (op === '%') return percentFormat(a, b, this);
+    }
+    if (op === '*' && isInt(a) && (typeof b === 'string' || b instanceof PyList || b instanceof PyTuple)) return this.binop(op, b, a, at);
+    if (a instanceof PyList || a instanceof PyTuple) {
+      const mk = (items: Value[]) => a instanceof PyList ? new PyList(items) : new PyTuple(items);
+      if (op === '+' && (b instanceof PyList || b instanceof PyTuple)) return mk([...a.items, ...b.items]);
+      if (op === '*' && isInt(b)) { const out: Value[] = []; for (let i = 0; i < num(b); i++) out.push(...a.items); return mk(out); }
+    }
+    if (a instanceof PyDict && b instanceof PyDict && op === '|') { const d = a.copy(); for (const [k, v] of b.entries()) d.set(k, v); return d; }
+    if (a instanceof PySet && b instanceof PySet) {
+      if (op === '|') return new PySet([...a.items(), ...b.items()]);
+      if (op === '&') return new PySet(a.items().filter((x) => b.has(x)));
+      if (op === '-') return new PySet(a.items().filter((x) => !b.has(x)));
+    }
+    // User-defined operators (__add__, __mul__, ...).
+    const dunder = BINOP_DUNDER[op];
+    if (dunder) {
+      if (a instanceof PyInstance) {
+        const f = a.cls.lookup(dunder[0]);
+        if (f !== undefined) return this.call(f, [a, b], new Map(), at);
+      }
+      if (b instanceof PyInstance) {
+        const f = b.cls.lookup(dunder[1]);
+        if (f !== undefined) return this.call(f, [b, a], new Map(), at);
+      }
+    }
+    throw new PyException(this.exception('TypeError'), `unsupported operand types for ${op}: '${this.typeName(a)}' and '${this.typeName(b)}'`, at);
+  }
+
+  unop(op: string, v: Value, at: Span | null): Value {
+    if (v instanceof Unknown) return v;
+    if (v instanceof Tensor) return this.torch.unary(op, v, this.ctx(at));
+    if (isNum(v)) {
+      if (op === '-') return typeof v === 'object' ? new PyFloat(-v.v) : -num(v) || 0;
+      if (op === '+') return typeof v === 'boolean' ? num(v) : v;
+      if (op === '~' && isInt(v)) return ~num(v);
+    }
+    throw new PyException(this.exception('TypeError'), `bad operand type for unary ${op}: '${this.typeName(v)}'`, at);
+  }
+
+  compare(op: string, a: Value, b: Value, at: Span | null): Value {
+    switch (op) {
+      case 'is': return isSame(a, b);
+      case 'is not': return !isSame(a, b);
+      case 'in': return this.contains(b, a, at);
+      case 'not in': { const r = this.contains(b, a, at); return r instanceof Unknown ? r : !r; }
+    }
+    if (a instanceof Unknown) return a;
+    if (b instanceof Unknown) return b;
+    if (a instanceof Tensor || b instanceof Tensor) return this.torch.binary(op, a, b, this.ctx(at));
+    if (op === '==') return this.equals(a, b);
+    if (op === '!=') return !this.equals(a, b);
+    const c = this.order(a, b, at);
+    if (c instanceof Unknown) return c;
+    switch (op) {
+      case '<': return c < 0;
+      case '<=': return c <= 0;
+      case '>': return c > 0;
+      case '>=': return c >= 0;
+    }
+    return new Unknown(`unsupported comparison ${op}`, at);
+  }
+
+  equals(a: Value, b: Value): boolean {
+    if (isNum(a) && isNum(b)) return num(a) === num(b);
+    if (typeof a === 'string' || typeof b === 'string') return a === b;
+    if (a === null || b === null) return a === b;
+    if ((a instanceof PyTuple && b instanceof PyTuple) || (a instanceof PyList && b instanceof PyList)) {
+      return a.items.length === b.items.length && a.items.every((x, i) => this.equals(x, b.items[i]));
+    }
+    if (a instanceof PyDict && b instanceof PyDict) {
+      return a.size === b.size && a.entries().every(([k, v]) => b.has(k) && this.equals(v, b.get(k)!));
+    }
+    if (a instanceof PyInstance && a.cls.dataclassFields && b instanceof PyInstance && a.cls === b.cls) {
+      return a.cls.dataclassFields.every((f) => this.equals(a.attrs.get(f.name) ?? null, b.attrs.get(f.name) ?? null));
+    }
+    if (a instanceof PyInstance) {
+      const f = a.cls.lookup('__eq__');
+      if (f instanceof PyFunction) { const r = this.call(f, [a, b], new Map(), null); return r === true; }
+    }
+    return isSame(a, b);
+  }
+
+  order(a: Value, b: Value, at: Span | null): number | Unknown {
+    if (isNum(a) && isNum(b)) { const x = num(a), y = num(b); return x < y ? -1 : x > y ? 1 : 0; }
+    if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+    if ((a instanceof PyTuple && b instanceof PyTuple) || (a instanceof PyList && b instanceof PyList)) {
+      for (let i = 0; i < Math.min(a.items.length, b.items.length); i++) {
+        const c = this.order(a.items[i], b.items[i], at);
+        if (c instanceof Unknown || c !== 0) return c;
+      }
+      return a.items.length - b.items.length;
+    }
+    throw new PyException(this.exception('TypeError'), `'<' not supported between '${this.typeName(a)}' and '${this.typeName(b)}'`, at);
+  }
+
+  contains(container: Value, item: Value, at: Span | null): boolean | Unknown {
+    if (container instanceof Unknown) return container;
+    if (typeof container === 'string') return typeof item === 'string' && container.includes(item);
+    if (container instanceof PyDict) return container.has(item);
+    if (container instanceof PySet) return container.has(item);
+    if (container instanceof PyInstance) {
+      const f = container.cls.lookup('__contains__');
+      if (f !== undefined) { const r = this.truthy(this.call(f, [container, item], new Map(), at), at); return r; }
+    }
+    const items = this.iterate(container, at);
+    if (items instanceof Unknown) return items;
+    return items.some((x) => this.equals(x, item));
+  }
+
+  truthy(v: Value, at: Span | null): boolean | Unknown {
+    if (v === null) return false;
+    switch (typeof v) {
+      case 'boolean': return v;
+      case 'number': return v !== 0;
+      case 'string': return v.length > 0;
+    }
+    if (v instanceof Unknown) return v;
+    if (v instanceof PyFloat) return v.v !== 0;
+    if (v instanceof PyList || v instanceof PyTuple) return v.items.length > 0;
+    if (v instanceof PyDict) return v.size > 0;
+    if (v instanceof PySet) return v.map.size > 0;
+    if (v instanceof PyRange) return rangeLen(v) > 0;
+    if (v instanceof Tensor) {
+      if (v.data && v.data.length === 1) return v.data[0] !== 0;
+      return new Unknown('truth value of a tensor depends on its values', at);
+    }
+    if (v instanceof PyInstance) {
+      const b = v.cls.lookup('__bool__');
+      if (b !== undefined) return this.truthy(this.call(b, [v], new Map(), at), at);
+      const l = v.cls.lookup('__len__');
+      if (l !== undefined) return this.truthy(this.call(l, [v], new Map(), at), at);
+      return true;
+    }
+    return true;
+  }
+
+  /** Materialises an iterable as a list of values. */
+  iterate(v: Value, at: Span | null): Value[] | Unknown {
+    if (v instanceof PyList || v instanceof PyTuple) return v.items.slice();
+    if (v instanceof PyIterator) { const r = v.items.slice(v.pos); v.pos = v.items.length; return r; }
+    if (v instanceof PyRange) {
+      const n = rangeLen(v);
+      if (n > 10_000_000) return new Unknown('range too large', at);
+      const out: Value[] = new Array(n);
+      for (let i = 0; i < n; i++) out[i] = v.start + i * v.step;
+      return out;
+    }
+    if (typeof v === 'string') return [...v];
+    if (v instanceof PyDict) return v.keys();
+    if (v instanceof PySet) return v.items();
+    if (v instanceof Unknown) return v;
+    if (v instanceof Tensor) return this.torch.iterate(v, this.ctx(at));
+    if (v instanceof PyInstance) {
+      const f = v.cls.lookup('__iter__');
+      if (f !== undefined) return this.iterate(this.call(f, [v], new Map(), at), at);
+      const g = v.cls.lookup('__getitem__');
+      const l = v.cls.lookup('__len__');
+      if (g !== undefined && l !== undefined) {
+        const n = this.call(l, [v], new Map(), at);
+        if (typeof n !== 'number') return new Unknown('unknown length', at);
+        const out: Value[] = [];
+        for (let i = 0; i < n; i++) out.push(this.call(g, [v, i], new Map(), at));
+        return out;
+      }
+    }
+    throw new PyException(this.exception('TypeError'), `'${this.typeName(v)}' object is not iterable`, at);
+  }
+
+  getitem(obj: Value, idx: Value, at: Span | null): Value {
+    if (obj instanceof Unknown) return obj;
+    if (obj instanceof Tensor) return this.torch.index(obj, idx, this.ctx(at));
+    if (obj instanceof PyList || obj instanceof PyTuple || typeof obj === 'string') {
+      const items = typeof obj === 'string' ? [...obj] : obj.items;
+      if (idx instanceof PySlice) {
+        const r = sliceIndices(idx, items.length, this, at);
+        if (r instanceof Unknown) return r;
+        const out: Value[] = [];
+        for (let i = r.start; r.step > 0 ? i < r.stop : i > r.stop; i += r.step) out.push(items[i]);
+        if (typeof obj === 'string') return out.join('');
+        return obj instanceof PyList ? new PyList(out) : new PyTuple(out);
+      }
+      if (idx instanceof Unknown) return idx;
+      if (!isInt(idx)) throw new PyException(this.exception('TypeError'), 'indices must be integers', at);
+      let i = num(idx);
+      if (i < 0) i += items.length;
+      if (i < 0 || i >= items.length) throw new PyException(this.exception('IndexError'), 'index out of range', at);
+      return items[i];
+    }
+    if (obj instanceof PyDict) {
+      const v = obj.get(idx);
+      if (v === undefined) {
+        if (idx instanceof Unknown) return idx;
+        throw new PyException(this.exception('KeyError'), this.repr(idx), at);
+      }
+      return v;
+    }
+    if (obj instanceof PyRange) {
+      if (!isInt(idx)) return new Unknown('range slicing is not supported', at);
+      let i = num(idx); const n = rangeLen(obj); if (i < 0) i += n;
+      return obj.start + i * obj.step;
+    }
+    if (obj instanceof PyInstance) {
+      const f = obj.cls.lookup('__getitem__');
+      if (f !== undefined) return this.call(f, [obj, idx], new Map(), at);
+    }
+    if (obj instanceof PyClass) return obj; // typing generics: List[int] etc.
+    if (obj instanceof NativeFunction || obj instanceof PyNamespace) return new Unknown('subscript of a typing construct', at);
+    throw new PyException(this.exception('TypeError'), `'${this.typeName(obj)}' object is not subscriptable`, at);
+  }
+
+  setitem(obj: Value, idx: Value, v: Value, at: Span | null): void {
+    if (obj instanceof PyList) {
+      if (isInt(idx)) { let i = num(idx); if (i < 0) i += obj.items.length; obj.items[i] = v; return; }
+      if (idx instanceof PySlice) {
+        const r = sliceIndices(idx, obj.items.length, this, at);
+        const items = this.iterate(v, at);
+        if (!(r instanceof Unknown) && !(items instanceof Unknown) && r.step === 1) { obj.items.splice(r.start, Math.max(0, r.stop - r.start), ...items); return; }
+      }
+    } else if (obj instanceof PyDict) { obj.set(idx, v); return; }
+    else if (obj instanceof PyInstance) {
+      const f = obj.cls.lookup('__setitem__');
+      if (f !== undefined) { this.call(f, [obj, idx, v], new Map(), at); return; }
+    } else if (obj instanceof Tensor || obj instanceof Unknown) return; // in-place writes keep the shape
+    this.note(`cannot assign item of '${this.typeName(obj)}'`, at);
+  }
+
+  // ---------- attributes ----------
+  getattr(obj: Value, name: string, at: Span | null): Value {
+    if (obj instanceof Unknown) return obj;
+    if (obj instanceof PyInstance) {
+      const own = obj.attrs.get(name);
+      if (own !== undefined) return own;
+      const cv = obj.cls.lookup(name);
+      if (cv !== undefined) return this.bind(cv, obj, obj.cls, at);
+      if (name === '__class__') return obj.cls;
+      if (name === '__dict__') { const d = new PyDict(); for (const [k, v] of obj.attrs) d.set(k, v); return d; }
+      const ga = obj.cls.lookup('__getattr__');
+      if (ga instanceof PyFunction) return this.call(ga, [obj, name], new Map(), at);
+      if (obj.cls.hasUnknownBase) return new Unknown(`attribute '${name}' of ${obj.cls.name} comes from an unresolved base class`, at);
+      throw new PyException(this.exception('AttributeError'), `'${obj.cls.name}' object has no attribute '${name}'`, at);
+    }
+    if (obj instanceof PyClass) {
+      const cv = obj.lookup(name);
+      if (cv !== undefined) {
+        if (cv instanceof Descriptor) {
+          if (cv.kind === 'classmethod') return new BoundMethod(obj, cv.fn);
+          if (cv.kind === 'staticmethod') return cv.fn;
+          return cv;
+        }
+        return cv;
+      }
+      if (name === '__name__') return obj.name;
+      if (name === '__mro__') return new PyTuple(obj.mro);
+      if (obj.hasUnknownBase) return new Unknown(`attribute '${name}' of ${obj.name} comes from an unresolved base class`, at);
+      throw new PyException(this.exception('AttributeError'), `type object '${obj.name}' has no attribute '${name}'`, at);
+    }
+    if (obj instanceof PyNamespace) {
+      let v = obj.attrs.get(name);
+      if (v instanceof LazyImport) { v = v.resolve(); obj.attrs.set(name, v); }
+      if (v !== undefined) return v;
+      const sub = this.resolver.submodule(this, obj, name, at);
+      if (sub !== undefined) return sub;
+      return new Unknown(`'${obj.name}.${name}' is not modelled`, at);
+    }
+    if (obj instanceof SuperProxy) {
+      const cls = obj.self instanceof PyClass ? obj.self : this.typeOf(obj.self);
+      const mro = cls.mro;
+      const start = mro.indexOf(obj.startAfter);
+      for (let i = start + 1; i < mro.length; i++) {
+        const v = mro[i].dict.get(name);
+        if (v !== undefined) return this.bind(v, obj.self, cls, at);
+      }
+      if (cls.hasUnknownBase) return new Unknown(`super().${name} comes from an unresolved base class`, at);
+      throw new PyException(this.exception('AttributeError'), `'super' object has no attribute '${name}'`, at);
+    }
+    if (obj instanceof Tensor) return this.torch.tensorAttr(obj, name, this.ctx(at));
+    if (obj instanceof PyFunction) {
+      if (name === '__name__' || name === '__qualname__') return obj.name;
+      return new Unknown(`function attribute '${name}'`, at);
+    }
+    if (obj instanceof PyPartial) {
+      if (name === 'func') return obj.fn;
+      if (name === 'args') return new PyTuple(obj.pos);
+      if (name === 'keywords') { const d = new PyDict(); for (const [k, v] of obj.kw) d.set(k, v); return d; }
+    }
+    if (obj instanceof PyTuple && obj.cls) {
+      const fields = obj.cls.dict.get('_fields');
+      if (fields instanceof PyTuple) {
+        const i = fields.items.indexOf(name);
+        if (i >= 0) return obj.items[i];
+      }
+    }
+    if (obj instanceof NativeFunction && name === '__name__') return obj.name;
+    if (obj instanceof BoundMethod && name === '__self__') return obj.self;
+    const cls = this.typeOf(obj);
+    const cv = cls.lookup(name);
+    if (cv !== undefined) return this.bind(cv, obj, cls, at);
+    if (name === '__class__') return cls;
+    if (name === '__name__' && obj instanceof NativeFunction) return obj.name;
+    throw new PyException(this.exception('AttributeError'), `'${cls.name}' object has no attribute '${name}'`, at);
+  }
+
+  private bind(v: Value, self: Value, cls: PyClass, at: Span | null): Value {
+    if (v instanceof PyFunction || v instanceof NativeFunction) return new BoundMethod(self, v);
+    if (v instanceof Descriptor) {
+      if (v.kind === 'staticmethod') return v.fn;
+      if (v.kind === 'classmethod') return new BoundMethod(cls, v.fn);
+      if (v.kind === 'property') return this.call(v.fn, [self], new Map(), at);
+    }
+    return v;
+  }
+
+  setattr(obj: Value, name: string, v: Value, at: Span | null): void {
+    if (obj instanceof PyInstance) {
+      const ms = obj.module;
+      if (ms) this.torch.registerAttr(obj, ms, name, v, this.currentAssign ?? at);
+      obj.attrs.set(name, v);
+      return;
+    }
+    if (obj instanceof PyClass) { obj.dict.set(name, v); return; }
+    if (obj instanceof PyNamespace) { obj.attrs.set(name, v); return; }
+    if (obj instanceof Tensor) { if (name === 'requires_grad') obj.requiresGrad = v === true; return; }
+    if (obj instanceof Unknown) return;
+    this.note(`cannot set attribute '${name}' on '${this.typeName(obj)}'`, at);
+  }
+
+  // ---------- calls ----------
+  call(fn: Value, pos: Value[], kw: Map<string, Value>, at: Span | null): Value {
+    if (fn instanceof PyFunction) return this.invoke(fn, pos, kw, at);
+    if (fn instanceof NativeFunction) return fn.impl({ pos, kw }, this.ctx(at));
+    if (fn instanceof BoundMethod) return this.call(fn.fn, [fn.self, ...pos], kw, at);
+    if (fn instanceof PyPartial) {
+      const k = new Map(fn.kw);
+      for (const [a, b] of kw) k.set(a, b);
+      return this.call(fn.fn, [...fn.pos, ...pos], k, at);
+    }
+    if (fn instanceof PyClass) return this.instantiate(fn, pos, kw, at);
+    if (fn instanceof PyInstance) {
+      const c = fn.cls.lookup('__call__');
+      if (c !== undefined) return this.call(c, [fn, ...pos], kw, at);
+      if (fn.cls.hasUnknownBase) return new Unknown(`calling ${fn.cls.name}: unresolved base class`, at);
+    }
+    if (fn instanceof Descriptor) return this.call(fn.fn, pos, kw, at);
+    if (fn instanceof Unknown) return new Unknown(fn.reason, fn.at ?? at);
+    throw new PyException(this.exception('TypeError'), `'${this.typeName(fn)}' object is not callable`, at);
+  }
+
+  instantiate(cls: PyClass, pos: Value[], kw: Map<string, Value>, at: Span | null): Value {
+    // Builtin types (int, list, namedtuples, dict subclasses) construct through a native __new__.
+    for (const c of cls.mro) {
+      if (c === this.classes.object) break;
+      const nw = c.dict.get('__new__');
+      if (nw instanceof NativeFunction) return this.call(nw, [cls, ...pos], kw, at);
+    }
+    const inst = new PyInstance(cls);
+    if (cls.isSubclassOf(this.classes.Module)) {
+      inst.module = new ModuleState();
+      inst.module.createdAt = at ? [...this.callStack.filter((s) => s !== at), at] : this.callStack.slice();
+    }
+    const init = cls.lookup('__init__');
+    if (init !== undefined) this.call(init, [inst, ...pos], kw, at);
+    return inst;
+  }
+
+  invoke(fn: PyFunction, pos: Value[], kw: Map<string, Value>, at: Span | null): Value {
+    if (++this.depth > this.maxDepth) {
+      this.depth--;
+      throw new PyException(this.exception('RecursionError'), 'maximum recursion depth exceeded', at);
+    }
+    const prevFile = this.curFile;
+    try {
+      const scope = new Scope(fn.closure, 'function', fn.file) as FunctionScope;
+      this.bindArgs(fn, pos, kw, scope, at);
+      if (fn.owner) { scope.fnOwner = fn.owner; scope.selfName = fn.params[0]?.name ?? null; }
+      this.curFile = fn.file;
+      if (fn.isLambda) return this.eval(fn.body, scope);
+      if (fn.isGenerator) return this.runGenerator(fn, scope);
+      const c = this.execBody(this.bodyOf(fn.body), scope);
+      return c !== undefined && typeof c === 'object' ? c.ret : null;
+    } finally {
+      this.curFile = prevFile;
+      this.depth--;
+    }
+  }
+
+  /** Generators run eagerly: the yielded values become a list iterator. */
+  private runGenerator(fn: PyFunction, scope: Scope): Value {
+    const out: Value[] = [];
+    const saved = this.yieldSink;
+    this.yieldSink = out;
+    try { this.execBody(this.bodyOf(fn.body), scope); } finally { this.yieldSink = saved; }
+    return new PyIterator(out);
+  }
+  yieldSink: Value[] | null = null;
+
+  private bindArgs(fn: PyFunction, pos: Value[], kw: Map<string, Value>, scope: Scope, at: Span | null): void {
+    let pi = 0;
+    const used = new Set<string>();
+    let kwargParam: Param | null = null;
+    for (const p of fn.params) {
+      if (p.kind === 'pos') {
+        if (pi < pos.length) { scope.vars.set(p.name, pos[pi++]); if (kw.has(p.name)) this.argError(fn, `got multiple values for argument '${p.name}'`, at); }
+        else if (kw.has(p.name)) { scope.vars.set(p.name, kw.get(p.name)!); used.add(p.name); }
+        else if (p.default !== undefined) scope.vars.set(p.name, p.default);
+        else this.argError(fn, `missing required argument '${p.name}'`, at);
+      } else if (p.kind === 'vararg') {
+        scope.vars.set(p.name, new PyTuple(pos.slice(pi)));
+        pi = pos.length;
+      } else if (p.kind === 'kwonly') {
+        if (kw.has(p.name)) { scope.vars.set(p.name, kw.get(p.name)!); used.add(p.name); }
+        else if (p.default !== undefined) scope.vars.set(p.name, p.default);
+        else this.argError(fn, `missing required keyword argument '${p.name}'`, at);
+      } else kwargParam = p;
+    }
+    if (pi < pos.length) this.argError(fn, `takes ${pi} positional arguments but ${pos.length} were given`, at);
+    const extra = new PyDict();
+    for (const [k, v] of kw) {
+      if (used.has(k)) continue;
+      if (fn.params.some((p) => p.name === k && p.kind === 'pos')) continue;
+      if (!kwargParam) this.argError(fn, `got an unexpected keyword argument '${k}'`, at);
+      extra.set(k, v);
+    }
+    if (kwargParam) scope.vars.set(kwargParam.name, extra);
+  }
+
+  private argError(fn: PyFunction, msg: string, at: Span | null): never {
+    throw new PyException(this.exception('TypeError'), `${fn.name}() ${msg}`, at);
+  }
+
+  // ---------- types ----------
+  typeOf(v: Value): PyClass {
+    const c = this.classes;
+    if (v === null) return c.NoneType;
+    switch (typeof v) {
+      case 'boolean': return c.bool;
+      case 'number': return c.int;
+      case 'string': return c.str;
+    }
+    if (v instanceof PyFloat) return c.float;
+    if (v instanceof PyTuple) return v.cls ?? c.tuple;
+    if (v instanceof PyList) return c.list;
+    if (v instanceof PyDict) return c.dict;
+    if (v instanceof PySet) return c.set;
+    if (v instanceof PyInstance) return v.cls;
+    if (v instanceof Tensor) return v.isParam ? c.Parameter : c.Tensor;
+    if (v instanceof PyClass) return c.type;
+    return c.function;
+  }
+  typeName(v: Value): string { return v instanceof Unknown ? 'unknown' : this.typeOf(v).name; }
+
+  isinstance(v: Value, cls: Value): boolean | Unknown {
+    if (v instanceof Unknown) return v;
+    if (cls instanceof PyTuple) {
+      for (const c of cls.items) { const r = this.isinstance(v, c); if (r === true) return true; }
+      return false;
+    }
+    if (!(cls instanceof PyClass)) return new Unknown('isinstance() with an unknown class', null);
+    if (cls.instanceCheck) return cls.instanceCheck(v);
+    const t = this.typeOf(v);
+    if (t.isSubclassOf(cls)) return true;
+    if (cls === this.classes.int && typeof v === 'boolean') return true;
+    if (cls === this.classes.Tensor && v instanceof Tensor) return true;
+    return false;
+  }
+
+  str(v: Value): string {
+    if (v instanceof PyInstance) {
+      const f = v.cls.lookup('__str__') ?? v.cls.lookup('__repr__');
+      if (f instanceof PyFunction) { const r = this.call(f, [v], new Map(), null); return typeof r === 'string' ? r : '<object>'; }
+      return `<${v.cls.name} object>`;
+    }
+    return formatValue(v, '', this);
+  }
+  repr(v: Value): string { return reprValue(v, this); }
+}
+
+interface ClassScope extends Scope { annotations: string[] }
+interface FunctionScope extends Scope { fnOwner?: PyClass; selfName?: string | null }
+
+const DECORATORS = new Set(['staticmethod', 'classmethod', 'property', 'dataclass', 'cached_property',
+  'lru_cache', 'cache', 'wraps', 'total_ordering', 'unique']);
+
+const BINOP_DUNDER: Record<string, [string, string]> = {
+  '+': ['__add__', '__radd__'], '-': ['__sub__', '__rsub__'], '*': ['__mul__', '__rmul__'],
+  '/': ['__truediv__', '__rtruediv__'], '//': ['__floordiv__', '__rfloordiv__'], '@': ['__matmul__', '__rmatmul__'],
+  '%': ['__mod__', '__rmod__'], '**': ['__pow__', '__rpow__'],
+};
+
+const isOperand = (n: SyntaxNode): boolean =>
+  !(n.name === 'ArithOp' || n.name === 'BitOp' || n.name === 'CompareOp' || n.name === 'and' || n.name === 'or' ||
+    n.name === 'not' || n.name === 'in' || n.name === 'is');
+const isCompare = (op: string): boolean => ['<', '>', '==', '>=', '<=', '!=', '<>', 'in', 'not in', 'is', 'is not'].includes(op);
+
+function isSame(a: Value, b: Value): boolean {
+  if (a instanceof PyFloat && b instanceof PyFloat) return a.v === b.v;
+  return a === b;
+}
+
+function containsYield(body: SyntaxNode): boolean {
+  let found = false;
+  const c = body.cursor();
+  const walk = (): void => {
+    do {
+      const name = c.name;
+      if (name === 'YieldExpression' || name === 'yield') { found = true; return; }
+      if (name === 'FunctionDefinition' || name === 'LambdaExpression' || name === 'ClassDefinition') continue;
+      if (c.firstChild()) { walk(); c.parent(); if (found) return; }
+    } while (c.nextSibling());
+  };
+  if (c.firstChild()) walk();
+  return found;
+}
+
+export function rangeLen(r: PyRange): number {
+  if (r.step > 0) return Math.max(0, Math.ceil((r.stop - r.start) / r.step));
+  return Math.max(0, Math.ceil((r.start - r.stop) / -r.step));
+}
+
+export function sliceIndices(s: PySlice, len: number, it: Interpreter, at: Span | null): { start: number; stop: number; step: number } | Unknown {
+  for (const v of [s.start, s.stop, s.step]) if (v instanceof Unknown) return v;
+  const step = s.step === null ? 1 : num(s.step as number);
+  if (step === 0) throw new PyException(it.exception('ValueError'), 'slice step cannot be zero', at);
+  const norm = (v: Value, dflt: number, lo: number, hi: number): number => {
+    if (v === null) return dflt;
+    let x = num(v as number);
+    if (x < 0) x += len;
+    return Math.min(Math.max(x, lo), hi);
+  };
+  if (step > 0) return { start: norm(s.start, 0, 0, len), stop: norm(s.stop, len, 0, len), step };
+  return { start: norm(s.start, len - 1, -1, len - 1), stop: norm(s.stop, -1, -1, len - 1), step };
+}
+
+/** C3 linearisation; falls back to depth-first order when bases are inconsistent. */
+export function linearize(cls: PyClass, object: PyClass | undefined): PyClass[] {
+  const seqs = cls.bases.map((b) => b.mro.slice()).concat([cls.bases.slice()]);
+  const out: PyClass[] = [cls];
+  for (;;) {
+    const nonEmpty = seqs.filter((s) => s.length);
+    if (!nonEmpty.length) break;
+    let head: PyClass | null = null;
+    for (const s of nonEmpty) {
+      const h = s[0];
+      if (!nonEmpty.some((t) => t.indexOf(h) > 0)) { head = h; break; }
+    }
+    if (!head) { for (const b of cls.bases) for (const c of b.mro) if (!out.includes(c)) out.push(c); break; }
+    out.push(head);
+    for (const s of nonEmpty) if (s[0] === head) s.shift();
+  }
+  if (object && !out.includes(object) && cls !== object) out.push(object);
+  return out;
+}
+
+function parseNumber(t: string): Value {
+  const s = t.replace(/_/g, '');
+  if (/[jJ]$/.test(s)) return new Unknown('complex numbers are not supported', null);
+  if (/^0[xX]/.test(s)) return parseInt(s.slice(2), 16);
+  if (/^0[oO]/.test(s)) return parseInt(s.slice(2), 8);
+  if (/^0[bB]/.test(s)) return parseInt(s.slice(2), 2);
+  if (/[.eE]/.test(s)) return new PyFloat(parseFloat(s));
+  return parseInt(s, 10);
+}
+
+function parseString(t: string): Value {
+  let p = 0;
+  while (p < t.length && /[a-zA-Z]/.test(t[p])) p++;
+  const prefix = t.slice(0, p).toLowerCase();
+  const q = t.startsWith('"""', p) || t.startsWith("'''", p) ? 3 : 1;
+  const body = t.slice(p + q, t.length - q >= p + q ? t.length - q : t.length);
+  if (prefix.includes('r')) return body;
+  return body.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|N\{[^}]*\}|[0-7]{1,3}|.|\n)/g, (_m, e: string) => {
+    switch (e[0]) {
+      case 'n': return '\n'; case 't': return '\t'; case 'r': return '\r'; case '0': return e.length > 1 ? String.fromCharCode(parseInt(e, 8)) : '\0';
+      case '\\': return '\\'; case "'": return "'"; case '"': return '"'; case '\n': return '';
+      case 'x': case 'u': return String.fromCharCode(parseInt(e.slice(1), 16));
+      case 'a': return '\x07'; case 'b': return '\b'; case 'f': return '\f'; case 'v': return '\v';
+      default: return /[0-7]/.test(e[0]) ? String.fromCharCode(parseInt(e, 8)) : '\\' + e;
+    }
+  });
+}
+
+function numBinop(op: string, a: number | boolean | PyFloat, b: number | boolean | PyFloat, it: Interpreter, at: Span | null): Value {
+  const x = num(a), y = num(b);
+  const ints = isInt(a) && isInt(b);
+  const f = (v: number): Value => ints ? v : new PyFloat(v);
+  const zero = () => { throw new PyException(it.exception('ZeroDivisionError'), 'division by zero', at); };
+  switch (op) {
+    case '+': return f(x + y);
+    case '-': return f(x - y);
+    case '*': return f(x * y);
+    case '/': if (y === 0) zero(); return new PyFloat(x / y);
+    case '//': if (y === 0) zero(); return f(Math.floor(x / y));
+    case '%': { if (y === 0) zero(); const m = x - Math.floor(x / y) * y; return f(m); }
+    case '**': {
+      const r = Math.pow(x, y);
+      return ints && y >= 0 ? r : new PyFloat(r);
+    }
+    case '&': return ints ? (x & y) : new Unknown('bad operand', at);
+    case '|': return ints ? (x | y) : new Unknown('bad operand', at);
+    case '^': return ints ? (x ^ y) : new Unknown('bad operand', at);
+    case '<<': return x * Math.pow(2, y);
+    case '>>': return Math.floor(x / Math.pow(2, y));
+  }
+  return new Unknown(`unsupported operator ${op}`, at);
+}
+
+function percentFormat(fmt: string, args: Value, it: Interpreter): string {
+  const items = args instanceof PyTuple ? args.items : [args];
+  let i = 0;
+  return fmt.replace(/%([-+ 0#]*)(\d*)(?:\.(\d+))?([sdifrx%])/g, (_m, flags: string, width: string, prec: string, conv: string) => {
+    if (conv === '%') return '%';
+    const v = items[i++];
+    let spec = (flags.includes('-') ? '<' : '') + (flags.includes('0') ? '0' : '') + width + (prec ? '.' + prec : '');
+    if (conv === 'd' || conv === 'i') spec += 'd';
+    else if (conv === 'f') spec += 'f';
+    else if (conv === 'x') spec += 'x';
+    else if (conv === 'r') return it.repr(v);
+    else spec = (flags.includes('-') ? '<' : '') + width;
+    return formatValue(conv === 'd' && v instanceof PyFloat ? Math.trunc(v.v) : v, spec, it);
+  });
+}

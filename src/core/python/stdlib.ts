@@ -1,0 +1,249 @@
+// The parts of the Python standard library that model files use at build time:
+// math, functools, copy, collections, typing, dataclasses, itertools, operator, warnings, abc, enum.
+import {
+  Value, PyFloat, PyTuple, PyList, PyDict, PySet, PyClass, PyInstance, PyNamespace, PyPartial, PyIterator,
+  NativeFunction, Unknown, Tensor, PyFunction, BoundMethod, ModuleState, CallArgs, NativeImpl, isNum, num, isInt,
+} from './values';
+import type { Interpreter } from './interp';
+import { linearize } from './interp';
+import { nf, arg } from './builtins';
+
+export function makeStdlib(it: Interpreter): Map<string, PyNamespace> {
+  const mods = new Map<string, PyNamespace>();
+  const ns = (name: string, entries: [string, Value][]): PyNamespace => {
+    const m = new PyNamespace(name, new Map(entries));
+    mods.set(name, m);
+    return m;
+  };
+  const f1 = (name: string, g: (x: number) => number, intResult = false): [string, Value] => [name, nf(name, (a, ctx) => {
+    const v = a.pos[0];
+    if (v instanceof Unknown) return v;
+    if (v instanceof Tensor) return it.torch.call(name, [v], ctx);
+    if (!isNum(v)) return ctx.unknown(`math.${name} of a non-number`);
+    const r = g(num(v));
+    return intResult ? r : new PyFloat(r);
+  })];
+  ns('math', [
+    f1('ceil', Math.ceil, true), f1('floor', Math.floor, true), f1('trunc', Math.trunc, true), f1('sqrt', Math.sqrt),
+    f1('exp', Math.exp), f1('log2', Math.log2), f1('log10', Math.log10), f1('fabs', Math.abs), f1('sin', Math.sin), f1('cos', Math.cos),
+    f1('tanh', Math.tanh), f1('erf', erf),
+    ['log', nf('log', (a, ctx) => {
+      const v = a.pos[0];
+      if (!isNum(v)) return v instanceof Unknown ? v : ctx.unknown('math.log of a non-number');
+      const base = a.pos[1];
+      return new PyFloat(base !== undefined && isNum(base) ? Math.log(num(v)) / Math.log(num(base)) : Math.log(num(v)));
+    })],
+    ['pow', nf('pow', (a) => new PyFloat(Math.pow(num(a.pos[0] as number), num(a.pos[1] as number))))],
+    ['isclose', nf('isclose', (a) => Math.abs(num(a.pos[0] as number) - num(a.pos[1] as number)) <= 1e-9 * Math.max(Math.abs(num(a.pos[0] as number)), Math.abs(num(a.pos[1] as number))))],
+    ['gcd', nf('gcd', (a) => { let x = Math.abs(num(a.pos[0] as number)), y = Math.abs(num(a.pos[1] as number)); while (y) [x, y] = [y, x % y]; return x; })],
+    ['prod', nf('prod', (a, ctx) => { const items = ctx.iterate(a.pos[0]); if (items instanceof Unknown) return items; let acc: Value = 1; for (const x of items) acc = it.binop('*', acc, x, ctx.at); return acc; })],
+    ['isfinite', nf('isfinite', (a) => Number.isFinite(num(a.pos[0] as number)))],
+    ['pi', new PyFloat(Math.PI)], ['e', new PyFloat(Math.E)], ['inf', new PyFloat(Infinity)], ['nan', new PyFloat(NaN)],
+  ]);
+
+  const partial = nf('partial', (a) => new PyPartial(a.pos[0], a.pos.slice(1), new Map(a.kw)));
+  const identityDeco = (name: string) => nf(name, (a) => (a.pos.length === 1 && a.kw.size === 0 ? a.pos[0] : nf(name, (b) => b.pos[0])));
+  ns('functools', [
+    ['partial', partial],
+    ['reduce', nf('reduce', (a, ctx) => {
+      const items = ctx.iterate(a.pos[1]);
+      if (items instanceof Unknown) return items;
+      let acc = a.pos.length > 2 ? a.pos[2] : items.shift()!;
+      for (const x of items) acc = ctx.call(a.pos[0], [acc, x]);
+      return acc;
+    })],
+    ['wraps', nf('wraps', () => nf('wraps', (b) => b.pos[0]))],
+    ['lru_cache', identityDeco('lru_cache')], ['cache', identityDeco('cache')],
+    ['cached_property', nf('cached_property', (a) => it.builtins.get('property') instanceof NativeFunction ? (it.builtins.get('property') as NativeFunction).impl(a, it.ctx(null)) : null)],
+    ['total_ordering', identityDeco('total_ordering')],
+  ]);
+
+  const copyValue = (v: Value, deep: boolean, memo: Map<object, Value>): Value => {
+    if (v === null || typeof v !== 'object') return v;
+    const hit = memo.get(v);
+    if (hit !== undefined) return hit;
+    const c = (x: Value) => deep ? copyValue(x, deep, memo) : x;
+    if (v instanceof PyList) { const l = new PyList([]); memo.set(v, l); l.items = v.items.map(c); return l; }
+    if (v instanceof PyDict) { const d = new PyDict(); memo.set(v, d); for (const [k, x] of v.entries()) d.set(k, c(x)); return d; }
+    if (v instanceof PySet) return new PySet(v.items());
+    if (v instanceof PyTuple) return deep ? new PyTuple(v.items.map(c), v.cls) : v;
+    if (v instanceof Tensor) { if (!deep) return v; const t = new Tensor(v.shape, v.dtype, v.data ? v.data.slice() : null); t.isParam = v.isParam; t.requiresGrad = v.requiresGrad; memo.set(v, t); return t; }
+    if (v instanceof PyInstance) {
+      const o = new PyInstance(v.cls);
+      memo.set(v, o);
+      o.native = v.native;
+      for (const [k, x] of v.attrs) o.attrs.set(k, c(x));
+      if (v.module) {
+        const ms = new ModuleState();
+        ms.createdAt = v.module.createdAt.slice();
+        ms.attachedAt = v.module.attachedAt;
+        for (const [k] of v.module.modules) ms.modules.set(k, (o.attrs.get(k) ?? null) as PyInstance | null);
+        for (const [k] of v.module.params) ms.params.set(k, (o.attrs.get(k) ?? null) as Tensor | null);
+        for (const [k] of v.module.buffers) ms.buffers.set(k, (o.attrs.get(k) ?? null) as Tensor | null);
+        o.module = ms;
+      }
+      return o;
+    }
+    return v;
+  };
+  ns('copy', [
+    ['copy', nf('copy', (a) => copyValue(a.pos[0], false, new Map()))],
+    ['deepcopy', nf('deepcopy', (a) => copyValue(a.pos[0], true, new Map()))],
+  ]);
+
+  const dict = it.classes.dict;
+  const OrderedDict = new PyClass('OrderedDict', [dict]);
+  OrderedDict.mro = linearize(OrderedDict, it.classes.object);
+  const defaultdict = new PyClass('defaultdict', [dict]);
+  defaultdict.mro = linearize(defaultdict, it.classes.object);
+  defaultdict.dict.set('__new__', nf('defaultdict', () => new Unknown('defaultdict is not supported')));
+  const namedtuple = nf('namedtuple', (a, ctx) => {
+    const name = String(a.pos[0]);
+    let fields: Value = arg(a, 1, 'field_names');
+    if (typeof fields === 'string') fields = new PyList(fields.replace(/,/g, ' ').split(/\s+/).filter((x) => x));
+    const names = ctx.iterate(fields);
+    if (names instanceof Unknown) return names;
+    const c = new PyClass(name, [it.classes.tuple]);
+    c.mro = linearize(c, it.classes.object);
+    c.dict.set('_fields', new PyTuple(names));
+    c.dict.set('__new__', nf(name, (b, cx) => {
+      const vals: Value[] = [];
+      names.forEach((n, i) => {
+        const v = i + 1 < b.pos.length ? b.pos[i + 1] : b.kw.get(String(n));
+        vals.push(v === undefined ? cx.unknown(`missing field '${String(n)}'`) : v);
+      });
+      return new PyTuple(vals, c);
+    }));
+    return c;
+  });
+  ns('collections', [['OrderedDict', OrderedDict], ['namedtuple', namedtuple], ['defaultdict', defaultdict]]);
+
+  // typing: abstract collection types answer isinstance; the rest only appears in annotations.
+  const abstract = (name: string, check: (v: Value) => boolean): PyClass => {
+    const c = new PyClass(name, [it.classes.object]);
+    c.mro = [c, it.classes.object];
+    c.instanceCheck = check;
+    return c;
+  };
+  const isSeq = (v: Value) => v instanceof PyList || v instanceof PyTuple || typeof v === 'string';
+  const Sequence = abstract('Sequence', isSeq);
+  const Mapping = abstract('Mapping', (v) => v instanceof PyDict);
+  const Iterable = abstract('Iterable', (v) => isSeq(v) || v instanceof PyDict || v instanceof PySet || v instanceof PyIterator);
+  const CallableC = abstract('Callable', (v) => {
+    const c = it.builtins.get('callable') as NativeFunction;
+    return c.impl({ pos: [v], kw: new Map() }, it.ctx(null)) === true;
+  });
+  const typingNames = ['Any', 'Optional', 'Union', 'List', 'Dict', 'Tuple', 'Type', 'Set', 'FrozenSet', 'TypeVar', 'Generic',
+    'ClassVar', 'Final', 'Literal', 'NamedTuple', 'Protocol', 'overload', 'no_type_check', 'TYPE_CHECKING', 'Iterator', 'Generator'];
+  const typingEntries: [string, Value][] = typingNames.map((n) => [n, abstract(n, () => false)]);
+  typingEntries.push(['cast', nf('cast', (a) => a.pos[1])], ['Sequence', Sequence], ['Mapping', Mapping], ['Iterable', Iterable],
+    ['Callable', CallableC], ['TYPE_CHECKING', false], ['overload', nf('overload', (a) => a.pos[0])]);
+  ns('typing', typingEntries);
+  ns('collections.abc', [['Sequence', Sequence], ['Mapping', Mapping], ['Iterable', Iterable], ['Callable', CallableC]]);
+
+  // dataclasses
+  const MISSING = new PyInstance(it.classes.object);
+  const fieldCls = new PyClass('Field', [it.classes.object]);
+  fieldCls.mro = [fieldCls, it.classes.object];
+  const field = nf('field', (a) => {
+    const f = new PyInstance(fieldCls);
+    f.attrs.set('default', a.kw.has('default') ? a.kw.get('default')! : MISSING);
+    f.attrs.set('default_factory', a.kw.has('default_factory') ? a.kw.get('default_factory')! : MISSING);
+    return f;
+  });
+  const makeDataclass = (c: Value): Value => {
+    if (!(c instanceof PyClass)) return c;
+    const fields: NonNullable<PyClass['dataclassFields']> = [];
+    for (const base of c.mro.slice(1).reverse()) {
+      for (const fd of base.dataclassFields ?? []) {
+        const i = fields.findIndex((x) => x.name === fd.name);
+        if (i >= 0) fields[i] = fd; else fields.push(fd);
+      }
+    }
+    for (const name of c.annotations) {
+      const d = c.dict.get(name);
+      const fd: { name: string; default?: Value; factory?: Value } = { name };
+      if (d instanceof PyInstance && d.cls === fieldCls) {
+        const dv = d.attrs.get('default'); const df = d.attrs.get('default_factory');
+        if (dv !== MISSING && dv !== undefined) fd.default = dv;
+        if (df !== MISSING && df !== undefined) fd.factory = df;
+        c.dict.delete(name);
+      } else if (d !== undefined) fd.default = d;
+      const i = fields.findIndex((x) => x.name === name);
+      if (i >= 0) fields[i] = fd; else fields.push(fd);
+    }
+    c.dataclassFields = fields;
+    if (!c.dict.has('__init__')) {
+      c.dict.set('__init__', nf('__init__', (a: CallArgs, ctx) => {
+        const self = a.pos[0] as PyInstance;
+        fields.forEach((fd, i) => {
+          let v: Value | undefined = i + 1 < a.pos.length ? a.pos[i + 1] : a.kw.get(fd.name);
+          if (v === undefined) v = fd.default !== undefined ? fd.default : fd.factory !== undefined ? ctx.call(fd.factory, []) : undefined;
+          if (v === undefined) ctx.raise('TypeError', `${c.name}.__init__() missing argument '${fd.name}'`);
+          ctx.setattr(self, fd.name, v as Value);
+        });
+        const post = c.lookup('__post_init__');
+        if (post !== undefined) ctx.call(post, [self]);
+        return null;
+      }));
+    }
+    return c;
+  };
+  const dataclass = nf('dataclass', (a) => a.pos.length === 1 && a.pos[0] instanceof PyClass ? makeDataclass(a.pos[0]) : nf('dataclass', (b) => makeDataclass(b.pos[0])));
+  const fieldsFn = nf('fields', (a) => {
+    const v = a.pos[0];
+    const c = v instanceof PyClass ? v : v instanceof PyInstance ? v.cls : null;
+    return new PyTuple((c?.dataclassFields ?? []).map((fd) => { const o = new PyInstance(fieldCls); o.attrs.set('name', fd.name); return o; }));
+  });
+  const replace = nf('replace', (a, ctx) => {
+    const src = a.pos[0];
+    if (!(src instanceof PyInstance)) return ctx.unknown('dataclasses.replace of a non-dataclass');
+    const o = new PyInstance(src.cls);
+    for (const [k, v] of src.attrs) o.attrs.set(k, v);
+    for (const [k, v] of a.kw) o.attrs.set(k, v);
+    return o;
+  });
+  const asdict = nf('asdict', (a) => { const d = new PyDict(); const o = a.pos[0]; if (o instanceof PyInstance) for (const fd of o.cls.dataclassFields ?? []) d.set(fd.name, o.attrs.get(fd.name) ?? null); return d; });
+  ns('dataclasses', [['dataclass', dataclass], ['field', field], ['fields', fieldsFn], ['replace', replace], ['asdict', asdict], ['MISSING', MISSING]]);
+
+  const iterOf = (impl: (items: Value[][], a: CallArgs) => Value[]): NativeImpl => (a, ctx) => {
+    const lists: Value[][] = [];
+    for (const p of a.pos) { const items = ctx.iterate(p); if (items instanceof Unknown) return items; lists.push(items); }
+    return new PyIterator(impl(lists, a));
+  };
+  ns('itertools', [
+    ['repeat', nf('repeat', (a, ctx) => {
+      const n = a.pos[1] ?? a.kw.get('times');
+      if (n === undefined || !isInt(n)) return ctx.unknown('itertools.repeat without a count');
+      return new PyIterator(new Array(num(n)).fill(a.pos[0]));
+    })],
+    ['chain', nf('chain', iterOf((ls) => ls.flat()))],
+    ['product', nf('product', iterOf((ls) => ls.reduce<Value[][]>((acc, l) => acc.flatMap((p) => l.map((x) => [...p, x])), [[]]).map((p) => new PyTuple(p))))],
+    ['accumulate', nf('accumulate', (a, ctx) => {
+      const items = ctx.iterate(a.pos[0]);
+      if (items instanceof Unknown) return items;
+      const out: Value[] = [];
+      let acc: Value | undefined;
+      for (const x of items) { acc = acc === undefined ? x : it.binop('+', acc, x, ctx.at); out.push(acc); }
+      return new PyIterator(out);
+    })],
+  ]);
+  const op2 = (name: string, op: string): [string, Value] => [name, nf(name, (a, ctx) => it.binop(op, a.pos[0], a.pos[1], ctx.at))];
+  ns('operator', [op2('mul', '*'), op2('add', '+'), op2('sub', '-'), op2('truediv', '/'), op2('floordiv', '//')]);
+  ns('types', [
+    ['FunctionType', abstract('FunctionType', (v) => v instanceof PyFunction)],
+    ['MethodType', abstract('MethodType', (v) => v instanceof BoundMethod)],
+    ['ModuleType', abstract('ModuleType', (v) => v instanceof PyNamespace)],
+    ['SimpleNamespace', abstract('SimpleNamespace', () => false)],
+  ]);
+  ns('warnings', [['warn', nf('warn', () => null)], ['filterwarnings', nf('filterwarnings', () => null)]]);
+  ns('abc', [['ABC', abstract('ABC', () => false)], ['abstractmethod', nf('abstractmethod', (a) => a.pos[0])]]);
+  return mods;
+}
+
+function erf(x: number): number {
+  // Abramowitz-Stegun 7.1.26 is too coarse for exactness anywhere it matters; erf is only used for init.
+  const t = 1 / (1 + 0.3275911 * Math.abs(x));
+  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  return x >= 0 ? y : -y;
+}
