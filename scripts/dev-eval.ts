@@ -11,6 +11,6 @@ const it = new Interpreter(r);
 it.recording = true;
 const { scope } = r.runMain(it, cache.get(path, readFileSync(path, 'utf8')));
 const ef = new SourceFile('<e>', expr);
-(it as any).curFile = ef;
+it.setFile(ef);
 try { const v = it.eval(ef.top.firstChild!.firstChild!, scope); console.log(it.repr(v), v); } catch (e) { console.log('EXC', e); }
 for (const n of it.notes) console.log('note', n.reason, n.at && r.sourceOf(n.at.file)?.line(n.at.from), n.at?.file);

@@ -109,8 +109,7 @@ function buildModel(it: Interpreter, scope: Scope, expr: string, quiet = false):
   const stmt = ef.top.firstChild;
   const e = stmt?.firstChild;
   if (!e || ef.syntaxProblems().length || stmt?.name !== 'ExpressionStatement') throw new AnalysisError(`invalid model expression '${expr}'`);
-  const prev = (it as unknown as { curFile: SourceFile | null }).curFile;
-  (it as unknown as { curFile: SourceFile | null }).curFile = ef;
+  const prev = it.setFile(ef);
   try {
     const v = it.eval(e as SyntaxNode, scope);
     if (v instanceof Unknown && !quiet) throw new AnalysisError(`'${expr}' could not be evaluated: ${v.reason}`);
@@ -124,7 +123,7 @@ function buildModel(it: Interpreter, scope: Scope, expr: string, quiet = false):
     if (err instanceof RangeError) throw new AnalysisError(`building '${expr}': recursion too deep`);
     throw err;
   } finally {
-    (it as unknown as { curFile: SourceFile | null }).curFile = prev;
+    it.setFile(prev);
   }
 }
 

@@ -23,6 +23,7 @@ export class ModuleResolver {
   private loaded = new Map<string, PyNamespace>();
   private packages = new Map<PyNamespace, string>();
   private files = new Map<string, SourceFile>();
+  private probes = new Map<string, boolean>();
   constructor(readonly host: FileHost, readonly parse: (path: string, text: string) => SourceFile, readonly maxParents = 8) {}
 
   /** Module object for `import a.b` / `from a.b import *` (level = number of leading dots). */
@@ -68,7 +69,7 @@ export class ModuleResolver {
     const dir = this.packages.get(ns);
     if (!dir) return undefined;
     for (const p of [join(dir, `${name}.py`), join(dir, name, '__init__.py')]) {
-      if (this.host.isFile(p)) { const m = this.load(it, p, `${ns.name}.${name}`); ns.attrs.set(name, m); return m; }
+      if (this.isFile(p)) { const m = this.load(it, p, `${ns.name}.${name}`); ns.attrs.set(name, m); return m; }
     }
     void at;
     return undefined;
@@ -88,12 +89,12 @@ export class ModuleResolver {
     if (level > 0) {
       let base = dirname(from.path);
       for (let i = 1; i < level; i++) base = dirname(base);
-      for (const c of candidates(base)) if (this.host.isFile(c)) return c;
+      for (const c of candidates(base)) if (this.isFile(c)) return c;
       return null;
     }
     let dir = dirname(from.path);
     for (let i = 0; i <= this.maxParents; i++) {
-      for (const c of candidates(dir)) if (this.host.isFile(c)) return c;
+      for (const c of candidates(dir)) if (this.isFile(c)) return c;
       const up = dirname(dir);
       if (up === dir) break;
       dir = up;
@@ -118,6 +119,13 @@ export class ModuleResolver {
     it.recording = false;
     try { it.runModule(file, ns, scope); } finally { it.recording = rec; }
     return ns;
+  }
+
+  /** isFile, asked once per path per analysis (imports probe many candidate paths). */
+  private isFile(p: string): boolean {
+    let r = this.probes.get(p);
+    if (r === undefined) { r = this.host.isFile(p); this.probes.set(p, r); }
+    return r;
   }
 
   sourceOf(path: string): SourceFile | undefined { return this.files.get(path); }

@@ -30,9 +30,16 @@ export interface InterpOptions {
   maxDepth?: number;
 }
 
+// Children of a node, without comments. Memoised per file: lezer creates node objects on each
+// access, and the same function bodies run many times (every block of every stage).
+let kidCache: Map<number, SyntaxNode[]> | null = null;
 const kids = (n: SyntaxNode): SyntaxNode[] => {
+  const key = (n.from * 2097152 + n.to) * 1024 + n.type.id;
+  const hit = kidCache?.get(key);
+  if (hit) return hit;
   const out: SyntaxNode[] = [];
   for (let c = n.firstChild; c; c = c.nextSibling) if (c.name !== 'Comment') out.push(c);
+  kidCache?.set(key, out);
   return out;
 };
 
@@ -59,6 +66,13 @@ export class Interpreter implements Runtime {
   readonly moduleStack: PyInstance[] = [];
   private exceptions = new Map<string, PyClass>();
   private curFile: SourceFile | null = null;
+  /** Switches the file whose syntax nodes are being run. */
+  setFile(f: SourceFile | null): SourceFile | null {
+    const prev = this.curFile;
+    this.curFile = f;
+    kidCache = f ? f.kidCache : null;
+    return prev;
+  }
 
   constructor(readonly resolver: ModuleResolver, opts: InterpOptions = {}) {
     this.maxSteps = opts.maxSteps ?? 20_000_000;
@@ -138,7 +152,7 @@ export class Interpreter implements Runtime {
   /** Runs a file's top level in a fresh module scope. Errors stop the module where they occur. */
   runModule(file: SourceFile, ns: PyNamespace, scope: Scope): void {
     const prev = this.curFile;
-    this.curFile = file;
+    this.setFile(file);
     try {
       this.execBody(kids(file.top), scope);
     } catch (e) {
@@ -147,7 +161,7 @@ export class Interpreter implements Runtime {
       else if (e instanceof RangeError) this.note('recursion too deep', null);
       else throw e;
     } finally {
-      this.curFile = prev;
+      this.setFile(prev);
     }
     void ns;
   }
@@ -183,8 +197,8 @@ export class Interpreter implements Runtime {
       case 'ClassDefinition': this.defineClass(n, scope, []); return undefined;
       case 'DecoratedStatement': return this.execDecorated(n, scope);
       case 'ReturnStatement': {
-        const e = kids(n).filter(isExprNode).slice(1);
-        return { ret: e.length === 0 ? null : this.evalList(e, scope, n) };
+        const e = kids(n).slice(1);
+        return { ret: e.some(isExprNode) ? this.evalList(e, scope, n) : null };
       }
       case 'PassStatement': return undefined;
       case 'BreakStatement': return 'break';
@@ -792,10 +806,10 @@ export class Interpreter implements Runtime {
         return v;
       }
       case 'YieldExpression': {
-        const ch = kids(n).filter(isExprNode);
+        const ch = kids(n);
         const from = ch.some((c) => c.name === 'from');
         const e = ch.filter((c) => c.name !== 'yield' && c.name !== 'from');
-        const v = e.length ? this.evalCommaList(e, scope, n) : null;
+        const v = e.some(isExprNode) ? this.evalCommaList(e, scope, n) : null;
         if (this.yieldSink) {
           if (from) { const items = this.iterate(v, this.span(n)); if (!(items instanceof Unknown)) this.yieldSink.push(...items); }
           else this.yieldSink.push(v);
@@ -1335,6 +1349,7 @@ export class Interpreter implements Runtime {
     if (obj instanceof Tensor) return this.torch.tensorAttr(obj, name, this.ctx(at));
     if (obj instanceof PyFunction) {
       if (name === '__name__' || name === '__qualname__') return obj.name;
+      if (name === '__module__') { const mn = obj.closure.moduleScope().vars.get('__name__'); return typeof mn === 'string' ? mn : '__main__'; }
       return new Unknown(`function attribute '${name}'`, at);
     }
     if (obj instanceof PyPartial) {
@@ -1431,13 +1446,13 @@ export class Interpreter implements Runtime {
       const scope = new Scope(fn.closure, 'function', fn.file) as FunctionScope;
       this.bindArgs(fn, pos, kw, scope, at);
       if (fn.owner) { scope.fnOwner = fn.owner; scope.selfName = fn.params[0]?.name ?? null; }
-      this.curFile = fn.file;
+      this.setFile(fn.file);
       if (fn.isLambda) return this.eval(fn.body, scope);
       if (fn.isGenerator) return this.runGenerator(fn, scope);
       const c = this.execBody(this.bodyOf(fn.body), scope);
       return c !== undefined && typeof c === 'object' ? c.ret : null;
     } finally {
-      this.curFile = prevFile;
+      this.setFile(prevFile);
       this.depth--;
     }
   }
@@ -1555,7 +1570,18 @@ function isSame(a: Value, b: Value): boolean {
   return a === b;
 }
 
+const yieldMemo = new WeakMap<Map<number, SyntaxNode[]>, Map<number, boolean>>();
 function containsYield(body: SyntaxNode): boolean {
+  // Memoised per file like `kids`: function definitions are re-run on every analysis.
+  const memo = kidCache ? (yieldMemo.get(kidCache) ?? (yieldMemo.set(kidCache, new Map()), yieldMemo.get(kidCache)!)) : null;
+  const key = body.from * 2097152 + body.to;
+  const hit = memo?.get(key);
+  if (hit !== undefined) return hit;
+  const r = scanYield(body);
+  memo?.set(key, r);
+  return r;
+}
+function scanYield(body: SyntaxNode): boolean {
   let found = false;
   const c = body.cursor();
   const walk = (): void => {

@@ -6,6 +6,8 @@ export interface SyntaxProblem { from: number; to: number; message: string }
 
 export class SourceFile {
   readonly tree: Tree;
+  /** Children per node, filled by the interpreter (see interp.ts `kids`). */
+  readonly kidCache = new Map<number, SyntaxNode[]>();
   private lineStarts: number[] | null = null;
   private problems: SyntaxProblem[] | null = null;
   constructor(readonly path: string, readonly text: string) {
