@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { analyzeSource, AnalysisError, parseInputSpec } from '../core/python';
+import { analyzeSource, AnalysisError, parseInputSpec, syntaxProblems } from '../core/python';
 import { nodeHost } from './nodeHost';
 import { toJson, renderTable } from './report';
 
@@ -62,6 +62,9 @@ function analyze(args: string[]): number {
   if (!existsSync(path)) throw new UsageError(`no such file: ${file}`);
   if (!statSync(path).isFile()) throw new UsageError(`not a file: ${file}`);
   const text = readFileSync(path, 'utf8');
+  // The editor works on half-typed code; the CLI insists on a file that parses.
+  const bad = syntaxProblems(path, text)[0];
+  if (bad) throw new UsageError(`${file}:${bad.line}: ${bad.message}`);
   const input = parsed.values.input ? parseInputSpec(parsed.values.input) : undefined;
   const graph = analyzeSource(nodeHost, path, text, { model: parsed.values.model, input });
   if (parsed.values.json) process.stdout.write(JSON.stringify(toJson(graph), null, 1) + '\n');

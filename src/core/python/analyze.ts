@@ -52,6 +52,12 @@ export function readDirective(text: string): { model?: string; input?: number[][
   return out;
 }
 
+/** Syntax errors of a file, with 1-based lines. */
+export function syntaxProblems(path: string, text: string): { line: number; message: string }[] {
+  const f = sharedCache.get(path, text);
+  return f.syntaxProblems().map((p) => ({ line: f.line(p.from), message: p.message }));
+}
+
 export function analyzeSource(host: FileHost, path: string, text: string, opts: AnalyzeOptions = {}): ModelGraph {
   const file = sharedCache.get(path, text);
   const resolver = new ModuleResolver(host, (p, t) => sharedCache.get(p, t));
