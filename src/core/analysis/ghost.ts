@@ -1,0 +1,164 @@
+// Where Ghost would pay: C-Ghost candidates (per conv) and G-Ghost candidates (per stage), with
+// the predicted MACs and params after the rewrite, as plain data. The formulas follow the
+// structures of GHOST.md / DESIGN.md that the rewrites generate.
+import type { ModelGraph, ModuleNode, Stage } from '../graph/model';
+
+export interface GhostSettings {
+  /** C-Ghost ratio s: m = ceil(out / s) intrinsic maps. */
+  ratio: number;
+  /** Depthwise kernel of the cheap operation. */
+  dwSize: number;
+  /** G-Ghost ghost ratio λ: the share of a stage's output channels made cheaply. */
+  lambda: number;
+  /** Stages need at least this many blocks (the paper uses ≥ 3: first, middle, last). */
+  minStageBlocks: number;
+  /** Convs need at least this many output channels. */
+  minConvOut: number;
+  /** Convs need a kernel at least this large (1 = pointwise convs too). */
+  minKernel: number;
+}
+
+export const DEFAULT_GHOST: GhostSettings = { ratio: 2, dwSize: 3, lambda: 0.4, minStageBlocks: 3, minConvOut: 16, minKernel: 1 };
+
+export interface Figures { macs: number; params: number }
+
+export interface ConvCandidate {
+  kind: 'conv';
+  path: string;
+  line: number; from: number; to: number;
+  inChannels: number; outChannels: number; kernel: number[]; stride: number[];
+  /** Path of the BatchNorm2d that follows the conv in the same Sequential, folded into the Ghost module. */
+  bn: string | null;
+  /** Path of the activation (ReLU) that follows, folded in when present. */
+  act: string | null;
+  before: Figures;
+  after: Figures;
+  /** Share of the model's MACs. */
+  share: number;
+}
+
+export interface StageCandidate {
+  kind: 'stage';
+  path: string;
+  line: number; from: number; to: number;
+  blocks: number;
+  resolution: [number, number];
+  channels: number;
+  /** Channels through the complex path ((1−λ)·C, rounded to the group width) and made cheaply. */
+  raw: number;
+  cheap: number;
+  groupWidth: number;
+  before: Figures;
+  after: Figures;
+  share: number;
+}
+
+export type Candidate = ConvCandidate | StageCandidate;
+
+const prod = (xs: number[]) => xs.reduce((p, q) => p * q, 1);
+const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
+const nums = (v: unknown): number[] | null => (Array.isArray(v) && v.every((x) => typeof x === 'number') ? (v as number[]) : null);
+
+/** Params and MACs of GhostModule(inp, oup, k, ratio, dw, stride) at output spatial size `outHW` (batch included). */
+export function ghostModuleFigures(inp: number, oup: number, kernel: number[], ratio: number, dw: number, outElemsPerChannel: number): Figures {
+  const m = Math.ceil(oup / ratio);
+  const cheap = m * (ratio - 1);
+  const primary = m * inp * prod(kernel);
+  const depthwise = cheap * dw * dw;
+  return {
+    // Primary conv and depthwise cheap conv (no bias), each followed by BatchNorm (2 params per channel).
+    params: primary + 2 * m + depthwise + 2 * cheap,
+    macs: outElemsPerChannel * (m * inp * prod(kernel) + cheap * dw * dw),
+  };
+}
+
+/** A conv can become a GhostModule with the same output shape: groups 1, odd kernel, 'same'-style padding, no dilation. */
+export function convCandidate(g: ModelGraph, conv: ModuleNode, s: GhostSettings): ConvCandidate | null {
+  if (conv.type !== 'Conv2d' || !conv.config || conv.ownMacs === null || !conv.outputShape || conv.outputShape.length !== 4) return null;
+  const c = conv.config;
+  const inp = num(c.in_channels), oup = num(c.out_channels), groups = num(c.groups);
+  const k = nums(c.kernel_size), stride = nums(c.stride), pad = nums(c.padding), dil = nums(c.dilation);
+  if (inp === null || oup === null || groups !== 1 || !k || !stride || !pad || !dil) return null;
+  if (oup < s.minConvOut || Math.max(...k) < s.minKernel) return null;
+  if (k.some((x, i) => x % 2 === 0 || pad[i] !== (x - 1) / 2) || dil.some((d) => d !== 1) || stride[0] !== stride[1]) return null;
+  if (Math.ceil(oup / s.ratio) >= oup) return null;
+  const parent = g.modules.find((m) => m.children.includes(conv.path));
+  let bn: string | null = null, act: string | null = null;
+  if (parent?.container) {
+    const i = parent.children.indexOf(conv.path);
+    const next = g.modules.find((m) => m.path === parent.children[i + 1]);
+    if (next?.type === 'BatchNorm2d') {
+      bn = next.path;
+      const after = g.modules.find((m) => m.path === parent.children[i + 2]);
+      if (after && (after.type === 'ReLU' || after.type === 'ReLU6')) act = after.path;
+    }
+  }
+  const bnParams = bn ? g.modules.find((m) => m.path === bn)!.ownParams : 0;
+  const perChannel = conv.outputShape[0] * conv.outputShape[2] * conv.outputShape[3];
+  const after = ghostModuleFigures(inp, oup, k, s.ratio, s.dwSize, perChannel);
+  return {
+    kind: 'conv', path: conv.path, line: conv.line, from: conv.from, to: conv.to,
+    inChannels: inp, outChannels: oup, kernel: k, stride, bn, act,
+    before: { macs: conv.ownMacs, params: conv.ownParams + bnParams },
+    after,
+    share: g.macs ? conv.ownMacs / g.macs : 0,
+  };
+}
+
+/** Group width of a stage's blocks: channels per group of their grouped (non-depthwise) convs; 1 when none. */
+export function groupWidth(g: ModelGraph, blocks: string[]): number {
+  let gw = 1;
+  for (const m of g.modules) {
+    if (!blocks.some((b) => m.path.startsWith(b + '.')) || !m.config || !m.type.startsWith('Conv')) continue;
+    const groups = num(m.config.groups), inp = num(m.config.in_channels);
+    if (groups && inp && groups > 1 && groups < inp) gw = Math.max(gw, inp / groups);
+  }
+  return gw;
+}
+
+/**
+ * G-Ghost stage (GHOST.md): first block unchanged; middle blocks on `raw` channels; mix =
+ * GAP → 1×1 (C + raw·(n−2) → cheap) → BN → ReLU → 1×1 (cheap → cheap) → BN; ghost path =
+ * 1×1 conv cheap → cheap + BN on x0[:, raw:]; last block unchanged. Middle blocks' figures scale
+ * with (raw/C)² (all their widths scale with the channel count).
+ */
+export function stageCandidate(g: ModelGraph, st: Stage, s: GhostSettings): StageCandidate | null {
+  const n = st.blocks.length;
+  if (n < s.minStageBlocks || st.macs === null) return null;
+  const blocks = st.blocks.map((p) => g.modules.find((m) => m.path === p)!);
+  if (blocks.some((b) => !b || b.macs === null || !b.outputShape)) return null;
+  const C = st.outChannels;
+  const gw = groupWidth(g, st.blocks);
+  const raw = Math.max(gw, Math.floor(((1 - s.lambda) * C) / gw) * gw);
+  const cheap = C - raw;
+  if (cheap <= 0) return null;
+  const [N, , H, W] = blocks[0].outputShape!;
+  const mid = blocks.slice(1, -1);
+  const scale = (raw / C) ** 2;
+  const midMacs = mid.reduce((t, b) => t + (b.macs as number), 0);
+  const midParams = mid.reduce((t, b) => t + b.params, 0);
+  const mixIn = C + raw * (n - 2);
+  const mix = { params: mixIn * cheap + 2 * cheap + cheap * cheap + 2 * cheap, macs: N * (mixIn * cheap + cheap * cheap) };
+  const ghost = { params: cheap * cheap + 2 * cheap, macs: N * H * W * cheap * cheap };
+  const keep = { macs: (blocks[0].macs as number) + (blocks[n - 1].macs as number), params: blocks[0].params + blocks[n - 1].params };
+  const after = {
+    macs: Math.round(keep.macs + midMacs * scale + mix.macs + ghost.macs),
+    params: Math.round(keep.params + midParams * scale + mix.params + ghost.params),
+  };
+  return {
+    kind: 'stage', path: st.path, line: st.line, from: st.from, to: st.to, blocks: n, resolution: st.resolution,
+    channels: C, raw, cheap, groupWidth: gw,
+    before: { macs: st.macs, params: st.params },
+    after,
+    share: g.macs ? st.macs / g.macs : 0,
+  };
+}
+
+/** All candidates of a model, stages first, each list in source order. */
+export function ghostCandidates(g: ModelGraph, s: GhostSettings = DEFAULT_GHOST): Candidate[] {
+  const stages = g.stages.map((st) => stageCandidate(g, st, s)).filter((c): c is StageCandidate => c !== null);
+  const convs = g.modules.map((m) => convCandidate(g, m, s)).filter((c): c is ConvCandidate => c !== null);
+  return [...stages, ...convs];
+}
+
+export const pct = (before: number, after: number): number => (before ? (100 * (after - before)) / before : 0);
