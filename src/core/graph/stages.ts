@@ -14,9 +14,16 @@ export function findStages(modules: ModuleNode[]): Stage[] {
     for (const c of m.children) n += macLayers.get(c) ?? 0;
     macLayers.set(m.path, n);
   }
-  // A block is a multi-layer unit: a non-leaf module with two or more conv/linear layers.
-  const isBlock = (m: ModuleNode) => !m.leaf && (macLayers.get(m.path) ?? 0) >= 2;
+  // A block is a multi-layer unit: a non-leaf module with two or more conv/linear layers —
+  // unless it is itself a stage container (a Sequential of blocks), which is a stage of its own.
   const res = (m: ModuleNode): string | null => m.outputShape && m.outputShape.length === 4 ? `${m.outputShape[2]}x${m.outputShape[3]}` : null;
+  const unit = (m: ModuleNode) => !m.leaf && (macLayers.get(m.path) ?? 0) >= 2;
+  const kidsOf = (m: ModuleNode) => m.children.map((c) => byPath.get(c)!).filter(Boolean);
+  const isStageContainer = (m: ModuleNode): boolean => {
+    const kids = kidsOf(m);
+    return m.container && m.path !== '' && kids.length > 0 && kids.every((k) => unit(k) && res(k) !== null && res(k) === res(kids[0]));
+  };
+  const isBlock = (m: ModuleNode) => unit(m) && !isStageContainer(m);
 
   const stages: Stage[] = [];
   const inStage = new Set<string>();
@@ -41,10 +48,9 @@ export function findStages(modules: ModuleNode[]): Stage[] {
   };
   for (const m of modules) {
     if (m.leaf || inStage.has(m.path)) continue;
-    const kids = m.children.map((c) => byPath.get(c)!).filter(Boolean);
+    const kids = kidsOf(m);
     if (!kids.length) continue;
-    const allBlocks = kids.every((k) => isBlock(k) && res(k) !== null && res(k) === res(kids[0]));
-    if (m.container && allBlocks && m.path) {
+    if (isStageContainer(m)) {
       stages.push(make(m, kids, true, 0));
       for (const k of kids) markSubtree(k.path, byPath, inStage);
       continue;
