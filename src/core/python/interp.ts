@@ -929,6 +929,10 @@ export class Interpreter implements Runtime {
 
   private evalMember(n: SyntaxNode, scope: Scope): Value {
     const ch = kids(n);
+    // lezer/python reads the float `2.` as `2` + `.` + an empty error node.
+    if (ch[0].name === 'Number' && ch[1]?.name === '.' && ch[1].from === ch[0].to && (!ch[2] || (ch[2].type.isError && ch[2].from === ch[2].to))) {
+      return new PyFloat(parseFloat(this.text(ch[0])));
+    }
     const obj = this.eval(ch[0], scope);
     if (ch[1]?.name === '.') {
       if (!ch[2]) return new Unknown('incomplete attribute access', this.span(n));

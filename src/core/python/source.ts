@@ -43,6 +43,7 @@ export class SourceFile {
       const out: SyntaxProblem[] = [];
       this.tree.iterate({
         enter: (n) => {
+          if (n.type.isError && n.from === n.to && isFloatDot(n.node)) return false;
           if (n.type.isError) {
             const near = this.text.slice(n.from, Math.min(n.to, n.from + 20)).split('\n')[0];
             out.push({ from: n.from, to: n.to, message: near ? `syntax error near '${near}'` : 'syntax error (incomplete code)' });
@@ -67,4 +68,12 @@ export class SourceCache {
     this.files.set(path, f);
     return f;
   }
+}
+
+/** The empty error node lezer/python leaves after a float literal written `2.`. */
+function isFloatDot(err: SyntaxNode): boolean {
+  const p = err.parent;
+  const num = p?.firstChild;
+  const dot = num?.nextSibling;
+  return p?.name === 'MemberExpression' && num?.name === 'Number' && dot?.name === '.' && dot.from === num.to && dot.nextSibling?.from === err.from;
 }
