@@ -23,6 +23,14 @@ export const TORCHVISION: [string, string][] = [
   ['efficientnet.py', 'efficientnet_b0()'], ['googlenet.py', 'googlenet()'], ['convnext.py', 'convnext_tiny()'],
 ];
 
+/** Beyond the issue's bar: other families and layouts (attention, 3-D video, larger inputs). */
+const MORE: [string, string, number[]][] = [
+  ['vision_transformer.py', 'vit_b_16()', [1, 3, 224, 224]], ['swin_transformer.py', 'swin_t()', [1, 3, 224, 224]],
+  ['inception.py', 'inception_v3()', [1, 3, 299, 299]], ['efficientnet.py', 'efficientnet_v2_s()', [1, 3, 224, 224]],
+  ['regnet.py', 'regnet_x_3_2gf()', [1, 3, 224, 224]], ['mobilenetv3.py', 'mobilenet_v3_small()', [1, 3, 224, 224]],
+  ['video/resnet.py', 'r3d_18()', [1, 3, 8, 112, 112]], ['video/s3d.py', 's3d()', [1, 3, 16, 224, 224]],
+];
+
 interface Oracle {
   outputs: number[][];
   params: number;
@@ -69,6 +77,15 @@ describe('torchvision models equal torch exactly', { skip, concurrency: 2 }, () 
       const path = join(TV, file);
       const want = await oracle(path, expr, [[1, 3, 224, 224]]);
       compare(path, expr, [[1, 3, 224, 224]], want);
+    });
+  }
+});
+
+describe('more torchvision families equal torch exactly', { skip, concurrency: 2 }, () => {
+  for (const [file, expr, input] of MORE) {
+    test(`${expr} (${file})`, async () => {
+      const path = join(TV, file);
+      compare(path, expr, [input], await oracle(path, expr, [input]));
     });
   }
 });

@@ -1310,6 +1310,13 @@ export class Interpreter implements Runtime {
       const cv = obj.cls.lookup(name);
       if (cv !== undefined) return this.bind(cv, obj, obj.cls, at);
       if (name === '__class__') return obj.cls;
+      if (obj.module && (name === '_modules' || name === '_parameters' || name === '_buffers')) {
+        // A snapshot of the registry (writes through it are not followed).
+        const d = new PyDict();
+        const src = name === '_modules' ? obj.module.modules : name === '_parameters' ? obj.module.params : obj.module.buffers;
+        for (const [k, v] of src) d.set(k, v);
+        return d;
+      }
       if (name === '__dict__') { const d = new PyDict(); for (const [k, v] of obj.attrs) d.set(k, v); return d; }
       const ga = obj.cls.lookup('__getattr__');
       if (ga instanceof PyFunction) return this.call(ga, [obj, name], new Map(), at);

@@ -13,6 +13,7 @@ import { makeOps, makeFactories, DTYPES } from './ops';
 import { makeModuleClasses, callModule } from './module';
 import { LAYERS, parseSig, bindSig, LayerCtx } from './layers';
 import { makeFunctional } from './functional';
+import { makeMultiheadAttention } from './attention';
 
 export interface TorchApi {
   Module: PyClass;
@@ -134,6 +135,9 @@ export function makeTorch(it: Interpreter): TorchApi {
     nn.set(name, cls);
     leafClasses.add(cls);
   }
+  const Linear = nn.get('Linear') as PyClass;
+  const NDQLinear = mkClass('NonDynamicallyQuantizableLinear', [Linear]);
+  nn.set('MultiheadAttention', makeMultiheadAttention(it, Module, NDQLinear, mkClass));
   nn.set('Module', Module);
   nn.set('Sequential', mods.Sequential);
   nn.set('ModuleList', mods.ModuleList);

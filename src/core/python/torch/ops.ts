@@ -333,7 +333,39 @@ export function makeOps(SizeCls: PyClass, dtypeOf: (v: Value) => DType | null): 
     return mkTensor(reduceShape(t.shape, dims, arg(a, 2, 'keepdim', false) === true), 'int64');
   };
 
+  const unbind: Op = (a, ctx) => {
+    const t = T(a, ctx);
+    if (t instanceof Unknown) return t;
+    const dv = intArg(a, 1, 'dim', 0, ctx);
+    if (dv instanceof Unknown) return dv;
+    const d = normDim(dv!, t.shape.length, ctx);
+    const s = t.shape.filter((_, i) => i !== d);
+    return new PyTuple(Array.from({ length: t.shape[d] }, () => mkTensor(s, t.dtype)));
+  };
+  const meshgrid: Op = (a, ctx) => {
+    let items: Value[] = a.pos;
+    if (items.length === 1 && (items[0] instanceof PyList || items[0] instanceof PyTuple)) items = (items[0] as PyList).items;
+    const ts: Tensor[] = [];
+    for (const x of items) { if (!(x instanceof Tensor)) return x instanceof Unknown ? x : ctx.unknown('meshgrid of a non-tensor'); ts.push(x); }
+    const xy = a.kw.get('indexing') === 'xy';
+    const sizes = ts.map((t) => t.numel);
+    if (xy && sizes.length >= 2) [sizes[0], sizes[1]] = [sizes[1], sizes[0]];
+    const n = sizes.reduce((p, q) => p * q, 1);
+    return new PyTuple(ts.map((t, i) => {
+      // Axis of input i in the output grid (xy swaps the first two).
+      const axis = xy && i < 2 ? 1 - i : i;
+      let data: number[] | null = null;
+      if (t.data && n <= 1 << 16) {
+        data = new Array(n);
+        const stride = sizes.slice(axis + 1).reduce((p, q) => p * q, 1);
+        for (let j = 0; j < n; j++) data[j] = t.data[Math.floor(j / stride) % sizes[axis]];
+      }
+      return mkTensor(sizes, t.dtype, data);
+    }));
+  };
+
   const ops: Record<string, Op> = {
+    unbind, meshgrid,
     size, dim: (a, ctx) => { const t = T(a, ctx); return t instanceof Unknown ? t : t.shape.length; },
     numel: (a, ctx) => { const t = T(a, ctx); return t instanceof Unknown ? t : t.numel; },
     nelement: (a, ctx) => { const t = T(a, ctx); return t instanceof Unknown ? t : t.numel; },
