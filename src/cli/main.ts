@@ -4,7 +4,10 @@ import { readFileSync, existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { analyzeSource, AnalysisError, parseInputSpec, syntaxProblems } from '../core/python';
 import { nodeHost } from './nodeHost';
-import { toJson, renderTable } from './report';
+import { toJson, renderTable, fmtMacs, fmtInt } from './report';
+import { rewriteSource, RewriteError, RewriteTarget } from '../core/rewrite/rewrite';
+import { createTwoFilesPatch } from 'diff';
+import { writeFileSync } from 'node:fs';
 
 const USAGE = `usage: ghostlens <command> [options]
 
@@ -12,6 +15,12 @@ commands:
   analyze FILE [--model EXPR] [--input 1x3x224x224] [--json] [--depth N]
       Shapes, parameters and MACs per layer and stage of a PyTorch model file,
       computed statically (no Python, no torch).
+
+  rewrite FILE [--model EXPR] (--conv PATH | --stage PATH | --all) [--ratio S] [--lambda L]
+          [--diff | --in-place | -o OUT]
+      Rewrite convs into C-Ghost modules (--conv, repeatable) and stages into G-Ghost stages
+      (--stage, repeatable), or every candidate (--all). Prints the new file, a unified diff
+      (--diff), writes it back (--in-place) or to OUT (-o). A summary goes to stderr.
 
 options:
   --model EXPR   Python expression evaluated in the file's namespace (e.g. 'resnet50()')
@@ -28,6 +37,7 @@ export function main(argv: string[]): number {
   try {
     switch (cmd) {
       case 'analyze': return analyze(rest);
+      case 'rewrite': return rewrite(rest);
       case undefined: case '-h': case '--help': case 'help':
         process.stdout.write(USAGE);
         return cmd === undefined ? 2 : 0;
@@ -35,7 +45,7 @@ export function main(argv: string[]): number {
         throw new UsageError(`unknown command '${cmd}' (try: ghostlens analyze FILE)`);
     }
   } catch (e) {
-    if (e instanceof UsageError || e instanceof AnalysisError) {
+    if (e instanceof UsageError || e instanceof AnalysisError || e instanceof RewriteError) {
       process.stderr.write(`ghostlens: ${e.message}\n`);
       return 2;
     }
@@ -73,6 +83,55 @@ function analyze(args: string[]): number {
     if (!Number.isInteger(depth) || depth < 0) throw new UsageError('--depth must be a non-negative integer');
     process.stdout.write(renderTable(graph, depth, process.stdout.isTTY === true));
   }
+  return 0;
+}
+
+function rewrite(args: string[]): number {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args, allowPositionals: true,
+      options: {
+        model: { type: 'string' }, input: { type: 'string' }, conv: { type: 'string', multiple: true }, stage: { type: 'string', multiple: true },
+        all: { type: 'boolean' }, ratio: { type: 'string' }, lambda: { type: 'string' }, diff: { type: 'boolean' },
+        'in-place': { type: 'boolean' }, output: { type: 'string', short: 'o' },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const v = parsed.values;
+  const file = parsed.positionals[0];
+  if (!file) throw new UsageError('rewrite needs a FILE');
+  const path = resolve(file);
+  if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`no such file: ${file}`);
+  const targets: RewriteTarget[] = [...(v.stage ?? []).map((p) => ({ kind: 'stage' as const, path: p })), ...(v.conv ?? []).map((p) => ({ kind: 'conv' as const, path: p }))];
+  if (!targets.length && !v.all) throw new UsageError('name what to rewrite: --conv PATH, --stage PATH or --all');
+  if ([v.diff, v['in-place'], v.output !== undefined].filter(Boolean).length > 1) throw new UsageError('choose one of --diff, --in-place, -o');
+  const ratio = v.ratio !== undefined ? Number(v.ratio) : undefined;
+  if (ratio !== undefined && (!Number.isInteger(ratio) || ratio < 2)) throw new UsageError('--ratio must be an integer ≥ 2');
+  const lambda = v.lambda !== undefined ? Number(v.lambda) : undefined;
+  if (lambda !== undefined && !(lambda > 0 && lambda < 1)) throw new UsageError('--lambda must be between 0 and 1');
+  const text = readFileSync(path, 'utf8');
+  const bad = syntaxProblems(path, text)[0];
+  if (bad) throw new UsageError(`${file}:${bad.line}: ${bad.message}`);
+  const r = rewriteSource(nodeHost, path, text, {
+    model: v.model, input: v.input ? parseInputSpec(v.input) : undefined, targets, all: v.all,
+    settings: { ...(ratio !== undefined ? { ratio } : {}), ...(lambda !== undefined ? { lambda } : {}) },
+  });
+  for (const a of r.applied) process.stderr.write(`rewrote ${a.kind} ${a.path}: ${a.detail}\n`);
+  for (const s of r.skipped) process.stderr.write(`skipped ${s.kind} ${s.path}: ${s.reason}\n`);
+  if (!r.edits.length) throw new RewriteError('nothing was rewritten');
+  if (r.after) {
+    const pct = (a: number | null, b: number | null) => (a && b !== null ? `${(((b - a) / a) * 100).toFixed(1)}%` : '?');
+    process.stderr.write(`params ${fmtInt(r.before.params)} → ${fmtInt(r.after.params)} (${pct(r.before.params, r.after.params)}), ` +
+      `MACs ${fmtMacs(r.before.macs)} → ${fmtMacs(r.after.macs)} (${pct(r.before.macs, r.after.macs)}), ` +
+      `outputs ${JSON.stringify(r.after.outputs) === JSON.stringify(r.before.outputs) ? 'unchanged' : 'CHANGED'}\n`);
+  }
+  if (v.diff) process.stdout.write(createTwoFilesPatch(file, file, text, r.text));
+  else if (v['in-place']) writeFileSync(path, r.text);
+  else if (v.output) writeFileSync(resolve(v.output), r.text);
+  else process.stdout.write(r.text);
   return 0;
 }
 

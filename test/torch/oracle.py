@@ -427,6 +427,10 @@ def main(argv):
     parser.add_argument("--input", action="append", type=parse_shape, default=None,
                         help="input shape such as 1x3x224x224; repeat for several positional inputs")
     parser.add_argument("--seed", type=int, default=0, help="torch.manual_seed for weights and inputs")
+    parser.add_argument("--export-onnx", metavar="PATH", default=None,
+                        help="also export the model with torch.onnx.export to PATH (rewrites must export)")
+    parser.add_argument("--pickle", action="store_true",
+                        help="also check that the model pickles with torch.save (no lambdas in generated code)")
     options = parser.parse_args(argv)
     shapes = options.input or [[1, 3, 224, 224]]
 
@@ -444,6 +448,16 @@ def main(argv):
             model.eval()
             inputs = [torch.randn(*shape) for shape in shapes]
             report = analyse(model, inputs, torch)
+            if options.pickle:
+                import io
+                torch.save(model, io.BytesIO())
+                report["pickled"] = True
+            if options.export_onnx:
+                with torch.no_grad():
+                    torch.onnx.export(model, tuple(inputs), options.export_onnx, opset_version=13)
+                import onnx
+                onnx.checker.check_model(onnx.load(options.export_onnx))
+                report["onnx"] = options.export_onnx
     except SystemExit:
         raise
     except BaseException:

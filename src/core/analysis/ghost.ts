@@ -80,7 +80,8 @@ export function convCandidate(g: ModelGraph, conv: ModuleNode, s: GhostSettings)
   const k = nums(c.kernel_size), stride = nums(c.stride), pad = nums(c.padding), dil = nums(c.dilation);
   if (inp === null || oup === null || groups !== 1 || !k || !stride || !pad || !dil) return null;
   if (oup < s.minConvOut || Math.max(...k) < s.minKernel) return null;
-  if (k.some((x, i) => x % 2 === 0 || pad[i] !== (x - 1) / 2) || dil.some((d) => d !== 1) || stride[0] !== stride[1]) return null;
+  if (k.some((x, i) => x % 2 === 0 || pad[i] !== (x - 1) / 2) || dil.some((d) => d !== 1) || stride[0] !== stride[1] || k[0] !== k[1]) return null;
+  if (c.padding_mode !== undefined && c.padding_mode !== 'zeros') return null;
   if (Math.ceil(oup / s.ratio) >= oup) return null;
   const parent = g.modules.find((m) => m.children.includes(conv.path));
   let bn: string | null = null, act: string | null = null;
@@ -93,13 +94,13 @@ export function convCandidate(g: ModelGraph, conv: ModuleNode, s: GhostSettings)
       if (after && (after.type === 'ReLU' || after.type === 'ReLU6')) act = after.path;
     }
   }
-  const bnParams = bn ? g.modules.find((m) => m.path === bn)!.ownParams : 0;
   const perChannel = conv.outputShape[0] * conv.outputShape[2] * conv.outputShape[3];
   const after = ghostModuleFigures(inp, oup, k, s.ratio, s.dwSize, perChannel);
   return {
     kind: 'conv', path: conv.path, line: conv.line, from: conv.from, to: conv.to,
     inChannels: inp, outChannels: oup, kernel: k, stride, bn, act,
-    before: { macs: conv.ownMacs, params: conv.ownParams + bnParams },
+    // The BatchNorm/activation after it stay (the GhostModule is built with relu=False).
+    before: { macs: conv.ownMacs, params: conv.ownParams },
     after,
     share: g.macs ? conv.ownMacs / g.macs : 0,
   };
@@ -156,8 +157,11 @@ export function stageCandidate(g: ModelGraph, st: Stage, s: GhostSettings): Stag
 
 /** All candidates of a model, stages first, each list in source order. */
 export function ghostCandidates(g: ModelGraph, s: GhostSettings = DEFAULT_GHOST): Candidate[] {
-  const stages = g.stages.map((st) => stageCandidate(g, st, s)).filter((c): c is StageCandidate => c !== null);
-  const convs = g.modules.map((m) => convCandidate(g, m, s)).filter((c): c is ConvCandidate => c !== null);
+  // What a rewrite already made (GhostModule, GGhostStage) is not a candidate again.
+  const ghostly = new Set(g.modules.filter((m) => m.type === 'GhostModule' || m.type === 'GGhostStage').map((m) => m.path));
+  const inGhost = (p: string) => [...ghostly].some((q) => p === q || p.startsWith(q + '.') || (q === '' && p !== ''));
+  const stages = g.stages.filter((st) => !inGhost(st.path) && !st.blocks.some(inGhost)).map((st) => stageCandidate(g, st, s)).filter((c): c is StageCandidate => c !== null);
+  const convs = g.modules.filter((m) => !inGhost(m.path)).map((m) => convCandidate(g, m, s)).filter((c): c is ConvCandidate => c !== null);
   return [...stages, ...convs];
 }
 

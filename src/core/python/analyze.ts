@@ -59,6 +59,20 @@ export function syntaxProblems(path: string, text: string): { line: number; mess
 }
 
 export function analyzeSource(host: FileHost, path: string, text: string, opts: AnalyzeOptions = {}): ModelGraph {
+  return analyzeModel(host, path, text, opts).graph;
+}
+
+/** The analysis with the interpreter state kept alive (rewrites probe and rebuild modules). */
+export interface LiveModel {
+  graph: ModelGraph;
+  it: Interpreter;
+  file: SourceFile;
+  scope: Scope;
+  /** Module instances by named_modules() path. */
+  instances: Map<string, PyInstance>;
+}
+
+export function analyzeModel(host: FileHost, path: string, text: string, opts: AnalyzeOptions = {}): LiveModel {
   const file = sharedCache.get(path, text);
   const resolver = new ModuleResolver(host, (p, t) => sharedCache.get(p, t));
   const it = new Interpreter(resolver, { maxSteps: opts.maxSteps });
@@ -106,7 +120,8 @@ export function analyzeSource(host: FileHost, path: string, text: string, opts: 
     else if (e instanceof RangeError) { it.note('forward recursion too deep', null); out = new Unknown('recursion'); }
     else throw e;
   }
-  return buildGraph(it, file, root, expr!, input, out);
+  const graph = buildGraph(it, file, root, expr!, input, out);
+  return { graph, it, file, scope: ns.scope, instances: new Map(namedModules(root).map(([p, m]) => [p, m])) };
 }
 
 /** Evaluates the entry expression in the file's namespace. */

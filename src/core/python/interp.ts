@@ -62,6 +62,7 @@ export class Interpreter implements Runtime {
   readonly callStack: Span[] = [];
   /** The `self.x = ...` statement being run, if any. */
   currentAssign: Span | null = null;
+  currentAssignScope: Scope | null = null;
   /** Modules whose forward is running, innermost last. */
   readonly moduleStack: PyInstance[] = [];
   private exceptions = new Map<string, PyClass>();
@@ -248,7 +249,9 @@ export class Interpreter implements Runtime {
     const value = this.evalCommaList(valueNodes, scope, n);
     const at = this.span(n);
     const prevAssign = this.currentAssign;
+    const prevScope = this.currentAssignScope;
     this.currentAssign = at;
+    this.currentAssignScope = scope;
     try {
       for (let i = 0; i < groups.length - 1; i++) {
         const tnodes = groups[i];
@@ -259,6 +262,7 @@ export class Interpreter implements Runtime {
       }
     } finally {
       this.currentAssign = prevAssign;
+      this.currentAssignScope = prevScope;
     }
     return undefined;
   }
@@ -1441,6 +1445,7 @@ export class Interpreter implements Runtime {
     if (cls.isSubclassOf(this.classes.Module)) {
       inst.module = new ModuleState();
       inst.module.createdAt = at ? [...this.callStack.filter((s) => s !== at), at] : this.callStack.slice();
+      inst.module.ctor = { cls, pos, kw };
     }
     const init = cls.lookup('__init__');
     if (init !== undefined) this.call(init, [inst, ...pos], kw, at);

@@ -59,7 +59,7 @@ export function makeModuleClasses(it: Interpreter): ModuleApi {
     if (isModule(v)) {
       ms.modules.set(name, v);
       ms.params.delete(name); ms.buffers.delete(name);
-      if (!v.module.attachedAt && at) v.module.attachedAt = at;
+      if (!v.module.attachedAt && at) { v.module.attachedAt = at; v.module.attachScope = it.currentAssignScope; }
     } else if (v instanceof Tensor && v.isParam) {
       ms.params.set(name, v);
       ms.modules.delete(name);

@@ -1,0 +1,77 @@
+// Python source of the Ghost modules that rewrites insert, written from the papers' description
+// (GHOST.md): C-Ghost module per layer, G-Ghost stage per stage. No lambdas, so models pickle.
+
+/** How the file spells torch.nn: `nn` (import torch.nn as nn / from torch import nn) or `torch.nn`. */
+export type NnStyle = 'nn' | 'torch.nn';
+
+export const GHOST_MODULE = `class GhostModule(nn.Module):
+    """C-Ghost module (Han et al., CVPR 2020): a primary conv makes ceil(oup / ratio) intrinsic
+    feature maps, a cheap depthwise conv makes the rest; the output keeps the first \`oup\` maps."""
+
+    def __init__(self, inp, oup, kernel_size=1, ratio=2, dw_size=3, stride=1, relu=True):
+        super().__init__()
+        self.oup = oup
+        intrinsic = (oup + ratio - 1) // ratio
+        ghosts = intrinsic * (ratio - 1)
+        self.primary = nn.Sequential(
+            nn.Conv2d(inp, intrinsic, kernel_size, stride, kernel_size // 2, bias=False),
+            nn.BatchNorm2d(intrinsic),
+            nn.ReLU(inplace=True) if relu else nn.Identity(),
+        )
+        self.cheap = nn.Sequential(
+            nn.Conv2d(intrinsic, ghosts, dw_size, 1, dw_size // 2, groups=intrinsic, bias=False),
+            nn.BatchNorm2d(ghosts),
+            nn.ReLU(inplace=True) if relu else nn.Identity(),
+        )
+
+    def forward(self, x):
+        y = self.primary(x)
+        return torch.cat([y, self.cheap(y)], dim=1)[:, :self.oup]
+`;
+
+export const GGHOST_STAGE = `class GGhostStage(nn.Module):
+    """G-Ghost stage (Han et al., IJCV 2022): the first block runs as before; the middle blocks
+    run on the first \`raw\` channels only; the other channels are ghosts of the first block's
+    output made by a cheap 1x1 conv plus a mix of the intermediate features; the last block
+    takes the concatenation."""
+
+    def __init__(self, first, middle, last, channels, raw):
+        super().__init__()
+        cheap = channels - raw
+        mixed = channels + raw * len(middle)
+        self.raw = raw
+        self.first = first
+        self.middle = nn.ModuleList(middle)
+        self.last = last
+        self.mix = nn.Sequential(
+            nn.AdaptiveAvgPool2d(1),
+            nn.Conv2d(mixed, cheap, 1, bias=False),
+            nn.BatchNorm2d(cheap),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(cheap, cheap, 1, bias=False),
+            nn.BatchNorm2d(cheap),
+        )
+        self.ghost = nn.Sequential(nn.Conv2d(cheap, cheap, 1, bias=False), nn.BatchNorm2d(cheap))
+        self.act = nn.ReLU(inplace=True)
+
+    @classmethod
+    def from_stage(cls, stage, middle, channels, raw):
+        # Keeps the stage's own first and last blocks; its original middle blocks are dropped.
+        blocks = list(stage)
+        return cls(blocks[0], middle, blocks[-1], channels, raw)
+
+    def forward(self, x):
+        x0 = self.first(x)
+        y = x0[:, :self.raw]
+        features = [x0]
+        for block in self.middle:
+            y = block(y)
+            features.append(y)
+        m = self.mix(torch.cat(features, dim=1))
+        ghost = self.act(self.ghost(x0[:, self.raw:]) + m)
+        return self.last(torch.cat([y, ghost], dim=1))
+`;
+
+export function render(template: string, style: NnStyle): string {
+  return style === 'nn' ? template : template.replace(/\bnn\./g, 'torch.nn.');
+}
