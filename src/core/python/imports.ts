@@ -132,6 +132,7 @@ export class ModuleResolver {
 
   /** Runs the analysed file itself as `__main__`-like module. */
   runMain(it: Interpreter, file: SourceFile): { ns: PyNamespace; scope: Scope } {
+    it.mainFile = file;
     this.files.set(file.path, file);
     const scope = new Scope(null, 'module', file);
     const ns = new PyNamespace(file.path.replace(/^.*\//, '').replace(/\.py$/, ''), scope.vars, file);

@@ -58,8 +58,11 @@ export class Interpreter implements Runtime {
   readonly maxSteps: number;
   readonly maxDepth: number;
   depth = 0;
-  /** Call sites of user code, innermost last (for module source lines). */
+  /** Call sites of user code, innermost last (for module source lines), and the scopes they ran in. */
   readonly callStack: Span[] = [];
+  readonly callScopes: Scope[] = [];
+  /** The analysed file: modules built by its code keep a snapshot of the building scope. */
+  mainFile: SourceFile | null = null;
   /** The `self.x = ...` statement being run, if any. */
   currentAssign: Span | null = null;
   currentAssignScope: Scope | null = null;
@@ -1009,10 +1012,12 @@ export class Interpreter implements Runtime {
     const args = argList ? this.evalArgs(argList, scope) : { pos: [], kw: new Map() };
     const at = this.span(n);
     this.callStack.push(at);
+    this.callScopes.push(scope);
     try {
       return this.call(callee, args.pos, args.kw, at);
     } finally {
       this.callStack.pop();
+      this.callScopes.pop();
     }
   }
 
@@ -1446,6 +1451,8 @@ export class Interpreter implements Runtime {
       inst.module = new ModuleState();
       inst.module.createdAt = at ? [...this.callStack.filter((s) => s !== at), at] : this.callStack.slice();
       inst.module.ctor = { cls, pos, kw };
+      const site = this.callScopes[this.callScopes.length - 1];
+      if (at && this.mainFile && at.file === this.mainFile.path && site) inst.module.siteScope = snapshot(site);
     }
     const init = cls.lookup('__init__');
     if (init !== undefined) this.call(init, [inst, ...pos], kw, at);
@@ -1610,6 +1617,13 @@ function scanYield(body: SyntaxNode): boolean {
   };
   if (c.firstChild()) walk();
   return found;
+}
+
+/** A copy of a scope's own variables, chained to the live parent (rewrites read values as they were). */
+export function snapshot(s: Scope): Scope {
+  const c = new Scope(s.parent, s.kind, s.file);
+  for (const [k, v] of s.vars) c.vars.set(k, v);
+  return c;
 }
 
 export function rangeLen(r: PyRange): number {

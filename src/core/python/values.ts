@@ -134,8 +134,10 @@ export class ModuleState {
   /** Construction call stack (innermost last) and the `self.x = ...` statement that attached it. */
   createdAt: Span[] = [];
   attachedAt: Span | null = null;
-  /** The scope that ran the `self.x = ...` attaching it (rewrites name values from there). */
+  /** The scope that ran the `self.x = ...` attaching it, as it was then (rewrites name values from there). */
   attachScope: Scope | null = null;
+  /** The scope that ran the call building it, as it was then (only for calls in the analysed file). */
+  siteScope: Scope | null = null;
   /** The class and arguments it was constructed with (rewrites rebuild blocks at other widths). */
   ctor: { cls: PyClass; pos: Value[]; kw: Map<string, Value> } | null = null;
   calls = 0;

@@ -15,7 +15,7 @@ import { PyException, BudgetExceeded } from '../python/interp';
 import { callModule } from '../python/torch/module';
 import { mkTensor } from '../python/torch/tensor';
 import type { ModelGraph, ModuleNode } from '../graph/model';
-import { ghostCandidates, DEFAULT_GHOST, GhostSettings, ConvCandidate } from '../analysis/ghost';
+import { ghostCandidates, groupWidth, DEFAULT_GHOST, GhostSettings, ConvCandidate } from '../analysis/ghost';
 import { GHOST_MODULE, GGHOST_STAGE, render, NnStyle } from './templates';
 
 export interface TextEdit { from: number; to: number; text: string }
@@ -129,46 +129,154 @@ function planStage(live: LiveModel, path: string, s: GhostSettings, style: NnSty
   const st = g.stages.find((x) => x.path === path);
   if (!st) throw new RewriteError(`no stage '${path}' (stages: ${g.stages.map((x) => x.path).join(', ') || 'none'})`);
   if (inGhost(g, path)) throw new RewriteError(`${path} is already part of a Ghost module`);
-  const n = st.blocks.length;
-  if (n < 3) throw new RewriteError(`${path} has ${n} blocks; a G-Ghost stage needs at least 3 (first, middle, last)`);
-  const container = live.instances.get(path);
-  if (!container?.module || st.container === '' && path.includes('[')) throw new RewriteError(`${path} is a run inside a container; only whole stages (a helper's result, an nn.Sequential or a list of blocks) can be rewritten`);
+  if (st.blocks.length < 3) throw new RewriteError(`${path} has ${st.blocks.length} blocks; a G-Ghost stage needs at least 3 (first, middle, last)`);
   if (path.includes('[') || path.includes('{')) throw new RewriteError(`${path} is a run of blocks, not one module; only whole stages can be rewritten`);
-  const site = container.module.attachedAt;
-  if (!site || site.file !== live.file.path) throw new RewriteError(`${path} is not assigned with \`self.x = ...\` in this file`);
-  const value = assignedValue(live, site.from, site.to);
-  if (!value) throw new RewriteError(`cannot find the expression that builds ${path}`);
-  const scope = container.module.attachScope;
-  if (!scope) throw new RewriteError(`cannot see the scope where ${path} is built`);
+  const container = live.instances.get(path);
+  if (!container?.module) throw new RewriteError(`no module '${path}'`);
 
-  const mids = st.blocks.slice(1, -1).map((p) => live.instances.get(p)!);
-  const ctor = mids[0].module!.ctor;
-  if (!ctor) throw new RewriteError('the middle blocks were not built by a class call');
-  for (const m of mids) {
-    const c = m.module!.ctor;
-    if (!c || c.cls !== ctor.cls || !sameArgs(live, c, ctor)) throw new RewriteError('the middle blocks are built with different arguments');
+  // The site to wrap: `self.x = EXPR` (this stage only), else the call that builds the stage,
+  // which may build several stages in a loop (all of them are converted, each at its own width).
+  let node: SyntaxNode | null = null;
+  let members: PyInstance[] = [container];
+  let scopes: Scope[] = [];
+  const att = container.module.attachedAt;
+  if (att && att.file === live.file.path && container.module.attachScope) {
+    node = assignedValue(live, att.from, att.to);
+    scopes = [container.module.attachScope];
   }
-  const first = g.modules.find((m) => m.path === st.blocks[1])!;
-  const inShape = first.inputShapes[0];
-  if (!inShape || inShape.length !== 4) throw new RewriteError('the middle blocks have no 4-D input');
-  const C = st.outChannels;
-  if (inShape[1] !== C) throw new RewriteError(`the middle blocks take ${inShape[1]} channels, not the stage's ${C}`);
-  const probe = probeWidth(live, ctor, C, [inShape[0], C, inShape[2], inShape[3]], s.lambda);
-  if (!probe) throw new RewriteError(`cannot rebuild ${ctor.cls.name} at fewer channels by scaling its width arguments`);
-  const names = new Namer(live, scope);
-  const clsExpr = names.expr(ctor.cls);
-  if (!clsExpr) throw new RewriteError(`${ctor.cls.name} has no name where ${path} is built`);
-  const args: string[] = [];
-  for (const v of probe.pos) { const e = names.expr(v); if (e === null) throw new RewriteError(`cannot name argument ${it(live).repr(v)} of ${ctor.cls.name} where ${path} is built`); args.push(e); }
-  for (const [k, v] of probe.kw) { const e = names.expr(v); if (e === null) throw new RewriteError(`cannot name argument ${k}=${it(live).repr(v)} of ${ctor.cls.name} where ${path} is built`); args.push(`${k}=${e}`); }
-  const orig = live.file.text.slice(value.from, value.to);
-  const indent = lineIndent(live.file.text, site.from);
-  const mid = `[${clsExpr}(${args.join(', ')}) for _ in range(${n - 2})]`;
-  const oneLine = `GGhostStage.from_stage(${orig}, ${mid}, channels=${C}, raw=${probe.raw})`;
+  if (!node) {
+    const call = container.module.createdAt[container.module.createdAt.length - 1];
+    if (!call || call.file !== live.file.path || !container.module.siteScope) throw new RewriteError(`${path} is not built by code in this file`);
+    node = callNode(live, call.from, call.to);
+    members = [...live.instances.values()].filter((m) => { const c = m.module?.createdAt; return c && c.length && c[c.length - 1].file === call.file && c[c.length - 1].from === call.from; });
+    scopes = members.map((m) => m.module!.siteScope!);
+    if (scopes.some((x) => !x)) throw new RewriteError(`cannot see the scope where ${path} is built`);
+  }
+  if (!node) throw new RewriteError(`cannot find the expression that builds ${path}`);
+
+  // Every member with ≥ 3 blocks becomes a G-Ghost stage: collect what its middle blocks need.
+  interface Member { C: number; shape: number[]; ctor: NonNullable<NonNullable<PyInstance['module']>['ctor']> }
+  const work: (Member | null)[] = members.map((m) => {
+    const mp = [...live.instances].find(([, x]) => x === m)?.[0];
+    const kids = [...m.module!.modules.values()].filter((x): x is PyInstance => x !== null);
+    if (kids.length < 3) return null;
+    const sg = g.stages.find((x) => x.path === mp);
+    if (!sg) throw new RewriteError(`${mp} is built at the same place but is not a stage of blocks`);
+    const mids = sg.blocks.slice(1, -1).map((p) => live.instances.get(p)!);
+    const ctor = mids[0].module!.ctor;
+    if (!ctor) throw new RewriteError('the middle blocks were not built by a class call');
+    for (const x of mids) {
+      const c = x.module!.ctor;
+      if (!c || c.cls !== ctor.cls || !sameArgs(live, c, ctor)) throw new RewriteError(`the middle blocks of ${mp} are built with different arguments`);
+    }
+    const node1 = g.modules.find((q) => q.path === sg.blocks[1])!;
+    const shape = node1.inputShapes[0];
+    if (!shape || shape.length !== 4 || shape[1] !== sg.outChannels) throw new RewriteError(`the middle blocks of ${mp} do not map ${sg.outChannels} → ${sg.outChannels} channels`);
+    return { C: sg.outChannels, shape, ctor };
+  });
+  const active = work.map((w, i) => (w ? i : -1)).filter((i) => i >= 0);
+  const ref = work[active[0]]!;
+  for (const i of active) {
+    const w = work[i]!;
+    if (w.ctor.cls !== ref.ctor.cls || w.ctor.pos.length !== ref.ctor.pos.length || [...w.ctor.kw.keys()].join() !== [...ref.ctor.kw.keys()].join()) {
+      throw new RewriteError('the stages built here use different block classes or arguments');
+    }
+  }
+  const probe = probeStages(live, active.map((i) => work[i]!), s.lambda, Math.max(1, ...active.map((i) => groupWidth(g, g.stages.find((x) => x.path === [...live.instances].find(([, m]) => m === members[i])![0])!.blocks))));
+  if (!probe) throw new RewriteError(`cannot rebuild ${ref.ctor.cls.name} at fewer channels by scaling its width arguments`);
+
+  // Name everything the generated code needs in the scope(s) of the site.
+  const act = active.map((i) => scopes[i] ?? scopes[0]);
+  const namer = new Namer(live);
+  const clsExpr = namer.expr([ref.ctor.cls], act);
+  if (!clsExpr) throw new RewriteError(`${ref.ctor.cls.name} has no name where ${path} is built`);
+  const argText = (k: number | string): string => {
+    const sl = probe.slots.find((x) => (typeof k === 'number' ? x.pos === k : x.kw === k));
+    if (sl) return sl.e === 1 ? 'raw' : `raw // ${sl.e}`;
+    const vals = active.map((i) => (typeof k === 'number' ? work[i]!.ctor.pos[k] : work[i]!.ctor.kw.get(k)!));
+    const e = namer.expr(vals, act);
+    if (e === null) throw new RewriteError(`cannot name argument ${typeof k === 'number' ? '#' + (k + 1) : k}=${live.it.repr(vals[0])} of ${ref.ctor.cls.name} where ${path} is built`);
+    return e;
+  };
+  const args = [...ref.ctor.pos.map((_, i) => argText(i)), ...[...ref.ctor.kw.keys()].map((k) => `${k}=${argText(k)}`)];
+  const chans = namer.expr(active.map((i) => work[i]!.C), act);
+  if (chans === null) throw new RewriteError(`cannot name the channel count of the stages built where ${path} is built`);
+  const orig = live.file.text.slice(node.from, node.to);
+  const indent = lineIndent(live.file.text, node.from);
+  const make = `lambda raw, n: [${clsExpr}(${args.join(', ')}) for _ in range(n)]`;
+  const tail = `channels=${chans}, ratio=${s.lambda}, quantum=${probe.quantum}`;
+  const oneLine = `GGhostStage.from_stage(${orig}, ${make}, ${tail})`;
+  // A multi-line original moves one level deeper with the lines it spans.
+  const moved = orig.replace(/\n/g, '\n    ');
   const text = indent.length + oneLine.length + 20 <= 100 && !orig.includes('\n') ? oneLine
-    : `GGhostStage.from_stage(\n${indent}    ${orig},\n${indent}    ${mid},\n${indent}    channels=${C},\n${indent}    raw=${probe.raw},\n${indent})`;
+    : `GGhostStage.from_stage(\n${indent}    ${moved},\n${indent}    ${make},\n${indent}    ${tail.replace(/, /g, `,\n${indent}    `)},\n${indent})`;
   void style;
-  return { edit: { from: value.from, to: value.to, text }, needs: 'GGhostStage', detail: `λ=${s.lambda}: ${n - 2} middle blocks on ${probe.raw} of ${C} channels, ${C - probe.raw} ghost channels` };
+  const raws = probe.raws.map((r, j) => `${r}/${work[active[j]]!.C}`).join(', ');
+  const many = members.length > 1 ? ` (${active.length} stages built at line ${live.file.line(node.from)})` : '';
+  return { edit: { from: node.from, to: node.to, text }, needs: 'GGhostStage', detail: `λ=${s.lambda}: middle blocks on ${raws} channels${many}` };
+}
+
+const gcd = (a: number, b: number): number => (b ? gcd(b, a % b) : a);
+const lcm = (a: number, b: number): number => (a / gcd(a, b)) * b;
+
+/**
+ * Chooses which integer constructor arguments are widths (value C or C/e) and the channel
+ * quantum, such that for every stage raw = max(q, ⌊(1−λ)·C⌋ // q · q) and the block rebuilt with
+ * scaled widths maps raw → raw channels at the same resolution. Smallest set of scaled
+ * arguments first, then the smallest quantum; the same rule is what GGhostStage.from_stage runs.
+ */
+function probeStages(live: LiveModel, stages: { C: number; shape: number[]; ctor: NonNullable<NonNullable<PyInstance['module']>['ctor']> }[], lambda: number, gw: number):
+  { slots: { pos?: number; kw?: string; e: number }[]; quantum: number; raws: number[] } | null {
+  const ref = stages[0];
+  const slots: { pos?: number; kw?: string; e: number }[] = [];
+  const ok = (v: Value, C: number) => typeof v === 'number' && v > 1 && C % v === 0;
+  ref.ctor.pos.forEach((v, i) => { if (stages.every((s) => ok(s.ctor.pos[i], s.C) && s.C / (s.ctor.pos[i] as number) === ref.C / (v as number))) slots.push({ pos: i, e: ref.C / (v as number) }); });
+  for (const [k, v] of ref.ctor.kw) if (stages.every((s) => ok(s.ctor.kw.get(k)!, s.C) && s.C / (s.ctor.kw.get(k) as number) === ref.C / (v as number))) slots.push({ kw: k, e: ref.C / (v as number) });
+  if (!slots.length) return null;
+  const subsets: number[][] = [];
+  for (let mask = 1; mask < 1 << Math.min(slots.length, 6); mask++) subsets.push(slots.map((_, i) => i).filter((i) => mask & (1 << i)));
+  subsets.sort((a, b) => a.length - b.length);
+  const li = live.it;
+  const rec = li.recording;
+  li.recording = false;
+  try {
+    for (const sub of subsets) {
+      const eL = sub.reduce((a, i) => lcm(a, slots[i].e), 1);
+      const quanta = [...new Set([1, 2, 4, 8, 16, 32, 64].map((b) => lcm(lcm(b, gw), eL)))].sort((a, b) => a - b);
+      for (const q of quanta) {
+        const raws: number[] = [];
+        let good = true;
+        for (const st of stages) {
+          const raw = Math.max(q, Math.floor(Math.floor((1 - lambda) * st.C) / q) * q);
+          if (raw >= st.C || !buildsAt(li, st, sub.map((i) => slots[i]), raw)) { good = false; break; }
+          raws.push(raw);
+        }
+        if (good) return { slots: sub.map((i) => slots[i]), quantum: q, raws };
+      }
+    }
+    return null;
+  } finally {
+    li.recording = rec;
+  }
+}
+
+function buildsAt(li: LiveModel['it'], st: { shape: number[]; ctor: NonNullable<NonNullable<PyInstance['module']>['ctor']> }, slots: { pos?: number; kw?: string; e: number }[], raw: number): boolean {
+  const pos = st.ctor.pos.slice();
+  const kw = new Map(st.ctor.kw);
+  for (const sl of slots) {
+    if (!Number.isInteger(raw / sl.e)) return false;
+    if (sl.pos !== undefined) pos[sl.pos] = raw / sl.e; else kw.set(sl.kw!, raw / sl.e);
+  }
+  try {
+    const b = li.instantiate(st.ctor.cls, pos, kw, null);
+    if (!(b instanceof PyInstance) || !b.module) return false;
+    const want = [st.shape[0], raw, st.shape[2], st.shape[3]];
+    const out = callModule(li, b, [mkTensor(want)], new Map(), null);
+    return out instanceof Tensor && out.shape.join() === want.join() && b.module.unknownReason === null;
+  } catch (e) {
+    if (e instanceof PyException || e instanceof BudgetExceeded) return false;
+    throw e;
+  }
 }
 
 const it = (live: LiveModel) => live.it;
@@ -180,76 +288,52 @@ function sameArgs(live: LiveModel, a: NonNullable<PyInstance['module']>['ctor'],
 }
 
 /**
- * Finds `raw` and scaled constructor arguments such that the block maps raw → raw channels at
- * the same resolution: width arguments (ints equal to C or to C/e) are scaled; the smallest set
- * of scaled arguments that works is kept; raw goes down from (1−λ)·C until one works.
+ * Names values by one expression that gives value k in scope k for every execution of a site:
+ * a literal when all are the same literal, else a local name, a `local.attr`, a global or
+ * `module.attr` (nn.ReLU).
  */
-function probeWidth(live: LiveModel, ctor: NonNullable<NonNullable<PyInstance['module']>['ctor']>, C: number, shape: number[], lambda: number):
-  { raw: number; pos: Value[]; kw: Map<string, Value> } | null {
-  const slots: { pos?: number; kw?: string; v: number }[] = [];
-  ctor.pos.forEach((v, i) => { if (typeof v === 'number' && v > 1 && (v === C || C % v === 0)) slots.push({ pos: i, v }); });
-  for (const [k, v] of ctor.kw) if (typeof v === 'number' && v > 1 && (v === C || C % v === 0)) slots.push({ kw: k, v });
-  if (!slots.length) return null;
-  const subsets: number[][] = [];
-  for (let mask = 1; mask < 1 << slots.length; mask++) subsets.push(slots.map((_, i) => i).filter((i) => mask & (1 << i)));
-  subsets.sort((a, b) => a.length - b.length);
-  const li = live.it;
-  const rec = li.recording;
-  li.recording = false;
-  try {
-    const r0 = Math.floor((1 - lambda) * C);
-    for (let raw = r0; raw >= Math.max(1, r0 - 64); raw--) {
-      for (const sub of subsets) {
-        const pos = ctor.pos.slice();
-        const kw = new Map(ctor.kw);
-        let ok = true;
-        for (const i of sub) {
-          const sl = slots[i];
-          const e = C / sl.v;
-          if (!Number.isInteger(raw / e)) { ok = false; break; }
-          if (sl.pos !== undefined) pos[sl.pos] = raw / e; else kw.set(sl.kw!, raw / e);
+class Namer {
+  constructor(private live: LiveModel) {}
+  expr(vals: Value[], scopes: Scope[]): string | null {
+    const lit = this.literal(vals[0]);
+    if (lit !== null && vals.every((v) => this.same(v, vals[0]))) return lit;
+    const get = (sc: Scope, name: string): Value | undefined => sc.lookup(name);
+    const first = scopes[0];
+    const names: string[] = [];
+    for (let sc: Scope | null = first; sc; sc = sc.parent) {
+      if (sc.kind === 'class') continue;
+      for (const k of sc.vars.keys()) if (!k.startsWith('__') && !names.includes(k)) names.push(k);
+    }
+    for (const n of names) if (vals.every((v, i) => { const x = get(scopes[i], n); return x !== undefined && this.same(x, v); })) return n;
+    for (const n of names) {
+      const base = get(first, n);
+      if (base instanceof PyInstance) {
+        for (const a of base.attrs.keys()) {
+          if (vals.every((v, i) => { const b = get(scopes[i], n); const x = b instanceof PyInstance ? b.attrs.get(a) : undefined; return x !== undefined && this.same(x, v); })) return `${n}.${a}`;
         }
-        if (!ok) continue;
-        try {
-          const b = li.instantiate(ctor.cls, pos, kw, null);
-          if (!(b instanceof PyInstance) || !b.module) continue;
-          const out = callModule(li, b, [mkTensor([shape[0], raw, shape[2], shape[3]])], new Map(), null);
-          if (out instanceof Tensor && out.shape.join() === [shape[0], raw, shape[2], shape[3]].join()) return { raw, pos, kw };
-        } catch (e) {
-          if (!(e instanceof PyException) && !(e instanceof BudgetExceeded)) throw e;
-        }
+      }
+      if (base instanceof PyNamespace && vals.every((v) => typeof v === 'object' && v !== null)) {
+        for (const [a, y] of base.attrs) if (vals.every((v) => v === y)) return `${n}.${a}`;
       }
     }
     return null;
-  } finally {
-    li.recording = rec;
   }
-}
-
-/** Names a value by an expression valid in a scope: literals, local names, self attributes, globals, nn.X. */
-class Namer {
-  constructor(private live: LiveModel, private scope: Scope) {}
-  expr(v: Value, depth = 0): string | null {
+  private same(a: Value, b: Value): boolean {
+    if (a === b) return true;
+    if ((typeof a === 'number' || a instanceof PyFloat) && (typeof b === 'number' || b instanceof PyFloat)) {
+      return (typeof a === 'number') === (typeof b === 'number') && num(a) === num(b);
+    }
+    return typeof a === 'string' && a === b;
+  }
+  private literal(v: Value, depth = 0): string | null {
     if (v === null) return 'None';
     if (typeof v === 'boolean') return v ? 'True' : 'False';
     if (typeof v === 'number' || typeof v === 'string' || v instanceof PyFloat) return this.live.it.repr(v);
     if ((v instanceof PyTuple && !v.cls) || v instanceof PyList) {
       if (depth > 2) return null;
-      const items = v.items.map((x) => this.expr(x, depth + 1));
+      const items = v.items.map((x) => this.literal(x, depth + 1));
       if (items.some((x) => x === null)) return null;
       return v instanceof PyList ? `[${items.join(', ')}]` : `(${items.join(', ')}${items.length === 1 ? ',' : ''})`;
-    }
-    // Locals and enclosing function scopes (not class bodies), then self.<attr>, then globals.
-    for (let sc: Scope | null = this.scope; sc; sc = sc.parent) {
-      if (sc.kind === 'class') continue;
-      for (const [k, x] of sc.vars) if (x === v && !k.startsWith('__')) return k;
-      if (sc.kind === 'module') break;
-    }
-    const self = this.scope.vars.get('self');
-    if (self instanceof PyInstance) for (const [k, x] of self.attrs) if (x === v) return `self.${k}`;
-    const globals = this.scope.moduleScope().vars;
-    for (const [k, x] of globals) {
-      if (x instanceof PyNamespace) for (const [a, y] of x.attrs) if (y === v) return `${k}.${a}`;
     }
     return null;
   }

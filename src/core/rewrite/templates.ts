@@ -55,10 +55,14 @@ export const GGHOST_STAGE = `class GGhostStage(nn.Module):
         self.act = nn.ReLU(inplace=True)
 
     @classmethod
-    def from_stage(cls, stage, middle, channels, raw):
-        # Keeps the stage's own first and last blocks; its original middle blocks are dropped.
+    def from_stage(cls, stage, make_middle, channels, ratio=0.4, quantum=1):
+        # Keeps the stage's own first and last blocks and rebuilds the middle ones on \`raw\`
+        # channels with make_middle(raw, count); stages of fewer than 3 blocks stay as they are.
         blocks = list(stage)
-        return cls(blocks[0], middle, blocks[-1], channels, raw)
+        if len(blocks) < 3:
+            return stage
+        raw = max(quantum, int((1 - ratio) * channels) // quantum * quantum)
+        return cls(blocks[0], make_middle(raw, len(blocks) - 2), blocks[-1], channels, raw)
 
     def forward(self, x):
         x0 = self.first(x)

@@ -5,7 +5,7 @@ import {
   CallArgs, CallContext, NativeImpl, isInt, num,
 } from '../values';
 import type { Interpreter } from '../interp';
-import { PyException, linearize, sliceIndices } from '../interp';
+import { PyException, linearize, sliceIndices, snapshot } from '../interp';
 import { nf } from '../builtins';
 
 export function isModule(v: Value): v is PyInstance & { module: ModuleState } {
@@ -59,7 +59,11 @@ export function makeModuleClasses(it: Interpreter): ModuleApi {
     if (isModule(v)) {
       ms.modules.set(name, v);
       ms.params.delete(name); ms.buffers.delete(name);
-      if (!v.module.attachedAt && at) { v.module.attachedAt = at; v.module.attachScope = it.currentAssignScope; }
+      if (!v.module.attachedAt && at) {
+        v.module.attachedAt = at;
+        const sc = it.currentAssignScope;
+        v.module.attachScope = sc && it.mainFile && at.file === it.mainFile.path ? snapshot(sc) : null;
+      }
     } else if (v instanceof Tensor && v.isParam) {
       ms.params.set(name, v);
       ms.modules.delete(name);
