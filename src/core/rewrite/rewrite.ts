@@ -37,6 +37,7 @@ export interface RewriteResult {
   after: ModelGraph | null;
 }
 
+
 export class RewriteError extends Error {}
 
 const GHOST_CLASSES = new Set(['GhostModule', 'GGhostStage']);
@@ -78,9 +79,16 @@ export function rewriteSource(host: FileHost, path: string, text: string, opts: 
   const ins = insertClasses(live, [...needed], style);
   if (ins) edits.push(ins);
   const out = applyEdits(text, edits);
-  let after: ModelGraph | null = null;
+  // Safety: the result must parse, build and keep the model's output shapes, else nothing is written.
+  let after: ModelGraph;
   try { after = analyzeModel(host, path, out, { model: g.model, input: g.input, maxSteps: opts.maxSteps }).graph; }
-  catch (e) { if (!(e instanceof AnalysisError)) throw e; }
+  catch (e) {
+    if (e instanceof AnalysisError) throw new RewriteError(`the rewritten model does not build (${e.message}); nothing was changed`);
+    throw e;
+  }
+  const bad = after.unknowns.find((u) => !g.unknowns.some((v) => v.reason === u.reason));
+  if (bad) throw new RewriteError(`the rewritten model has a new problem at line ${bad.line}: ${bad.reason}; nothing was changed`);
+  if (JSON.stringify(after.outputs) !== JSON.stringify(g.outputs)) throw new RewriteError(`the rewrite would change the output shapes (${JSON.stringify(g.outputs)} → ${JSON.stringify(after.outputs)}); nothing was changed`);
   return { text: out, edits, applied, skipped, before: g, after };
 }
 
