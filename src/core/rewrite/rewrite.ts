@@ -6,7 +6,7 @@
 //    input/output shapes.
 // The Ghost classes are inserted once after the file's imports, in its `nn` / `torch.nn` style.
 import type { SyntaxNode } from '@lezer/common';
-import { analyzeModel, LiveModel, AnalyzeOptions, AnalysisError } from '../python/analyze';
+import { analyzeModel, LiveModel, AnalyzeOptions, AnalysisError, syntaxProblems } from '../python/analyze';
 import type { FileHost } from '../python/imports';
 import {
   Value, Scope, PyInstance, PyClass, PyFloat, PyTuple, PyList, PyNamespace, Tensor, Unknown, isInt, num,
@@ -80,6 +80,7 @@ export function rewriteSource(host: FileHost, path: string, text: string, opts: 
   if (ins) edits.push(ins);
   const out = applyEdits(text, edits);
   // Safety: the result must parse, build and keep the model's output shapes, else nothing is written.
+  if (syntaxProblems(path + '#rewritten', out).length > syntaxProblems(path, text).length) throw new RewriteError('the rewrite would not parse; nothing was changed');
   let after: ModelGraph;
   try { after = analyzeModel(host, path, out, { model: g.model, input: g.input, maxSteps: opts.maxSteps }).graph; }
   catch (e) {

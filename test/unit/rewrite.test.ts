@@ -1,0 +1,125 @@
+// Rewrites as text edits: what they produce, that they keep everything outside the rewritten
+// span, insert the Ghost classes once in the file's import style, refuse with a reason, and are
+// idempotent. (That the results run in PyTorch is test/torch/rewrite.test.ts.)
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rewriteSource, RewriteError } from '../../src/core/rewrite/rewrite';
+import { syntaxProblems } from '../../src/core/python';
+import { memHost } from './memhost';
+
+const PATH = '/w/net.py';
+const rw = (src: string, opts: Parameters<typeof rewriteSource>[3]) => rewriteSource(memHost({ [PATH]: src }), PATH, src, { input: [[1, 3, 32, 32]], ...opts });
+
+const NET = `"""A small ResNet-style net."""
+from torch import nn
+
+
+class Block(nn.Module):
+    def __init__(self, cin, cout, stride=1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)  # keep this comment
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.relu = nn.ReLU()
+
+    def forward(self, x):
+        return self.relu(self.bn2(self.conv2(self.relu(self.bn1(self.conv1(x))))))
+
+
+class Net(nn.Module):
+    def __init__(self, width=32):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, width, 3, padding=1), nn.BatchNorm2d(width), nn.ReLU())
+        # the main stage: four blocks
+        self.stage = nn.Sequential(*[Block(width, width) for _ in range(4)])
+        self.short = nn.Sequential(Block(width, width), Block(width, width))
+        self.head = nn.Linear(width, 10)
+
+    def forward(self, x):
+        x = self.short(self.stage(self.stem(x)))
+        return self.head(x.mean((2, 3)))
+`;
+
+test('stage → G-Ghost stage: the stage expression is wrapped; everything else is kept byte for byte', () => {
+  const r = rw(NET, { model: 'Net()', targets: [{ kind: 'stage', path: 'stage' }] });
+  assert.equal(r.applied.length, 1);
+  const e = r.edits.find((x) => x.text.startsWith('GGhostStage'))!;
+  assert.equal(NET.slice(e.from, e.to), 'nn.Sequential(*[Block(width, width) for _ in range(4)])');
+  // Too long for one line: one argument per line, indented under the statement.
+  assert.equal(e.text, [
+    'GGhostStage.from_stage(',
+    '            nn.Sequential(*[Block(width, width) for _ in range(4)]),',
+    '            lambda raw, n: [Block(raw, raw) for _ in range(n)],',
+    '            channels=32,',
+    '            ratio=0.4,',
+    '            quantum=1,',
+    '        )',
+  ].join('\n'));
+  assert.match(r.text, /# keep this comment/);
+  assert.match(r.text, /# the main stage: four blocks/);
+  assert.equal((r.text.match(/^class GGhostStage\b/gm) ?? []).length, 1);
+  assert.doesNotMatch(r.text, /^class GhostModule\b/m, 'only the classes used are inserted');
+  assert.match(r.text, /^from torch import nn\nimport torch\n\n\nclass GGhostStage/m, 'torch is imported for torch.cat, after the imports');
+  assert.deepEqual(syntaxProblems(PATH, r.text), []);
+  assert.deepEqual(r.after!.outputs, r.before.outputs);
+  // λ = 0.4 of 32 channels: raw = ⌊0.6·32⌋ = 19; two middle blocks of 19 → 19 channels.
+  assert.equal(r.after!.modules.find((m) => m.path === 'stage.middle.0.conv1')!.config!.out_channels, 19);
+  assert.ok(r.after!.macs! < r.before.macs!);
+});
+
+test('conv → GhostModule keeps the arguments as written and the shapes', () => {
+  const r = rw(NET, { model: 'Net()', targets: [{ kind: 'conv', path: 'stem.0' }] });
+  const e = r.edits.find((x) => x.text.startsWith('GhostModule'))!;
+  assert.equal(NET.slice(e.from, e.to), 'nn.Conv2d(3, width, 3, padding=1)');
+  assert.equal(e.text, 'GhostModule(3, width, kernel_size=3, ratio=2, dw_size=3, stride=1, relu=False)');
+  assert.equal((r.text.match(/^class GhostModule\b/gm) ?? []).length, 1);
+  assert.deepEqual(r.after!.outputs, [[1, 10]]);
+  const gm = r.after!.modules.find((m) => m.path === 'stem.0')!;
+  assert.equal(gm.type, 'GhostModule');
+  assert.deepEqual(gm.outputShape, [1, 32, 32, 32]);
+});
+
+test('one site builds several convs: one edit for all of them', () => {
+  const r = rw(NET, { model: 'Net()', targets: [{ kind: 'conv', path: 'stage.0.conv2' }, { kind: 'conv', path: 'stage.1.conv2' }] });
+  assert.equal(r.edits.filter((e) => e.text.startsWith('GhostModule')).length, 1);
+  assert.match(r.applied[1].detail, /same site/);
+});
+
+test('--all rewrites the stage and the convs outside it, once; a second --all finds nothing', () => {
+  const r = rw(NET, { model: 'Net()', all: true });
+  assert.ok(r.applied.some((a) => a.kind === 'stage' && a.path === 'stage'));
+  assert.ok(r.applied.some((a) => a.kind === 'conv' && a.path === 'stem.0'));
+  for (const cls of ['GhostModule', 'GGhostStage']) assert.equal((r.text.match(new RegExp(`^class ${cls}\\b`, 'gm')) ?? []).length, 1);
+  // Idempotence: what the rewrite made is not a candidate again, and nothing is inserted twice.
+  const again = (() => { try { return rw(r.text, { model: 'Net()', all: true }); } catch (e) { return e; } })();
+  if (again instanceof RewriteError) assert.match(again.message, /no Ghost candidates|nothing/);
+  else {
+    const a = again as ReturnType<typeof rw>;
+    assert.ok(a.applied.every((x) => !x.path.startsWith('stage')), 'the G-Ghost stage is not rewritten again');
+    for (const cls of ['GhostModule', 'GGhostStage']) assert.equal((a.text.match(new RegExp(`^class ${cls}\\b`, 'gm')) ?? []).length, 1);
+  }
+});
+
+test('refusals say why', () => {
+  const reason = (targets: { kind: 'stage' | 'conv'; path: string }[]) => rw(NET, { model: 'Net()', targets }).skipped[0]?.reason ?? '';
+  assert.match(reason([{ kind: 'stage', path: 'short' }]), /2 blocks.*at least 3/);
+  assert.match(reason([{ kind: 'stage', path: 'nope' }]), /no stage 'nope'/);
+  assert.match(reason([{ kind: 'conv', path: 'head' }]), /not a C-Ghost candidate/);
+  assert.throws(() => rw(NET, { model: 'Net()' }), RewriteError);
+});
+
+test('a file that spells torch.nn in full gets the classes in that style', () => {
+  const src = NET.replace('from torch import nn\n', 'import torch\n').replace(/\bnn\./g, 'torch.nn.');
+  const r = rw(src, { model: 'Net()', all: true });
+  assert.match(r.text, /^class GhostModule\(torch\.nn\.Module\):/m);
+  assert.doesNotMatch(r.text.replace(/torch\.nn\./g, ''), /\bnn\./);
+  assert.deepEqual(syntaxProblems(PATH, r.text), []);
+});
+
+test('half-typed code elsewhere in the file: the rewrite adds no syntax error', () => {
+  const src = NET + '\n\ndef unfinished(x:\n    return (x\n';
+  const r = rw(src, { model: 'Net()', targets: [{ kind: 'stage', path: 'stage' }] });
+  assert.equal(syntaxProblems(PATH, r.text).length, syntaxProblems(PATH, src).length);
+  assert.ok(r.text.endsWith('def unfinished(x:\n    return (x\n'));
+});
