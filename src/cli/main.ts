@@ -17,10 +17,11 @@ commands:
       computed statically (no Python, no torch).
 
   rewrite FILE [--model EXPR] (--conv PATH | --stage PATH | --all) [--ratio S] [--lambda L]
-          [--diff | --in-place | -o OUT]
+          [--diff | --in-place | -o OUT] [--classes inline|module]
       Rewrite convs into C-Ghost modules (--conv, repeatable) and stages into G-Ghost stages
       (--stage, repeatable), or every candidate (--all). Prints the new file, a unified diff
       (--diff), writes it back (--in-place) or to OUT (-o). A summary goes to stderr.
+      --classes module puts GhostModule/GGhostStage in ghost_modules.py beside FILE, imported.
 
 options:
   --model EXPR   Python expression evaluated in the file's namespace (e.g. 'resnet50()')
@@ -94,7 +95,7 @@ function rewrite(args: string[]): number {
       options: {
         model: { type: 'string' }, input: { type: 'string' }, conv: { type: 'string', multiple: true }, stage: { type: 'string', multiple: true },
         all: { type: 'boolean' }, ratio: { type: 'string' }, lambda: { type: 'string' }, diff: { type: 'boolean' },
-        'in-place': { type: 'boolean' }, output: { type: 'string', short: 'o' },
+        'in-place': { type: 'boolean' }, output: { type: 'string', short: 'o' }, classes: { type: 'string' },
       },
     });
   } catch (e) {
@@ -112,12 +113,14 @@ function rewrite(args: string[]): number {
   if (ratio !== undefined && (!Number.isInteger(ratio) || ratio < 2)) throw new UsageError('--ratio must be an integer ≥ 2');
   const lambda = v.lambda !== undefined ? Number(v.lambda) : undefined;
   if (lambda !== undefined && !(lambda > 0 && lambda < 1)) throw new UsageError('--lambda must be between 0 and 1');
+  if (v.classes !== undefined && v.classes !== 'module' && v.classes !== 'inline') throw new UsageError('--classes is inline or module');
   const text = readFileSync(path, 'utf8');
   const bad = syntaxProblems(path, text)[0];
   if (bad) throw new UsageError(`${file}:${bad.line}: ${bad.message}`);
   const r = rewriteSource(nodeHost, path, text, {
     model: v.model, input: v.input ? parseInputSpec(v.input) : undefined, targets, all: v.all,
     settings: { ...(ratio !== undefined ? { ratio } : {}), ...(lambda !== undefined ? { lambda } : {}) },
+    classes: v.classes === 'module' ? 'module' : 'inline',
   });
   for (const a of r.applied) process.stderr.write(`rewrote ${a.kind} ${a.path}: ${a.detail}\n`);
   for (const s of r.skipped) process.stderr.write(`skipped ${s.kind} ${s.path}: ${s.reason}\n`);
@@ -127,6 +130,11 @@ function rewrite(args: string[]): number {
     process.stderr.write(`params ${fmtInt(r.before.params)} → ${fmtInt(r.after.params)} (${pct(r.before.params, r.after.params)}), ` +
       `MACs ${fmtMacs(r.before.macs)} → ${fmtMacs(r.after.macs)} (${pct(r.before.macs, r.after.macs)}), ` +
       `outputs ${JSON.stringify(r.after.outputs) === JSON.stringify(r.before.outputs) ? 'unchanged' : 'CHANGED'}\n`);
+  }
+  // The classes' module is written unless only a diff is asked for (then it is part of the diff).
+  for (const f of r.files) {
+    if (v.diff) process.stdout.write(createTwoFilesPatch(f.path, f.path, nodeHost.readFile(f.path) ?? '', f.text));
+    else { writeFileSync(f.path, f.text); process.stderr.write(`wrote ${f.path}\n`); }
   }
   if (v.diff) process.stdout.write(createTwoFilesPatch(file, file, text, r.text));
   else if (v['in-place']) writeFileSync(path, r.text);

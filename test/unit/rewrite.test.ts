@@ -123,3 +123,21 @@ test('half-typed code elsewhere in the file: the rewrite adds no syntax error', 
   assert.equal(syntaxProblems(PATH, r.text).length, syntaxProblems(PATH, src).length);
   assert.ok(r.text.endsWith('def unfinished(x:\n    return (x\n'));
 });
+
+test('classes in ghost_modules.py beside the file: created once, imported, then reused', () => {
+  const files: Record<string, string> = { [PATH]: NET };
+  const host = memHost(files);
+  const r = rewriteSource(host, PATH, NET, { model: 'Net()', input: [[1, 3, 32, 32]], all: true, classes: 'module' });
+  assert.deepEqual(r.files.map((f) => f.path), ['/w/ghost_modules.py']);
+  assert.match(r.files[0].text, /^class GhostModule\(nn\.Module\):/m);
+  assert.match(r.files[0].text, /^class GGhostStage\(nn\.Module\):/m);
+  assert.match(r.text, /^from ghost_modules import (GGhostStage, GhostModule|GhostModule, GGhostStage)$/m);
+  assert.doesNotMatch(r.text, /^class Ghost/m);
+  assert.deepEqual(r.after!.outputs, [[1, 10]]);
+  // A second file in the folder reuses the module: nothing is appended twice.
+  const other = NET.replace('class Net', 'class Other');
+  const host2 = memHost({ ...files, '/w/ghost_modules.py': r.files[0].text, '/w/other.py': other });
+  const r2 = rewriteSource(host2, '/w/other.py', other, { model: 'Other()', input: [[1, 3, 32, 32]], all: true, classes: 'module' });
+  assert.deepEqual(r2.files, []);
+  assert.match(r2.text, /^from ghost_modules import/m);
+});

@@ -26,10 +26,14 @@ export interface RewriteOptions extends AnalyzeOptions {
   targets?: RewriteTarget[];
   all?: boolean;
   settings?: Partial<GhostSettings>;
+  /** Where the Ghost classes go: into the file (default) or a `ghost_modules.py` beside it, imported. */
+  classes?: 'inline' | 'module';
 }
 
 export interface RewriteResult {
   text: string;
+  /** Other files to write (the `ghost_modules.py` beside the file, with `classes: 'module'`). */
+  files: { path: string; text: string }[];
   edits: TextEdit[];
   applied: (RewriteTarget & { detail: string })[];
   skipped: (RewriteTarget & { reason: string })[];
@@ -43,7 +47,8 @@ export class RewriteError extends Error {}
 const GHOST_CLASSES = new Set(['GhostModule', 'GGhostStage']);
 
 /** Plans and applies the rewrites; the result is re-analysed to give the figures after. */
-export function rewriteSource(host: FileHost, path: string, text: string, opts: RewriteOptions): RewriteResult {
+export function rewriteSource(baseHost: FileHost, path: string, text: string, opts: RewriteOptions): RewriteResult {
+  let host = baseHost;
   const s: GhostSettings = { ...DEFAULT_GHOST, ...opts.settings };
   const live = analyzeModel(host, path, text, opts);
   const g = live.graph;
@@ -75,10 +80,19 @@ export function rewriteSource(host: FileHost, path: string, text: string, opts: 
       else throw e;
     }
   }
-  if (!edits.length) return { text, edits, applied, skipped, before: g, after: null };
-  const ins = insertClasses(live, [...needed], style);
-  if (ins) edits.push(ins);
+  if (!edits.length) return { text, files: [], edits, applied, skipped, before: g, after: null };
+  const files: RewriteResult['files'] = [];
+  if (opts.classes === 'module') {
+    const mod = moduleFile(host, path, [...needed]);
+    if (mod) files.push(mod);
+    const imp = importClasses(live, host, path, [...needed]);
+    if (imp) edits.push(imp);
+  } else {
+    const ins = insertClasses(live, [...needed], style);
+    if (ins) edits.push(ins);
+  }
   const out = applyEdits(text, edits);
+  if (files.length) host = overlay(host, files);
   // Safety: the result must parse, build and keep the model's output shapes, else nothing is written.
   if (syntaxProblems(path + '#rewritten', out).length > syntaxProblems(path, text).length) throw new RewriteError('the rewrite would not parse; nothing was changed');
   let after: ModelGraph;
@@ -90,7 +104,7 @@ export function rewriteSource(host: FileHost, path: string, text: string, opts: 
   const bad = after.unknowns.find((u) => !g.unknowns.some((v) => v.reason === u.reason));
   if (bad) throw new RewriteError(`the rewritten model has a new problem at line ${bad.line}: ${bad.reason}; nothing was changed`);
   if (JSON.stringify(after.outputs) !== JSON.stringify(g.outputs)) throw new RewriteError(`the rewrite would change the output shapes (${JSON.stringify(g.outputs)} → ${JSON.stringify(after.outputs)}); nothing was changed`);
-  return { text: out, edits, applied, skipped, before: g, after };
+  return { text: out, files, edits, applied, skipped, before: g, after };
 }
 
 export function applyEdits(text: string, edits: TextEdit[]): string {
@@ -122,6 +136,35 @@ function insertClasses(live: LiveModel, names: string[], style: NnStyle): TextEd
   // After the imports: two blank lines around the classes; at the top of a file without imports, before the rest.
   if (at === 0) return { from: 0, to: 0, text: `${needTorch ? 'import torch\n\n\n' : ''}${body}\n\n\n` };
   return { from: at, to: at, text: `${needTorch ? '\nimport torch' : ''}\n\n\n${body}` };
+}
+
+const dirOf = (p: string) => p.slice(0, p.lastIndexOf('/'));
+
+/** ghost_modules.py beside the file, created or completed with the classes it lacks. */
+function moduleFile(host: FileHost, path: string, names: string[]): { path: string; text: string } | null {
+  const target = `${dirOf(path)}/ghost_modules.py`;
+  const old = host.readFile(target);
+  const missing = names.filter((n) => !(old && new RegExp(`^class ${n}\\b`, 'm').test(old)));
+  if (!missing.length) return null;
+  const body = missing.map((n) => render(n === 'GhostModule' ? GHOST_MODULE : GGHOST_STAGE, 'nn').trimEnd()).join('\n\n\n');
+  const head = '"""Ghost modules inserted by GhostLens (C-Ghost: Han et al., CVPR 2020; G-Ghost: IJCV 2022)."""\nimport torch\nfrom torch import nn\n';
+  return { path: target, text: old ? `${old.trimEnd()}\n\n\n${body}\n` : `${head}\n\n${body}\n` };
+}
+
+/** `from ghost_modules import ...` (relative inside a package) after the last top-level import. */
+function importClasses(live: LiveModel, host: FileHost, path: string, names: string[]): TextEdit | null {
+  const missing = names.filter((n) => !live.scope.vars.has(n));
+  if (!missing.length) return null;
+  const pkg = host.isFile(`${dirOf(path)}/__init__.py`);
+  let at = 0;
+  for (let c = live.file.top.firstChild; c; c = c.nextSibling) if (c.name === 'ImportStatement') at = c.to;
+  const line = `from ${pkg ? '.' : ''}ghost_modules import ${missing.join(', ')}`;
+  return at === 0 ? { from: 0, to: 0, text: `${line}\n` } : { from: at, to: at, text: `\n${line}` };
+}
+
+function overlay(host: FileHost, files: { path: string; text: string }[]): FileHost {
+  const m = new Map(files.map((f) => [f.path, f.text]));
+  return { readFile: (p) => m.get(p) ?? host.readFile(p), isFile: (p) => m.has(p) || host.isFile(p), isDir: (p) => host.isDir(p) };
 }
 
 interface Plan { edit: TextEdit; needs: string; detail: string }
