@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { rewriteSource, RewriteError } from '../../src/core/rewrite/rewrite';
 import { syntaxProblems } from '../../src/core/python';
 import { memHost } from './memhost';
+import { ghostCandidates } from '../../src/core/analysis/ghost';
 
 const PATH = '/w/net.py';
 const rw = (src: string, opts: Parameters<typeof rewriteSource>[3]) => rewriteSource(memHost({ [PATH]: src }), PATH, src, { input: [[1, 3, 32, 32]], ...opts });
@@ -140,4 +141,16 @@ test('classes in ghost_modules.py beside the file: created once, imported, then 
   const r2 = rewriteSource(host2, '/w/other.py', other, { model: 'Other()', input: [[1, 3, 32, 32]], all: true, classes: 'module' });
   assert.deepEqual(r2.files, []);
   assert.match(r2.text, /^from ghost_modules import/m);
+});
+
+test('the diagnostics\' closed-form estimates equal the engine on the rewritten file', () => {
+  const g = rw(NET, { model: 'Net()', targets: [{ kind: 'stage', path: 'stage' }] }).before;
+  for (const c of ghostCandidates(g)) {
+    const r = rw(NET, { model: 'Net()', targets: [{ kind: c.kind, path: c.path }] });
+    if (!r.after || r.applied.some((a) => /same site/.test(a.detail))) continue;
+    // Convs built by one call change together: compare per instance for those.
+    const n = c.kind === 'conv' ? Number(/(\d+) conv/.exec(r.applied[0].detail)?.[1] ?? 1) : 1;
+    assert.equal(r.after.macs! - g.macs!, n * (c.after.macs - c.before.macs), `${c.kind} ${c.path} MACs`);
+    assert.equal(r.after.params - g.params, n * (c.after.params - c.before.params), `${c.kind} ${c.path} params`);
+  }
 });

@@ -130,21 +130,40 @@ export function stageCandidate(g: ModelGraph, st: Stage, s: GhostSettings): Stag
   if (blocks.some((b) => !b || b.macs === null || !b.outputShape)) return null;
   const C = st.outChannels;
   const gw = groupWidth(g, st.blocks);
-  const raw = Math.max(gw, Math.floor(((1 - s.lambda) * C) / gw) * gw);
+  // The rewrite rounds raw down to a quantum: the group width, and the block's narrowest width
+  // ratio (a bottleneck's C/4) so that its inner widths stay integral.
+  const q = lcm(gw, widthRatio(g, st.blocks[1], C));
+  const raw = Math.max(q, Math.floor(Math.floor((1 - s.lambda) * C) / q) * q);
   const cheap = C - raw;
   if (cheap <= 0) return null;
   const [N, , H, W] = blocks[0].outputShape!;
   const mid = blocks.slice(1, -1);
-  const scale = (raw / C) ** 2;
-  const midMacs = mid.reduce((t, b) => t + (b.macs as number), 0);
-  const midParams = mid.reduce((t, b) => t + b.params, 0);
+  // Middle blocks at raw channels: every width scales by raw/C, so dense convs and linears scale
+  // with its square, depthwise convs, norms and biases linearly.
+  const r = raw / C;
+  let midMacs = 0, midParams = 0;
+  for (const m of g.modules) {
+    if (!m.leaf || !mid.some((b) => m.path.startsWith(b.path + '.'))) continue;
+    const cfg = m.config ?? {};
+    const groups = num(cfg.groups) ?? 1, inp = num(cfg.in_channels);
+    const dense = /^(Conv|Linear)/.test(m.type) && !(groups > 1 && groups === inp);
+    // The leaf's config lists `bias: null` when it has none (tensors are left out).
+    const bias = cfg.bias === null ? 0 : (num(cfg.out_channels) ?? num(cfg.out_features) ?? 0);
+    if (/^(Conv|Linear)/.test(m.type)) {
+      midParams += (m.ownParams - bias) * (dense ? r * r : r) + bias * r;
+      midMacs += (m.ownMacs ?? 0) * (dense ? r * r : r);
+    } else if (/Norm|PReLU/.test(m.type)) midParams += m.ownParams * r;
+    else { midParams += m.ownParams * r * r; midMacs += (m.ownMacs ?? 0) * r * r; }
+  }
+  // Parameters owned by non-leaf modules of the middle blocks (layer scales, ...) scale linearly.
+  for (const b of mid) midParams += (b.params - g.modules.filter((m) => m.leaf && m.path.startsWith(b.path + '.')).reduce((t, m) => t + m.ownParams, 0)) * r;
   const mixIn = C + raw * (n - 2);
   const mix = { params: mixIn * cheap + 2 * cheap + cheap * cheap + 2 * cheap, macs: N * (mixIn * cheap + cheap * cheap) };
   const ghost = { params: cheap * cheap + 2 * cheap, macs: N * H * W * cheap * cheap };
   const keep = { macs: (blocks[0].macs as number) + (blocks[n - 1].macs as number), params: blocks[0].params + blocks[n - 1].params };
   const after = {
-    macs: Math.round(keep.macs + midMacs * scale + mix.macs + ghost.macs),
-    params: Math.round(keep.params + midParams * scale + mix.params + ghost.params),
+    macs: Math.round(keep.macs + midMacs + mix.macs + ghost.macs),
+    params: Math.round(keep.params + midParams + mix.params + ghost.params),
   };
   return {
     kind: 'stage', path: st.path, line: st.line, from: st.from, to: st.to, blocks: n, resolution: st.resolution,
@@ -163,6 +182,20 @@ export function ghostCandidates(g: ModelGraph, s: GhostSettings = DEFAULT_GHOST)
   const stages = g.stages.filter((st) => !inGhost(st.path) && !st.blocks.some(inGhost)).map((st) => stageCandidate(g, st, s)).filter((c): c is StageCandidate => c !== null);
   const convs = g.modules.filter((m) => !inGhost(m.path)).map((m) => convCandidate(g, m, s)).filter((c): c is ConvCandidate => c !== null);
   return [...stages, ...convs];
+}
+
+const gcd = (a: number, b: number): number => (b ? gcd(b, a % b) : a);
+const lcm = (a: number, b: number): number => (a / gcd(a, b)) * b;
+
+/** C divided by the narrowest conv output width inside a block (1 when none is narrower). */
+function widthRatio(g: ModelGraph, block: string, C: number): number {
+  let min = C;
+  for (const m of g.modules) {
+    if (!m.path.startsWith(block + '.') || !m.config || !m.type.startsWith('Conv')) continue;
+    const out = num(m.config.out_channels);
+    if (out && out < min && C % out === 0) min = out;
+  }
+  return C / min;
 }
 
 export const pct = (before: number, after: number): number => (before ? (100 * (after - before)) / before : 0);
