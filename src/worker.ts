@@ -1,0 +1,60 @@
+// The analysis worker: runs the engine off the extension host's thread. One request at a time;
+// the extension host cancels a stale run by terminating this thread (see editor/engine.ts).
+import { parentPort } from 'node:worker_threads';
+import { analyzeSource, AnalysisError } from './core/python';
+import { listEntryPoints, chooseEntry } from './core/python/entrypoints';
+import { computeDiagnostics, failureFinding } from './core/analysis/diagnostics';
+import { nodeHost } from './cli/nodeHost';
+import type { FileHost } from './core/python';
+import type { WorkerRequest, WorkerReply, AnalyzeRequest, AnalyzeResult } from './workerProtocol';
+
+/** Open documents first (unsaved edits count), then the disk. */
+function hostFor(open: Record<string, string>): FileHost {
+  return {
+    readFile: (p) => (p in open ? open[p] : nodeHost.readFile(p)),
+    isFile: (p) => p in open || nodeHost.isFile(p),
+    isDir: (p) => nodeHost.isDir(p),
+  };
+}
+
+function analyze(req: AnalyzeRequest): AnalyzeResult {
+  const t0 = performance.now();
+  const host = hostFor({ ...req.open, [req.path]: req.text });
+  let choice;
+  try {
+    choice = chooseEntry(req.text, req.entry.pick, req.entry);
+  } catch (e) {
+    if (!(e instanceof AnalysisError)) throw e;
+    return { graph: null, findings: [], entrySource: 'setting', error: { message: e.message, line: null }, ms: performance.now() - t0 };
+  }
+  try {
+    let graph;
+    try {
+      graph = analyzeSource(host, req.path, req.text, choice.options);
+    } catch (e) {
+      // A `model` setting is workspace-wide: in a file where it does not apply, fall back to automatic.
+      if (!(e instanceof AnalysisError) || choice.source !== 'setting') throw e;
+      graph = analyzeSource(host, req.path, req.text, { input: choice.options.input });
+      choice = { ...choice, source: 'auto' as const };
+    }
+    return { graph, findings: computeDiagnostics(graph, req.diagnostics), entrySource: choice.source, error: null, ms: performance.now() - t0 };
+  } catch (e) {
+    if (!(e instanceof AnalysisError)) throw e;
+    // The error's line may be in an imported file: place it here only when it names this file.
+    const here = e.line !== null && e.message.includes(`(${req.path.replace(/^.*\//, '')}:${e.line})`);
+    const f = here ? failureFinding(req.text, e.line!, e.message, req.diagnostics) : null;
+    return { graph: null, findings: f ? [f] : [], entrySource: choice.source, error: { message: e.message, line: e.line }, ms: performance.now() - t0 };
+  }
+}
+
+parentPort!.on('message', (msg: { id: number; req: WorkerRequest }) => {
+  let reply: WorkerReply;
+  try {
+    const { req } = msg;
+    const result = req.type === 'analyze' ? analyze(req) : listEntryPoints(hostFor({ ...req.open, [req.path]: req.text }), req.path, req.text);
+    reply = { id: msg.id, ok: true, result };
+  } catch (e) {
+    reply = { id: msg.id, ok: false, error: e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e) };
+  }
+  parentPort!.postMessage(reply);
+});

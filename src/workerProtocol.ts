@@ -1,0 +1,53 @@
+// Messages between the extension host and the analysis worker (src/worker.ts). Plain data only:
+// everything crosses a worker_threads structured clone.
+import type { ModelGraph } from './core/graph/model';
+import type { DiagnosticSettings, Finding } from './core/analysis/diagnostics';
+import type { EntryPoint } from './core/python/analyze';
+import type { EntrySource } from './core/python/entrypoints';
+
+export interface EntrySettings {
+  /** The model the user picked for this file (Select model entry point). */
+  pick?: string;
+  /** `ghostlens.model` / `ghostlens.input` settings. */
+  model?: string;
+  input?: string;
+}
+
+export interface AnalyzeRequest {
+  type: 'analyze';
+  path: string;
+  text: string;
+  /** Unsaved text of other open documents (imports read these before the disk). */
+  open: Record<string, string>;
+  entry: EntrySettings;
+  diagnostics: DiagnosticSettings;
+}
+
+export interface EntryPointsRequest {
+  type: 'entryPoints';
+  path: string;
+  text: string;
+  open: Record<string, string>;
+}
+
+export type WorkerRequest = AnalyzeRequest | EntryPointsRequest;
+
+export interface AnalyzeResult {
+  /** null when no model could be built (see `error`). */
+  graph: ModelGraph | null;
+  findings: Finding[];
+  entrySource: EntrySource;
+  /** A failure the user must fix (no model found, entry expression failed); null on success. */
+  error: { message: string; line: number | null } | null;
+  /** Time the worker spent, in ms. */
+  ms: number;
+}
+
+export interface ResultOf {
+  analyze: AnalyzeResult;
+  entryPoints: EntryPoint[];
+}
+
+export type WorkerReply =
+  | { id: number; ok: true; result: AnalyzeResult | EntryPoint[] }
+  | { id: number; ok: false; error: string };
