@@ -16,6 +16,7 @@ export const nodeHost: FileHost = {
       return text;
     } catch { return null; }
   },
-  isFile: (p) => { try { return statSync(p).isFile(); } catch { return false; } },
-  isDir: (p) => { try { return statSync(p).isDirectory(); } catch { return false; } },
+  // Imports probe many missing paths: no exception per miss.
+  isFile: (p) => statSync(p, { throwIfNoEntry: false })?.isFile() ?? false,
+  isDir: (p) => statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false,
 };

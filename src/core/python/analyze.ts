@@ -91,7 +91,17 @@ export function analyzeModel(host: FileHost, path: string, text: string, opts: A
   let expr = opts.model ?? directive?.model;
   let root: Value = null;
   if (expr) {
-    root = buildModel(it, ns.scope, expr);
+    try {
+      root = buildModel(it, ns.scope, expr);
+    } catch (e) {
+      // Half-typed code: the syntax error is the cause to show first.
+      const bad = file.syntaxProblems()[0];
+      if (e instanceof AnalysisError && bad) {
+        const line = file.line(bad.from);
+        throw new AnalysisError(`line ${line}: ${bad.message}; ${e.message}`, line);
+      }
+      throw e;
+    }
   } else {
     for (const ep of entryPoints(file, ns.scope, it)) {
       const saved = it.notes.length;
@@ -115,6 +125,7 @@ export function analyzeModel(host: FileHost, path: string, text: string, opts: A
   let out: Value;
   try {
     out = callModule(it, root, inputs, new Map(), null);
+    if (out === null) it.note(`${root.cls.name}.forward returned None`, null);
   } catch (e) {
     if (e instanceof BudgetExceeded) { it.note(e.message, null); out = new Unknown(e.message); }
     else if (e instanceof RangeError) { it.note('forward recursion too deep', null); out = new Unknown('recursion'); }

@@ -6,7 +6,7 @@ import {
 } from './values';
 import type { Interpreter } from './interp';
 import { PyException, rangeLen, linearize } from './interp';
-import { formatValue } from './format';
+import { formatValue, strValue, roundFloat } from './format';
 
 export const nf = (name: string, impl: NativeImpl): NativeFunction => new NativeFunction(name, impl);
 
@@ -20,12 +20,35 @@ export function arg(a: CallArgs, i: number, name: string, dflt?: Value): Value {
 }
 
 export function pyRound(x: number, nd?: number): number {
-  // Python rounds half to even.
-  const m = nd ? Math.pow(10, nd) : 1;
-  const y = x * m;
-  const r = Math.round(y);
-  const out = Math.abs(y % 1) === 0.5 ? 2 * Math.round(y / 2) : r;
-  return out / m;
+  // Python rounds the exact binary value half to even; an int result has no -0.
+  if (nd) return roundFloat(x, nd);
+  const r = Math.abs(x % 1) === 0.5 ? 2 * Math.round(x / 2) : Math.round(x);
+  return r + 0;
+}
+
+/** int(s, base) of a str, as strict as CPython (signs, underscores between digits, prefixes). */
+function parseIntLiteral(text: string, base: number): number | null {
+  let s = text.trim().toLowerCase();
+  let sign = 1;
+  if (s[0] === '-' || s[0] === '+') { if (s[0] === '-') sign = -1; s = s.slice(1); }
+  const prefixes: Record<string, number> = { '0x': 16, '0o': 8, '0b': 2 };
+  const pb = prefixes[s.slice(0, 2)];
+  if (pb !== undefined && (base === 0 || base === pb)) { base = pb; s = s.slice(2).replace(/^_/, ''); }
+  else if (base === 0) { if (/^0+(_?0)*$/.test(s)) return 0; if (s[0] === '0') return null; base = 10; }
+  if (base < 2 || base > 36 || !/^[0-9a-z]+(_[0-9a-z]+)*$/.test(s)) return null;
+  const digits = s.replace(/_/g, '');
+  for (const c of digits) if (parseInt(c, 36) >= base) return null;
+  return sign * parseInt(digits, base) + 0;
+}
+
+/** float(s) of a str: decimal literals (with underscores), inf, infinity, nan. */
+function parseFloatLiteral(text: string): number | null {
+  const s = text.trim().toLowerCase();
+  const special = /^([+-]?)(inf|infinity|nan)$/.exec(s);
+  if (special) return special[2] === 'nan' ? NaN : special[1] === '-' ? -Infinity : Infinity;
+  const d = '\\d(?:_?\\d)*';
+  if (!new RegExp(`^[+-]?(?:${d}(?:\\.(?:${d})?)?|\\.${d})(?:e[+-]?${d})?$`).test(s)) return null;
+  return Number(s.replace(/_/g, ''));
 }
 
 export function makeBuiltins(it: Interpreter): { builtins: Map<string, Value>; classes: Record<string, PyClass> } {
@@ -50,8 +73,8 @@ export function makeBuiltins(it: Interpreter): { builtins: Map<string, Value>; c
   const dict = cls('dict');
   const set = cls('set');
   b.set('frozenset', set);
-  const NoneType = new PyClass('NoneType', [object]); NoneType.mro = [NoneType, object];
-  const fnClass = new PyClass('function', [object]); fnClass.mro = [fnClass, object];
+  const NoneType = new PyClass('NoneType', [object]); NoneType.mro = [NoneType, object]; NoneType.dict.set('__name__', 'NoneType');
+  const fnClass = new PyClass('function', [object]); fnClass.mro = [fnClass, object]; fnClass.dict.set('__name__', 'function');
   const classes: Record<string, PyClass> = { object, type, int, bool, float, str, list, tuple, dict, set, NoneType, function: fnClass };
 
   const def = (c: PyClass, name: string, impl: NativeImpl) => c.dict.set(name, nf(name, impl));
@@ -59,24 +82,37 @@ export function makeBuiltins(it: Interpreter): { builtins: Map<string, Value>; c
   const rest = (a: CallArgs): CallArgs => ({ pos: a.pos.slice(1), kw: a.kw });
   const toFloat = (v: Value, ctx: CallContext): Value => {
     if (isNum(v)) return new PyFloat(num(v));
-    if (typeof v === 'string') { const x = Number(v.trim()); return Number.isNaN(x) && !/^nan$/i.test(v.trim()) ? ctx.raise('ValueError', `could not convert string to float: '${v}'`) : new PyFloat(/^-?inf/i.test(v.trim()) ? (v.trim()[0] === '-' ? -Infinity : Infinity) : x); }
+    if (typeof v === 'string') { const x = parseFloatLiteral(v); return x === null ? ctx.raise('ValueError', `could not convert string to float: ${ctx.repr(v)}`) : new PyFloat(x); }
     if (v instanceof Tensor && v.data && v.data.length === 1) return new PyFloat(v.data[0]);
     if (v instanceof Unknown) return v;
     return ctx.unknown('float() of a non-number');
   };
-  const toInt = (v: Value, ctx: CallContext): Value => {
-    if (isNum(v)) return Math.trunc(num(v));
-    if (typeof v === 'string') { const x = parseInt(v.trim(), 10); return Number.isNaN(x) ? ctx.raise('ValueError', `invalid literal for int(): '${v}'`) : x; }
-    if (v instanceof Tensor && v.data && v.data.length === 1) return Math.trunc(v.data[0]);
+  const toInt = (v: Value, ctx: CallContext, base?: Value): Value => {
+    if (base !== undefined) {
+      if (typeof v !== 'string') return ctx.raise('TypeError', "int() can't convert non-string with explicit base");
+      if (!isInt(base)) return ctx.unknown('int() with a non-integer base');
+    }
+    if (isNum(v)) {
+      const x = num(v);
+      if (Number.isNaN(x)) return ctx.raise('ValueError', 'cannot convert float NaN to integer');
+      if (!Number.isFinite(x)) return ctx.raise('OverflowError', 'cannot convert float infinity to integer');
+      return Math.trunc(x) + 0;
+    }
+    if (typeof v === 'string') {
+      const b = base === undefined ? 10 : num(base as number);
+      const x = parseIntLiteral(v, b);
+      return x === null ? ctx.raise('ValueError', `invalid literal for int() with base ${b}: ${ctx.repr(v)}`) : x;
+    }
+    if (v instanceof Tensor && v.data && v.data.length === 1) return Math.trunc(v.data[0]) + 0;
     if (v instanceof Unknown) return v;
     return ctx.unknown('int() of a non-number');
   };
 
   // Constructors (`__new__` receives the class first).
-  def(int, '__new__', (a, ctx) => a.pos.length > 1 ? toInt(a.pos[1], ctx) : 0);
+  def(int, '__new__', (a, ctx) => a.pos.length > 1 ? toInt(a.pos[1], ctx, a.pos[2] ?? a.kw.get('base')) : 0);
   def(float, '__new__', (a, ctx) => a.pos.length > 1 ? toFloat(a.pos[1], ctx) : new PyFloat(0));
   def(bool, '__new__', (a, ctx) => a.pos.length > 1 ? ctx.truthy(a.pos[1]) : false);
-  def(str, '__new__', (a, ctx) => a.pos.length > 1 ? ctx.str(a.pos[1]) : '');
+  def(str, '__new__', (a) => a.pos.length > 1 ? strValue(a.pos[1], it) : '');
   def(list, '__new__', (a, ctx) => {
     if (a.pos.length < 2) return new PyList([]);
     const items = ctx.iterate(a.pos[1]);
@@ -131,8 +167,10 @@ export function makeBuiltins(it: Interpreter): { builtins: Map<string, Value>; c
   classes.BaseException = BaseException;
   def(BaseException, '__init__', (a) => { (a.pos[0] as PyInstance).attrs.set('args', new PyTuple(a.pos.slice(1))); return null; });
   const Exception = cls('Exception', [BaseException]);
-  for (const n of ['ValueError', 'TypeError', 'KeyError', 'IndexError', 'AttributeError', 'RuntimeError', 'NameError',
-    'AssertionError', 'ZeroDivisionError', 'ImportError', 'StopIteration', 'OSError', 'Warning', 'LookupError', 'ArithmeticError']) cls(n, [Exception]);
+  for (const n of ['ValueError', 'TypeError', 'AttributeError', 'RuntimeError', 'NameError',
+    'AssertionError', 'ImportError', 'StopIteration', 'OSError', 'Warning', 'LookupError', 'ArithmeticError']) cls(n, [Exception]);
+  for (const n of ['KeyError', 'IndexError']) cls(n, [b.get('LookupError') as PyClass]);
+  for (const n of ['ZeroDivisionError', 'OverflowError']) cls(n, [b.get('ArithmeticError') as PyClass]);
   cls('NotImplementedError', [b.get('RuntimeError') as PyClass]);
   cls('RecursionError', [b.get('RuntimeError') as PyClass]);
   cls('ModuleNotFoundError', [b.get('ImportError') as PyClass]);
@@ -140,51 +178,196 @@ export function makeBuiltins(it: Interpreter): { builtins: Map<string, Value>; c
 
   // ----- str methods -----
   const S = (a: CallArgs) => self(a) as string;
+  /** The str argument at i, or its default when absent or None. */
+  const optStr = (a: CallArgs, i: number, name: string): string | null => { const v = arg(a, i, name, null); return typeof v === 'string' ? v : null; };
+  const optInt = (a: CallArgs, i: number, name: string, dflt: number): number => { const v = arg(a, i, name, null); return isInt(v) ? num(v) : dflt; };
+  /** s[start:end] for the optional start/end arguments of find, count, startswith, ... */
+  const window = (a: CallArgs, i: number): [string, number] => {
+    const s = S(a), n = s.length;
+    const norm = (v: Value, d: number) => { if (!isInt(v)) return d; let x = num(v); if (x < 0) x += n; return Math.min(Math.max(x, 0), n); };
+    const start = norm(a.pos[i] ?? null, 0), end = norm(a.pos[i + 1] ?? null, n);
+    return [s.slice(start, Math.max(start, end)), start];
+  };
+  const charsRe = (chars: string) => `[${esc(chars)}]`;
   def(str, 'join', (a, ctx) => {
     const items = ctx.iterate(a.pos[1]);
-    return items instanceof Unknown ? items : items.map((x) => typeof x === 'string' ? x : ctx.str(x)).join(S(a));
+    if (items instanceof Unknown) return items;
+    const bad = items.find((x) => typeof x !== 'string');
+    if (bad !== undefined) return bad instanceof Unknown ? bad : ctx.raise('TypeError', `sequence item: expected str instance, ${it.typeName(bad)} found`);
+    return items.join(S(a));
   });
-  def(str, 'format', (a, ctx) => {
-    let auto = 0;
-    return S(a).replace(/\{\{|\}\}|\{([^{}:!]*)(![rs])?(?::([^{}]*))?\}/g, (m, field: string, conv: string, spec: string) => {
-      if (m === '{{') return '{';
-      if (m === '}}') return '}';
-      let v: Value;
-      const [head, ...attrs] = (field ?? '').split('.');
-      if (head === '') v = a.pos[1 + auto++];
-      else if (/^\d+$/.test(head)) v = a.pos[1 + +head];
-      else v = a.kw.get(head) ?? null;
-      for (const at of attrs) v = ctx.getattr(v, at);
-      return conv === '!r' ? ctx.repr(v) : formatValue(v, spec ?? '', it);
-    });
-  });
-  def(str, 'startswith', (a) => { const p = a.pos[1]; return p instanceof PyTuple ? p.items.some((x) => S(a).startsWith(x as string)) : S(a).startsWith(p as string); });
-  def(str, 'endswith', (a) => { const p = a.pos[1]; return p instanceof PyTuple ? p.items.some((x) => S(a).endsWith(x as string)) : S(a).endsWith(p as string); });
+  def(str, 'format', (a, ctx) => strFormat(S(a), a.pos.slice(1), a.kw, ctx));
+  const affix = (test: (s: string, x: string) => boolean): NativeImpl => (a) => {
+    const [s] = window(a, 2);
+    const p = a.pos[1];
+    return p instanceof PyTuple ? p.items.some((x) => test(s, x as string)) : test(s, p as string);
+  };
+  def(str, 'startswith', affix((s, x) => s.startsWith(x)));
+  def(str, 'endswith', affix((s, x) => s.endsWith(x)));
   def(str, 'split', (a) => {
-    const sep = arg(a, 1, 'sep', null);
-    const parts = sep === null ? S(a).trim().split(/\s+/).filter((x) => x) : S(a).split(sep as string);
-    return new PyList(parts);
+    const sep = optStr(a, 1, 'sep');
+    const max = optInt(a, 2, 'maxsplit', -1);
+    let s = S(a);
+    if (sep !== null) {
+      const parts = s.split(sep);
+      return new PyList(max >= 0 && parts.length > max + 1 ? [...parts.slice(0, max), parts.slice(max).join(sep)] : parts);
+    }
+    const out: Value[] = [];
+    s = s.replace(/^\s+/, '');
+    for (let k = 0; s && (max < 0 || k < max); k++) {
+      const m = /\s+/.exec(s);
+      if (!m) break;
+      out.push(s.slice(0, m.index));
+      s = s.slice(m.index + m[0].length);
+    }
+    if (s) out.push(s);
+    return new PyList(out);
   });
   def(str, 'rsplit', (a) => {
-    const sep = arg(a, 1, 'sep', null) as string | null;
-    const max = arg(a, 2, 'maxsplit', -1) as number;
-    const s = S(a);
-    if (sep === null || max < 0) return new PyList(sep === null ? s.trim().split(/\s+/) : s.split(sep));
-    const parts = s.split(sep);
-    const head = parts.slice(0, Math.max(0, parts.length - max)).join(sep);
-    return new PyList([head, ...parts.slice(Math.max(0, parts.length - max))]);
+    const sep = optStr(a, 1, 'sep');
+    const max = optInt(a, 2, 'maxsplit', -1);
+    let s = S(a);
+    if (sep !== null) {
+      const parts = s.split(sep);
+      return new PyList(max >= 0 && parts.length > max + 1 ? [parts.slice(0, parts.length - max).join(sep), ...parts.slice(parts.length - max)] : parts);
+    }
+    const out: Value[] = [];
+    s = s.replace(/\s+$/, '');
+    for (let k = 0; s && (max < 0 || k < max); k++) {
+      const m = /^([\s\S]*?)\s+(\S+)$/.exec(s);
+      if (!m) break;
+      out.unshift(m[2]);
+      s = m[1];
+    }
+    if (s.trim()) out.unshift(max < 0 ? s.trim() : s);
+    return new PyList(out);
   });
-  def(str, 'strip', (a) => (a.pos[1] == null ? S(a).trim() : S(a).replace(new RegExp(`^[${esc(a.pos[1] as string)}]+|[${esc(a.pos[1] as string)}]+$`, 'g'), '')));
-  def(str, 'lstrip', (a) => S(a).replace(/^\s+/, ''));
-  def(str, 'rstrip', (a) => S(a).replace(/\s+$/, ''));
+  def(str, 'splitlines', (a) => { const s = S(a); const parts = s.split(/\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/); if (parts.length && parts[parts.length - 1] === '' && s) parts.pop(); return new PyList(s ? parts : []); });
+  def(str, 'strip', (a) => { const c = optStr(a, 1, 'chars'); return c === null ? S(a).replace(/^\s+|\s+$/g, '') : c ? S(a).replace(new RegExp(`^${charsRe(c)}+|${charsRe(c)}+$`, 'gu'), '') : S(a); });
+  def(str, 'lstrip', (a) => { const c = optStr(a, 1, 'chars'); return c === null ? S(a).replace(/^\s+/, '') : c ? S(a).replace(new RegExp(`^${charsRe(c)}+`, 'u'), '') : S(a); });
+  def(str, 'rstrip', (a) => { const c = optStr(a, 1, 'chars'); return c === null ? S(a).replace(/\s+$/, '') : c ? S(a).replace(new RegExp(`${charsRe(c)}+$`, 'u'), '') : S(a); });
   def(str, 'lower', (a) => S(a).toLowerCase());
   def(str, 'upper', (a) => S(a).toUpperCase());
-  def(str, 'replace', (a) => S(a).split(a.pos[1] as string).join(a.pos[2] as string));
-  def(str, 'find', (a) => S(a).indexOf(a.pos[1] as string));
-  def(str, 'count', (a) => S(a).split(a.pos[1] as string).length - 1);
-  def(str, 'isdigit', (a) => /^\d+$/.test(S(a)));
-  def(str, 'isidentifier', (a) => /^[A-Za-z_]\w*$/.test(S(a)));
-  def(str, '__len__', (a) => S(a).length);
+  def(str, 'swapcase', (a) => [...S(a)].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join(''));
+  def(str, 'capitalize', (a) => { const s = S(a); return s ? s[0].toUpperCase() + s.slice(1).toLowerCase() : s; });
+  def(str, 'title', (a) => S(a).toLowerCase().replace(/(^|[^a-zA-Z])([a-z])/g, (_m, p: string, c: string) => p + c.toUpperCase()));
+  def(str, 'replace', (a) => {
+    const parts = S(a).split(a.pos[1] as string);
+    const count = optInt(a, 3, 'count', -1);
+    if (count < 0 || parts.length <= count + 1) return parts.join(a.pos[2] as string);
+    return parts.slice(0, count + 1).join(a.pos[2] as string) + (a.pos[1] as string) + parts.slice(count + 1).join(a.pos[1] as string);
+  });
+  const finder = (right: boolean, raise: boolean): NativeImpl => (a, ctx) => {
+    const [s, start] = window(a, 2);
+    const i = right ? s.lastIndexOf(a.pos[1] as string) : s.indexOf(a.pos[1] as string);
+    if (i < 0) return raise ? ctx.raise('ValueError', 'substring not found') : -1;
+    return i + start;
+  };
+  def(str, 'find', finder(false, false));
+  def(str, 'rfind', finder(true, false));
+  def(str, 'index', finder(false, true));
+  def(str, 'rindex', finder(true, true));
+  def(str, 'count', (a) => { const [s] = window(a, 2); const sub = a.pos[1] as string; return sub ? s.split(sub).length - 1 : [...s].length + 1; });
+  const allChars = (re: RegExp): NativeImpl => (a) => S(a).length > 0 && [...S(a)].every((c) => re.test(c));
+  def(str, 'isdigit', allChars(/\p{Nd}/u));
+  def(str, 'isdecimal', allChars(/\p{Nd}/u));
+  def(str, 'isnumeric', allChars(/\p{N}/u));
+  def(str, 'isalpha', allChars(/\p{L}/u));
+  def(str, 'isalnum', allChars(/[\p{L}\p{N}]/u));
+  def(str, 'isspace', allChars(/\s/u));
+  def(str, 'isupper', (a) => /\p{Lu}/u.test(S(a)) && !/\p{Ll}/u.test(S(a)));
+  def(str, 'islower', (a) => /\p{Ll}/u.test(S(a)) && !/\p{Lu}/u.test(S(a)));
+  def(str, 'isidentifier', (a) => /^[\p{L}_][\p{L}\p{N}_]*$/u.test(S(a)));
+  const pad = (kind: 'l' | 'r' | 'c'): NativeImpl => (a) => {
+    const s = S(a);
+    const n = [...s].length;
+    const w = optInt(a, 1, 'width', 0);
+    const fill = optStr(a, 2, 'fillchar') ?? ' ';
+    if (w <= n) return s;
+    const total = w - n;
+    // str.center puts an odd extra space on the left when the width is odd (CPython).
+    const left = kind === 'l' ? 0 : kind === 'r' ? total : Math.floor(total / 2) + (total & w & 1);
+    return fill.repeat(left) + s + fill.repeat(total - left);
+  };
+  def(str, 'ljust', pad('l'));
+  def(str, 'rjust', pad('r'));
+  def(str, 'center', pad('c'));
+  def(str, 'zfill', (a) => {
+    const s = S(a);
+    const w = optInt(a, 1, 'width', 0);
+    const signed = s[0] === '-' || s[0] === '+';
+    return s.length >= w ? s : (signed ? s[0] : '') + '0'.repeat(w - s.length) + (signed ? s.slice(1) : s);
+  });
+  const partition = (right: boolean): NativeImpl => (a) => {
+    const s = S(a), sep = a.pos[1] as string;
+    const i = right ? s.lastIndexOf(sep) : s.indexOf(sep);
+    if (i < 0) return new PyTuple(right ? ['', '', s] : [s, '', '']);
+    return new PyTuple([s.slice(0, i), sep, s.slice(i + sep.length)]);
+  };
+  def(str, 'partition', partition(false));
+  def(str, 'rpartition', partition(true));
+  def(str, '__len__', (a) => strLen(S(a)));
+
+  /** str.format: auto and explicit fields, `.attr` and `[key]` chains, conversions, nested specs. */
+  function strFormat(fmt: string, pos: Value[], kw: Map<string, Value>, ctx: CallContext): string {
+    let auto = 0;
+    const field = (name: string): Value => {
+      const head = /^[^.[]*/.exec(name)![0];
+      let v: Value | undefined;
+      if (head === '' || /^\d+$/.test(head)) {
+        const i = head === '' ? auto++ : +head;
+        v = pos[i];
+        if (v === undefined) ctx.raise('IndexError', `Replacement index ${i} out of range for positional args tuple`);
+      } else {
+        v = kw.get(head);
+        if (v === undefined) ctx.raise('KeyError', ctx.repr(head));
+      }
+      let rest = name.slice(head.length);
+      while (rest) {
+        const attr = /^\.(\w+)/.exec(rest);
+        const item = attr ? null : /^\[([^\]]*)\]/.exec(rest);
+        if (attr) v = ctx.getattr(v as Value, attr[1]);
+        else if (item) v = it.getitem(v as Value, /^\d+$/.test(item[1]) ? +item[1] : item[1], ctx.at);
+        else ctx.raise('ValueError', `bad format field '${name}'`);
+        rest = rest.slice((attr ?? item)![0].length);
+      }
+      return v as Value;
+    };
+    const render = (text: string): string => {
+      let out = '';
+      for (let i = 0; i < text.length;) {
+        const c = text[i];
+        if ((c === '{' || c === '}') && text[i + 1] === c) { out += c; i += 2; continue; }
+        if (c === '}') ctx.raise('ValueError', "Single '}' encountered in format string");
+        if (c !== '{') { out += c; i++; continue; }
+        // The replacement field runs to the matching '}' ('[...]' may hold braces).
+        let j = i + 1, level = 1, bracket = false;
+        for (; j < text.length; j++) {
+          const d = text[j];
+          if (bracket) { if (d === ']') bracket = false; }
+          else if (d === '[') bracket = true;
+          else if (d === '{') level++;
+          else if (d === '}' && --level === 0) break;
+        }
+        if (j >= text.length) ctx.raise('ValueError', "expected '}' before end of string");
+        const body = text.slice(i + 1, j);
+        i = j + 1;
+        let k = 0;
+        for (bracket = false; k < body.length; k++) {
+          const d = body[k];
+          if (bracket) { if (d === ']') bracket = false; } else if (d === '[') bracket = true; else if (d === '!' || d === ':') break;
+        }
+        const v = field(body.slice(0, k));
+        let conv = '';
+        if (body[k] === '!') { conv = body[k + 1] ?? ''; k += 2; }
+        const spec = body[k] === ':' ? body.slice(k + 1) : '';
+        const shown = conv === 'r' || conv === 'a' ? ctx.repr(v) : conv === 's' ? strValue(v, it) : v;
+        out += formatValue(shown, spec.includes('{') ? render(spec) : spec, it);
+      }
+      return out;
+    };
+    return render(fmt);
+  }
 
   // ----- list methods -----
   const L = (a: CallArgs) => self(a) as PyList;
@@ -203,7 +386,7 @@ export function makeBuiltins(it: Interpreter): { builtins: Map<string, Value>; c
   def(list, 'copy', (a) => new PyList(L(a).items.slice()));
   def(list, 'clear', (a) => { L(a).items.length = 0; return null; });
   def(list, 'reverse', (a) => { L(a).items.reverse(); return null; });
-  def(list, 'remove', (a) => { const l = L(a).items; const i = l.findIndex((x) => it.equals(x, a.pos[1])); if (i >= 0) l.splice(i, 1); return null; });
+  def(list, 'remove', (a, ctx) => { const l = L(a).items; const i = l.findIndex((x) => it.equals(x, a.pos[1])); if (i < 0) ctx.raise('ValueError', 'list.remove(x): x not in list'); l.splice(i, 1); return null; });
   def(list, 'sort', (a, ctx) => { const r = sortValues(L(a).items, a.kw.get('key') ?? null, a.kw.get('reverse') === true, ctx); if (!(r instanceof Unknown)) L(a).items = r; return null; });
   def(list, '__len__', (a) => L(a).items.length);
   def(tuple, 'index', (a, ctx) => { const i = (self(a) as PyTuple).items.findIndex((x) => it.equals(x, a.pos[1])); return i < 0 ? ctx.raise('ValueError', 'not in tuple') : i; });
@@ -223,6 +406,21 @@ export function makeBuiltins(it: Interpreter): { builtins: Map<string, Value>; c
   def(dict, 'setdefault', (a) => { const d = D(a); if (!d.has(a.pos[1])) d.set(a.pos[1], a.pos[2] ?? null); return d.get(a.pos[1])!; });
   def(dict, 'update', (a, ctx) => { const r = dictNew({ pos: [dict, ...a.pos.slice(1)], kw: a.kw }, ctx); if (r instanceof PyDict) for (const [k, v] of r.entries()) D(a).set(k, v); return null; });
   def(dict, 'copy', (a) => D(a).copy());
+  def(dict, 'clear', (a) => { D(a).map.clear(); return null; });
+  def(dict, 'popitem', (a, ctx) => {
+    const d = D(a);
+    const last = d.entries().pop();
+    if (!last) return ctx.raise('KeyError', "'popitem(): dictionary is empty'");
+    d.delete(last[0]);
+    return new PyTuple(last);
+  });
+  dict.dict.set('fromkeys', new Descriptor('staticmethod', nf('fromkeys', (a, ctx) => {
+    const keys = ctx.iterate(a.pos[0]);
+    if (keys instanceof Unknown) return keys;
+    const d = new PyDict();
+    for (const k of keys) d.set(k, a.pos[1] ?? null);
+    return d;
+  })));
   def(dict, '__len__', (a) => D(a).size);
   def(set, 'add', (a) => { (self(a) as PySet).add(a.pos[1]); return null; });
   def(set, '__len__', (a) => (self(a) as PySet).map.size);
@@ -232,7 +430,7 @@ export function makeBuiltins(it: Interpreter): { builtins: Map<string, Value>; c
   const fn = (name: string, impl: NativeImpl) => b.set(name, nf(name, impl));
   fn('len', (a, ctx) => {
     const v = a.pos[0];
-    if (typeof v === 'string') return v.length;
+    if (typeof v === 'string') return strLen(v);
     if (v instanceof PyList || v instanceof PyTuple) return v.items.length;
     if (v instanceof PyDict) return v.size;
     if (v instanceof PySet) return v.map.size;
@@ -321,11 +519,28 @@ export function makeBuiltins(it: Interpreter): { builtins: Map<string, Value>; c
     const nd = a.pos[1] ?? a.kw.get('ndigits') ?? null;
     if (v instanceof Tensor) return it.torch.call('round', [v], ctx);
     if (!isNum(v)) return v instanceof Unknown ? v : ctx.unknown('round() of a non-number');
-    if (nd === null) return pyRound(num(v));
-    return isInt(v) ? num(v) : new PyFloat(pyRound(num(v), num(nd as number)));
+    if (nd !== null && !isInt(nd)) return nd instanceof Unknown ? nd : ctx.raise('TypeError', 'round() ndigits must be an integer');
+    const x = num(v);
+    if (isInt(v)) return nd === null || num(nd) >= 0 ? x : roundFloat(x, num(nd)) + 0;
+    if (nd !== null) return new PyFloat(roundFloat(x, num(nd)));
+    if (Number.isNaN(x)) return ctx.raise('ValueError', 'cannot convert float NaN to integer');
+    if (!Number.isFinite(x)) return ctx.raise('OverflowError', 'cannot convert float infinity to integer');
+    return pyRound(x);
   });
-  fn('divmod', (a) => { const x = num(a.pos[0] as number), y = num(a.pos[1] as number); return new PyTuple([Math.floor(x / y), x - Math.floor(x / y) * y]); });
-  fn('pow', (a) => it.binop('**', a.pos[0], a.pos[1], null));
+  fn('divmod', (a, ctx) => new PyTuple([it.binop('//', a.pos[0], a.pos[1], ctx.at), it.binop('%', a.pos[0], a.pos[1], ctx.at)]));
+  fn('format', (a) => formatValue(a.pos[0], typeof a.pos[1] === 'string' ? a.pos[1] : '', it));
+  fn('pow', (a, ctx) => {
+    const [x, y, m] = a.pos;
+    if (m === undefined || m === null) return it.binop('**', x, y, ctx.at);
+    if (!isInt(x) || !isInt(y) || !isInt(m)) return ctx.raise('TypeError', 'pow() 3rd argument not allowed unless all arguments are integers');
+    if (num(m) === 0) return ctx.raise('ValueError', 'pow() 3rd argument cannot be 0');
+    if (num(y) < 0) return ctx.unknown('pow() with a negative exponent and a modulus');
+    const md = BigInt(Math.abs(num(m)));
+    let r = 1n % md, base = ((BigInt(num(x)) % md) + md) % md, e = BigInt(num(y));
+    for (; e > 0n; e >>= 1n, base = base * base % md) if (e & 1n) r = r * base % md;
+    // Python's result takes the sign of the modulus.
+    return Number(r !== 0n && num(m) < 0 ? r - md : r);
+  });
   fn('isinstance', (a, ctx) => ctx.isinstance(a.pos[0], a.pos[1]));
   fn('issubclass', (a) => {
     const c = a.pos[0]; const t = a.pos[1];
@@ -375,6 +590,9 @@ export function makeBuiltins(it: Interpreter): { builtins: Map<string, Value>; c
 }
 
 function esc(s: string): string { return s.replace(/[\\\]^-]/g, '\\$&'); }
+
+/** len() of a str: code points, as Python counts them. */
+function strLen(s: string): number { return /[\uD800-\uDBFF]/.test(s) ? [...s].length : s.length; }
 
 function sortValues(items: Value[], key: Value, reverse: boolean, ctx: CallContext): Value[] | Unknown {
   const keyed = items.map((x) => [key !== null ? ctx.call(key, [x]) : x, x] as [Value, Value]);

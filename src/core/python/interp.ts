@@ -795,6 +795,7 @@ export class Interpreter implements Runtime {
       case 'ConditionalExpression': {
         const ch = kids(n).filter(isExprNode);
         // a if c else b
+        if (ch.length < 5) return new Unknown('incomplete conditional expression', this.span(n));
         const c = this.truthy(this.eval(ch[2], scope), this.span(ch[2]));
         if (c instanceof Unknown) { this.note(`cannot decide '${this.text(n).slice(0, 60)}'`, this.span(n)); return c; }
         return c ? this.eval(ch[0], scope) : this.eval(ch[4], scope);
@@ -894,6 +895,10 @@ export class Interpreter implements Runtime {
     const inner = ch.filter((c) => c.name !== '(' && c.name !== ')' && c.name !== '[' && c.name !== ']' && c.name !== '{' && c.name !== '}');
     const forAt = inner.findIndex((c) => c.name === 'for');
     const head = inner.slice(0, forAt);
+    if (forAt < 0 || !head[0] || (kind === 'dict' && !head[2])) {
+      this.note('incomplete comprehension', this.span(ch[0]));
+      return kind === 'dict' ? new PyDict() : [];
+    }
     // Clauses: for targets in iter [if cond]* [for ...]*
     type Clause = { kind: 'for'; targets: SyntaxNode[]; iter: SyntaxNode } | { kind: 'if'; cond: SyntaxNode };
     const clauses: Clause[] = [];
@@ -901,6 +906,8 @@ export class Interpreter implements Runtime {
     while (i >= 0 && i < inner.length) {
       if (inner[i].name === 'for') {
         const inAt = inner.findIndex((c, j) => j > i && c.name === 'in');
+        // Half-typed `[a for b]`: no `in`, nothing to iterate.
+        if (inAt < 0 || !inner[inAt + 1]) return kind === 'dict' ? new PyDict() : [];
         clauses.push({ kind: 'for', targets: inner.slice(i + 1, inAt), iter: inner[inAt + 1] });
         i = inAt + 2;
       } else if (inner[i].name === 'if') { clauses.push({ kind: 'if', cond: inner[i + 1] }); i += 2; }
@@ -1407,6 +1414,9 @@ export class Interpreter implements Runtime {
   setattr(obj: Value, name: string, v: Value, at: Span | null): void {
     if (obj instanceof PyInstance) {
       const ms = obj.module;
+      if (ms && !ms.initialised && ((v instanceof PyInstance && v.module) || (v instanceof Tensor && v.isParam))) {
+        throw new PyException(this.exception('AttributeError'), `cannot assign ${v instanceof Tensor ? 'parameters' : 'module'} before Module.__init__() call (missing super().__init__() in ${obj.cls.name}?)`, at);
+      }
       if (ms) this.torch.registerAttr(obj, ms, name, v, this.currentAssign ?? at);
       obj.attrs.set(name, v);
       return;

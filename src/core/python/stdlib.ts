@@ -2,7 +2,8 @@
 // math, functools, copy, collections, typing, dataclasses, itertools, operator, warnings, abc, enum.
 import {
   Value, PyFloat, PyTuple, PyList, PyDict, PySet, PyClass, PyInstance, PyNamespace, PyPartial, PyIterator,
-  NativeFunction, Unknown, Tensor, PyFunction, BoundMethod, ModuleState, CallArgs, NativeImpl, isNum, num, isInt,
+  NativeFunction, Unknown, Tensor, PyFunction, BoundMethod, ModuleState, CallArgs, CallContext, NativeImpl, Descriptor,
+  isNum, num, isInt,
 } from './values';
 import type { Interpreter } from './interp';
 import { linearize } from './interp';
@@ -21,7 +22,7 @@ export function makeStdlib(it: Interpreter): Map<string, PyNamespace> {
     if (v instanceof Tensor) return it.torch.call(name, [v], ctx);
     if (!isNum(v)) return ctx.unknown(`math.${name} of a non-number`);
     const r = g(num(v));
-    return intResult ? r : new PyFloat(r);
+    return intResult ? r + 0 : new PyFloat(r);
   })];
   ns('math', [
     f1('ceil', Math.ceil, true), f1('floor', Math.floor, true), f1('trunc', Math.trunc, true), f1('sqrt', Math.sqrt),
@@ -75,6 +76,7 @@ export function makeStdlib(it: Interpreter): Map<string, PyNamespace> {
       for (const [k, x] of v.attrs) o.attrs.set(k, c(x));
       if (v.module) {
         const ms = new ModuleState();
+        ms.initialised = v.module.initialised;
         ms.createdAt = v.module.createdAt.slice();
         ms.attachedAt = v.module.attachedAt;
         for (const [k] of v.module.modules) ms.modules.set(k, (o.attrs.get(k) ?? null) as PyInstance | null);
@@ -94,27 +96,70 @@ export function makeStdlib(it: Interpreter): Map<string, PyNamespace> {
   const dict = it.classes.dict;
   const OrderedDict = new PyClass('OrderedDict', [dict]);
   OrderedDict.mro = linearize(OrderedDict, it.classes.object);
+  // OrderedDicts are plain dicts inside; remember which ones were made as OrderedDict.
+  const ordered = new WeakSet<PyDict>();
+  OrderedDict.dict.set('__new__', nf('OrderedDict', (a, ctx) => {
+    const d = ctx.call(dict.dict.get('__new__')!, a.pos, a.kw);
+    if (d instanceof PyDict) ordered.add(d);
+    return d;
+  }));
+  OrderedDict.instanceCheck = (v) => (v instanceof PyDict && ordered.has(v)) || (v instanceof PyInstance && v.cls.isSubclassOf(OrderedDict));
   const defaultdict = new PyClass('defaultdict', [dict]);
   defaultdict.mro = linearize(defaultdict, it.classes.object);
   defaultdict.dict.set('__new__', nf('defaultdict', () => new Unknown('defaultdict is not supported')));
+  // Methods every namedtuple class has (also typing.NamedTuple subclasses, through their base).
+  const fieldsOf = (t: PyTuple): string[] => {
+    const f = t.cls?.lookup('_fields');
+    return f instanceof PyTuple ? f.items.map(String) : [];
+  };
+  const tupleMethods: [string, Value][] = [
+    ['_replace', nf('_replace', (a, ctx) => {
+      const t = a.pos[0] as PyTuple;
+      const names = fieldsOf(t);
+      for (const k of a.kw.keys()) if (!names.includes(k)) ctx.raise('ValueError', `Got unexpected field names: ['${k}']`);
+      return new PyTuple(t.items.map((x, i) => a.kw.has(names[i]) ? a.kw.get(names[i])! : x), t.cls);
+    })],
+    ['_asdict', nf('_asdict', (a) => {
+      const t = a.pos[0] as PyTuple;
+      const d = new PyDict();
+      fieldsOf(t).forEach((n, i) => d.set(n, t.items[i]));
+      return d;
+    })],
+  ];
+  /** A namedtuple-like class: fields with defaults for the rightmost ones, built through __new__. */
+  const tupleClass = (name: string, names: string[], defaults: Map<string, Value>, bases: PyClass[]): PyClass => {
+    const c = new PyClass(name, bases);
+    c.mro = linearize(c, it.classes.object);
+    c.dict.set('__name__', name);
+    c.dict.set('_fields', new PyTuple(names));
+    for (const [k, v] of tupleMethods) c.dict.set(k, v);
+    c.dict.set('_make', new Descriptor('staticmethod', nf('_make', (a, ctx) => {
+      const items = ctx.iterate(a.pos[0]);
+      return items instanceof Unknown ? items : ctx.call(c, items);
+    })));
+    c.dict.set('__new__', nf(name, (b, cx) => makeTuple(b.pos[0] as PyClass, names, defaults, b, cx)));
+    return c;
+  };
+  const makeTuple = (cls: PyClass, names: string[], defaults: Map<string, Value>, b: CallArgs, cx: CallContext): Value => {
+    if (b.pos.length - 1 > names.length) cx.raise('TypeError', `${cls.name}() takes ${names.length} positional arguments but ${b.pos.length - 1} were given`);
+    const vals = names.map((n, i) => {
+      const v = i + 1 < b.pos.length ? b.pos[i + 1] : b.kw.has(n) ? b.kw.get(n)! : defaults.get(n);
+      return v === undefined ? cx.raise('TypeError', `${cls.name}() missing required argument: '${n}'`) : v;
+    });
+    return new PyTuple(vals, cls);
+  };
   const namedtuple = nf('namedtuple', (a, ctx) => {
     const name = String(a.pos[0]);
     let fields: Value = arg(a, 1, 'field_names');
     if (typeof fields === 'string') fields = new PyList(fields.replace(/,/g, ' ').split(/\s+/).filter((x) => x));
     const names = ctx.iterate(fields);
     if (names instanceof Unknown) return names;
-    const c = new PyClass(name, [it.classes.tuple]);
-    c.mro = linearize(c, it.classes.object);
-    c.dict.set('_fields', new PyTuple(names));
-    c.dict.set('__new__', nf(name, (b, cx) => {
-      const vals: Value[] = [];
-      names.forEach((n, i) => {
-        const v = i + 1 < b.pos.length ? b.pos[i + 1] : b.kw.get(String(n));
-        vals.push(v === undefined ? cx.unknown(`missing field '${String(n)}'`) : v);
-      });
-      return new PyTuple(vals, c);
-    }));
-    return c;
+    const dflt = a.kw.get('defaults');
+    const dvals = dflt === undefined || dflt === null ? [] : ctx.iterate(dflt);
+    if (dvals instanceof Unknown) return dvals;
+    const defaults = new Map<string, Value>();
+    dvals.forEach((v, i) => defaults.set(String(names[names.length - dvals.length + i]), v));
+    return tupleClass(name, names.map(String), defaults, [it.classes.tuple]);
   });
   ns('collections', [['OrderedDict', OrderedDict], ['namedtuple', namedtuple], ['defaultdict', defaultdict]]);
 
@@ -134,8 +179,27 @@ export function makeStdlib(it: Interpreter): Map<string, PyNamespace> {
     return c.impl({ pos: [v], kw: new Map() }, it.ctx(null)) === true;
   });
   const typingNames = ['Any', 'Optional', 'Union', 'List', 'Dict', 'Tuple', 'Type', 'Set', 'FrozenSet', 'TypeVar', 'Generic',
-    'ClassVar', 'Final', 'Literal', 'NamedTuple', 'Protocol', 'overload', 'no_type_check', 'TYPE_CHECKING', 'Iterator', 'Generator'];
+    'ClassVar', 'Final', 'Literal', 'Protocol', 'overload', 'no_type_check', 'TYPE_CHECKING', 'Iterator', 'Generator'];
   const typingEntries: [string, Value][] = typingNames.map((n) => [n, abstract(n, () => false)]);
+  // typing.NamedTuple: `class P(NamedTuple): x: int; y: int = 0` or NamedTuple('P', [('x', int)]).
+  const NamedTuple = new PyClass('NamedTuple', [it.classes.tuple]);
+  NamedTuple.mro = linearize(NamedTuple, it.classes.object);
+  for (const [k, v] of tupleMethods) NamedTuple.dict.set(k, v);
+  NamedTuple.dict.set('__new__', nf('NamedTuple', (a, ctx) => {
+    const cls = a.pos[0] as PyClass;
+    if (cls === NamedTuple) {
+      const spec = ctx.iterate(arg(a, 2, 'fields', new PyList([])));
+      if (spec instanceof Unknown) return spec;
+      const names = spec.map((f) => { const p = ctx.iterate(f); return p instanceof Unknown ? '?' : String(p[0]); });
+      return tupleClass(String(a.pos[1]), names, new Map(), [it.classes.tuple]);
+    }
+    const names = cls.mro.slice().reverse().flatMap((c) => c.isSubclassOf(NamedTuple) && c !== NamedTuple ? c.annotations : []);
+    const defaults = new Map<string, Value>();
+    for (const n of names) { const d = cls.lookup(n); if (d !== undefined) defaults.set(n, d); }
+    if (!cls.dict.has('_fields')) cls.dict.set('_fields', new PyTuple(names));
+    return makeTuple(cls, names, defaults, a, ctx);
+  }));
+  typingEntries.push(['NamedTuple', NamedTuple]);
   typingEntries.push(['cast', nf('cast', (a) => a.pos[1])], ['Sequence', Sequence], ['Mapping', Mapping], ['Iterable', Iterable],
     ['Callable', CallableC], ['TYPE_CHECKING', false], ['overload', nf('overload', (a) => a.pos[0])]);
   ns('typing', typingEntries);
@@ -149,8 +213,11 @@ export function makeStdlib(it: Interpreter): Map<string, PyNamespace> {
     const f = new PyInstance(fieldCls);
     f.attrs.set('default', a.kw.has('default') ? a.kw.get('default')! : MISSING);
     f.attrs.set('default_factory', a.kw.has('default_factory') ? a.kw.get('default_factory')! : MISSING);
+    f.attrs.set('init', a.kw.has('init') ? a.kw.get('init')! : true);
     return f;
   });
+  /** A dataclass field as makeDataclass keeps it; `init: false` leaves it out of __init__'s parameters. */
+  type FieldSpec = { name: string; default?: Value; factory?: Value; init?: boolean };
   const makeDataclass = (c: Value): Value => {
     if (!(c instanceof PyClass)) return c;
     const fields: NonNullable<PyClass['dataclassFields']> = [];
@@ -162,11 +229,12 @@ export function makeStdlib(it: Interpreter): Map<string, PyNamespace> {
     }
     for (const name of c.annotations) {
       const d = c.dict.get(name);
-      const fd: { name: string; default?: Value; factory?: Value } = { name };
+      const fd: FieldSpec = { name };
       if (d instanceof PyInstance && d.cls === fieldCls) {
         const dv = d.attrs.get('default'); const df = d.attrs.get('default_factory');
         if (dv !== MISSING && dv !== undefined) fd.default = dv;
         if (df !== MISSING && df !== undefined) fd.factory = df;
+        if (d.attrs.get('init') === false) fd.init = false;
         c.dict.delete(name);
       } else if (d !== undefined) fd.default = d;
       const i = fields.findIndex((x) => x.name === name);
@@ -176,12 +244,15 @@ export function makeStdlib(it: Interpreter): Map<string, PyNamespace> {
     if (!c.dict.has('__init__')) {
       c.dict.set('__init__', nf('__init__', (a: CallArgs, ctx) => {
         const self = a.pos[0] as PyInstance;
-        fields.forEach((fd, i) => {
-          let v: Value | undefined = i + 1 < a.pos.length ? a.pos[i + 1] : a.kw.get(fd.name);
+        let i = 0;
+        for (const fd of fields as FieldSpec[]) {
+          const init = fd.init !== false;
+          let v: Value | undefined = !init ? undefined : ++i < a.pos.length ? a.pos[i] : a.kw.get(fd.name);
           if (v === undefined) v = fd.default !== undefined ? fd.default : fd.factory !== undefined ? ctx.call(fd.factory, []) : undefined;
-          if (v === undefined) ctx.raise('TypeError', `${c.name}.__init__() missing argument '${fd.name}'`);
-          ctx.setattr(self, fd.name, v as Value);
-        });
+          if (v === undefined && init) ctx.raise('TypeError', `${c.name}.__init__() missing argument '${fd.name}'`);
+          if (v !== undefined) ctx.setattr(self, fd.name, v);
+        }
+        if (a.pos.length > i + 1) ctx.raise('TypeError', `${c.name}.__init__() takes ${i + 1} positional arguments but ${a.pos.length} were given`);
         const post = c.lookup('__post_init__');
         if (post !== undefined) ctx.call(post, [self]);
         return null;

@@ -140,6 +140,8 @@ export class ModuleState {
   siteScope: Scope | null = null;
   /** The class and arguments it was constructed with (rewrites rebuild blocks at other widths). */
   ctor: { cls: PyClass; pos: Value[]; kw: Map<string, Value> } | null = null;
+  /** Module.__init__ has run (torch refuses submodules before it). */
+  initialised = false;
   calls = 0;
   lastOutput: Value = null;
   lastInputs: Value[] = [];

@@ -16,6 +16,7 @@ export function makeMultiheadAttention(it: Interpreter, Module: PyClass, Linear:
   cls.dict.set('__init__', nf('__init__', (a, ctx) => {
     const m = a.pos[0] as PyInstance;
     m.module ??= new ModuleState();
+    m.module.initialised = true;
     m.attrs.set('training', false);
     const c = bindSig('MultiheadAttention', SIG, a.pos.slice(1), a.kw, ctx);
     const E = c.get('embed_dim'), h = c.get('num_heads');

@@ -110,6 +110,7 @@ export function makeTorch(it: Interpreter): TorchApi {
     cls.dict.set('__init__', nf('__init__', (a, ctx) => {
       const m = a.pos[0] as PyInstance;
       m.module ??= new ModuleState();
+      m.module.initialised = true;
       if (!m.attrs.has('training')) m.attrs.set('training', false);
       const cfg = bindSig(name, sig, a.pos.slice(1), a.kw, ctx);
       const lctx = ctx as LayerCtx;

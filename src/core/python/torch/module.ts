@@ -85,14 +85,15 @@ export function makeModuleClasses(it: Interpreter): ModuleApi {
 
   def(Module, '__init__', (a) => {
     const m = S(a);
-    state(m);
+    state(m).initialised = true;
     if (!m.attrs.has('training')) m.attrs.set('training', false);
     return null;
   });
   def(Module, '__call__', (a, ctx) => callModule(it, S(a), a.pos.slice(1), a.kw, ctx.at));
   def(Module, 'add_module', (a, ctx) => {
     const m = S(a);
-    const name = a.pos[1] as string;
+    const name = a.pos[1] ?? a.kw.get('name');
+    if (typeof name !== 'string') return ctx.raise('TypeError', `module name should be a string. Got ${it.typeName(name ?? null)}`);
     registerAttr(m, state(m), name, a.pos[2] ?? a.kw.get('module') ?? null, ctx.at);
     m.attrs.set(name, a.pos[2] ?? a.kw.get('module') ?? null);
     return null;
@@ -176,6 +177,7 @@ export function makeModuleClasses(it: Interpreter): ModuleApi {
   const fresh = (cls: PyClass, ctx: CallContext): PyInstance => {
     const n = new PyInstance(cls);
     n.module = new ModuleState();
+    n.module.initialised = true;
     n.module.createdAt = ctx.at ? [ctx.at] : [];
     n.attrs.set('training', false);
     return n;
@@ -184,7 +186,7 @@ export function makeModuleClasses(it: Interpreter): ModuleApi {
   const Sequential = mk('Sequential', [Module]);
   def(Sequential, '__init__', (a, ctx) => {
     const m = S(a);
-    state(m);
+    state(m).initialised = true;
     if (!m.attrs.has('training')) m.attrs.set('training', false);
     const args = a.pos.slice(1);
     if (args.length === 1 && args[0] instanceof PyDict) {
@@ -249,7 +251,7 @@ export function makeModuleClasses(it: Interpreter): ModuleApi {
   const ModuleList = mk('ModuleList', [Module]);
   def(ModuleList, '__init__', (a, ctx) => {
     const m = S(a);
-    state(m);
+    state(m).initialised = true;
     if (!m.attrs.has('training')) m.attrs.set('training', false);
     const src = a.pos[1] ?? a.kw.get('modules') ?? null;
     if (src !== null) {
@@ -290,7 +292,7 @@ export function makeModuleClasses(it: Interpreter): ModuleApi {
   };
   def(ModuleDict, '__init__', (a, ctx) => {
     const m = S(a);
-    state(m);
+    state(m).initialised = true;
     if (!m.attrs.has('training')) m.attrs.set('training', false);
     if (a.pos[1] !== undefined && a.pos[1] !== null) update(a, ctx);
     return null;
@@ -320,11 +322,17 @@ export function makeModuleClasses(it: Interpreter): ModuleApi {
 export function callModule(it: Interpreter, m: PyInstance, args: Value[], kw: Map<string, Value>, at: Span | null): Value {
   const ms = m.module;
   if (!ms) return new Unknown(`${m.cls.name} is not an initialised module`, at);
-  const fwd = it.getattr(m, 'forward', at);
   it.moduleStack.push(m);
   let out: Value;
   try {
+    if (!ms.initialised) throw new PyException(it.exception('AttributeError'), `'${m.cls.name}' object has no attribute '_forward_hooks' (missing super().__init__()?)`, at);
+    const fwd = it.getattr(m, 'forward', at);
     out = it.call(fwd, args, kw, at);
+    // Unknown made here from known inputs (an unmodelled call, ...): say where.
+    if (out instanceof Unknown && !args.some((x) => x instanceof Unknown)) {
+      it.note(out, at);
+      ms.unknownReason ??= out.reason;
+    }
   } catch (e) {
     if (!(e instanceof PyException)) throw e;
     // A failing forward (shape mismatch, ...) makes this call's result unknown, not the whole analysis.
