@@ -86,9 +86,10 @@ export async function runUi(browser: Browser, mode: 'dev' | 'vsix', screenshots:
       await goTo(page, line, col);
       await page.keyboard.press('Control+K');
       await page.keyboard.press('Control+I');
-      const hover = page.locator('.monaco-hover', { hasText: 'GhostLens' });
+      // The diagnostic's part of the hover may come first: wait for the figures.
+      const hover = page.locator('.monaco-hover', { hasText: '42,048' });
       await hover.first().waitFor({ timeout: 15_000 });
-      assert.match(await hover.first().innerText(), /42,048/);
+      assert.match(await hover.first().innerText(), /layer1: Sequential[\s\S]*1\u00d716\u00d732\u00d732[\s\S]*42\.47 M/);
       await page.waitForTimeout(500); // let the hover finish fading in for the screenshot
     });
     await shot('03-hover');
