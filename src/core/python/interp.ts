@@ -205,6 +205,7 @@ export class Interpreter implements Runtime {
         return { ret: e.some(isExprNode) ? this.evalList(e, scope, n) : null };
       }
       case 'PassStatement': return undefined;
+      case 'YieldStatement': this.eval(n, scope); return undefined;
       case 'BreakStatement': return 'break';
       case 'ContinueStatement': return 'continue';
       case 'RaiseStatement': return this.execRaise(n, scope);
@@ -216,7 +217,8 @@ export class Interpreter implements Runtime {
       case 'ScopeStatement': {
         const names = kids(n).filter((c) => c.name === 'VariableName').map((c) => this.text(c));
         scope.globals ??= new Set();
-        for (const nm of names) scope.globals.add(nm);
+        const isGlobal = kids(n)[0]?.name === 'global';
+        for (const nm of names) { scope.globals.add(nm); if (isGlobal) moduleLevel(scope).add(nm); }
         return undefined;
       }
       case 'Body': return this.execBody(this.bodyOf(n), scope);
@@ -312,7 +314,8 @@ export class Interpreter implements Runtime {
       case 'VariableName': {
         const name = this.text(t);
         if (scope.globals?.has(name)) {
-          // global or nonlocal: set in the nearest enclosing scope that has it, else module.
+          if (moduleLevel(scope).has(name)) { scope.moduleScope().vars.set(name, value); return; }
+          // nonlocal: set in the nearest enclosing scope that has it, else module.
           let s = scope.parent;
           while (s && !s.vars.has(name) && s.parent) s = s.parent;
           (s ?? scope.moduleScope()).vars.set(name, value);
@@ -439,9 +442,12 @@ export class Interpreter implements Runtime {
   private execRaise(n: SyntaxNode, scope: Scope): Completion {
     const e = kids(n).filter(isExprNode).slice(1);
     const at = this.span(n);
-    if (e.length === 0) throw new PyException(this.exception('RuntimeError'), 're-raise', at);
-    const v = this.eval(e[0], scope);
-    if (v instanceof PyClass) throw new PyException(v, '', at);
+    if (e.length === 0) {
+      const active = this.handling[this.handling.length - 1];
+      throw active ?? new PyException(this.exception('RuntimeError'), 'No active exception to reraise', at);
+    }
+    let v = this.eval(e[0], scope);
+    if (v instanceof PyClass) v = this.instantiate(v, [], new Map(), at);
     if (v instanceof PyInstance) {
       const args = v.attrs.get('args');
       const msg = args instanceof PyTuple && args.items.length ? this.str(args.items[0]) : '';
@@ -449,6 +455,9 @@ export class Interpreter implements Runtime {
     }
     throw new PyException(this.exception('Exception'), this.str(v), at);
   }
+
+  /** Exceptions whose except handler is running, innermost last (for a bare `raise`). */
+  private readonly handling: PyException[] = [];
 
   private execTry(n: SyntaxNode, scope: Scope): Completion {
     const ch = kids(n);
@@ -482,7 +491,9 @@ export class Interpreter implements Runtime {
           if (!inst.attrs.has('args')) inst.attrs.set('args', new PyTuple([e.msg]));
           this.assign(asName, inst, scope);
         }
-        const r = this.execBody(this.bodyOf(handler), scope);
+        let r: Completion;
+        this.handling.push(e);
+        try { r = this.execBody(this.bodyOf(handler), scope); } catch (inner) { runFinally(); throw inner; } finally { this.handling.pop(); }
         const f = runFinally();
         return f ?? r;
       }
@@ -490,21 +501,38 @@ export class Interpreter implements Runtime {
       throw e;
     }
     const elseAt = ch.findIndex((c) => c.name === 'else');
-    if (result === undefined && elseAt >= 0 && ch[elseAt + 1]) result = this.execBody(this.bodyOf(ch[elseAt + 1]), scope);
+    if (result === undefined && elseAt >= 0 && ch[elseAt + 1]) {
+      try { result = this.execBody(this.bodyOf(ch[elseAt + 1]), scope); } catch (inner) { runFinally(); throw inner; }
+    }
     const f = runFinally();
     return f ?? result;
   }
 
-  private execWith(n: SyntaxNode, scope: Scope): Completion {
-    const ch = kids(n);
+  private execWith(n: SyntaxNode, scope: Scope): Completion { return this.execWithFrom(kids(n), 1, scope); }
+  private execWithFrom(ch: SyntaxNode[], from: number, scope: Scope): Completion {
     // `with a as b, c:` — evaluate context expressions, bind names, run body. No __enter__ semantics
     // beyond returning the object itself (torch.no_grad() and friends).
-    for (let i = 1; i < ch.length; i++) {
+    for (let i = from; i < ch.length; i++) {
       const c = ch[i];
       if (c.name === 'Body') return this.execBody(this.bodyOf(c), scope);
       if (c.name === ',' || c.name === 'as') continue;
-      const v = this.eval(c, scope);
+      const mgr = this.eval(c, scope);
+      const enter = mgr instanceof PyInstance ? mgr.cls.lookup('__enter__') : undefined;
+      const exit = mgr instanceof PyInstance ? mgr.cls.lookup('__exit__') : undefined;
+      const v = enter !== undefined ? this.call(enter, [mgr], new Map(), this.span(c)) : mgr;
       if (ch[i + 1]?.name === 'as' && ch[i + 2]) { this.assign(ch[i + 2], v, scope); i += 2; }
+      if (exit !== undefined) {
+        // The rest of the statement (more managers, then the body) runs inside this one.
+        let r: Completion;
+        try { r = this.execWithFrom(ch, i + 1, scope); } catch (e) {
+          if (!(e instanceof PyException)) throw e;
+          const suppress = this.truthy(this.call(exit, [mgr, e.cls, e.value ?? new PyInstance(e.cls), null], new Map(), this.span(c)), this.span(c));
+          if (suppress === true) return undefined;
+          throw e;
+        }
+        this.call(exit, [mgr, null, null, null], new Map(), this.span(c));
+        return r;
+      }
     }
     return undefined;
   }
@@ -536,6 +564,14 @@ export class Interpreter implements Runtime {
           const idx = this.evalSubscriptIndex(ch.slice(1), scope);
           if (obj instanceof PyDict) obj.delete(idx);
           else if (obj instanceof PyList && typeof idx === 'number') obj.items.splice(idx < 0 ? obj.items.length + idx : idx, 1);
+          else if (obj instanceof PyList && idx instanceof PySlice) {
+            const r = sliceIndices(idx, obj.items.length, this, this.span(t));
+            if (!(r instanceof Unknown)) {
+              const drop = new Set<number>();
+              for (let i = r.start; r.step > 0 ? i < r.stop : i > r.stop; i += r.step) drop.add(i);
+              obj.items = obj.items.filter((_, i) => !drop.has(i));
+            }
+          }
           else if (obj instanceof PyInstance) {
             const d = obj.cls.lookup('__delitem__');
             if (d) this.call(d, [obj, idx], new Map(), this.span(t));
@@ -609,6 +645,18 @@ export class Interpreter implements Runtime {
     }
   }
 
+  /** Applies a decorator; one from user code that fails or gives Unknown leaves the object as it was. */
+  private decorate(d: Value, obj: Value, at: Span): Value {
+    if (!(d instanceof UserDecorator)) return this.call(d, [obj], new Map(), at);
+    try {
+      const r = this.call(d.fn, [obj], new Map(), at);
+      return r instanceof Unknown ? obj : r;
+    } catch (e) {
+      if (e instanceof PyException) return obj;
+      throw e;
+    }
+  }
+
   private execDecorated(n: SyntaxNode, scope: Scope): Completion {
     const ch = kids(n);
     const decos = ch.filter((c) => c.name === 'Decorator');
@@ -626,12 +674,15 @@ export class Interpreter implements Runtime {
       if (callee.name !== 'VariableName' && callee.name !== 'MemberExpression') continue;
       let v: Value;
       try { v = this.eval(callee, scope); } catch { continue; }
-      if (!(v instanceof NativeFunction) || !DECORATORS.has(v.name)) continue;
+      // Decorators written in this same file are applied; imported ones (torchvision's
+      // handle_legacy_interface wraps with inspect) still act as identity.
+      const user = (v instanceof PyFunction || v instanceof PyClass) && v.file === this.curFile;
+      if (!user && (!(v instanceof NativeFunction) || !DECORATORS.has(v.name))) continue;
       if (expr.name === 'CallExpression' || argList) {
         const args = this.evalArgs(kids(expr.name === 'CallExpression' ? expr : d).find((c) => c.name === 'ArgList')!, scope);
-        v = this.call(v, args.pos, args.kw, this.span(d));
+        try { v = this.call(v, args.pos, args.kw, this.span(d)); } catch (e) { if (user && e instanceof PyException) continue; throw e; }
       }
-      known.push(v);
+      known.push(user ? new UserDecorator(v) : v);
     }
     const obj = def.name === 'FunctionDefinition' ? this.defineFunction(def, scope, known) : this.defineClass(def, scope, known);
     void obj;
@@ -647,7 +698,7 @@ export class Interpreter implements Runtime {
     const params = paramsNode ? this.parseParams(paramsNode, scope) : [];
     const fn = new PyFunction(this.text(nameNode), params, body, false, scope, this.curFile!, containsYield(body));
     let v: Value = fn;
-    for (let i = decorators.length - 1; i >= 0; i--) v = this.call(decorators[i], [v], new Map(), this.span(n));
+    for (let i = decorators.length - 1; i >= 0; i--) v = this.decorate(decorators[i], v, this.span(n));
     scope.vars.set(fn.name, v);
     return v;
   }
@@ -714,7 +765,7 @@ export class Interpreter implements Runtime {
       cls.dict.set('__module__', typeof mn === 'string' ? mn : '__main__');
     }
     let v: Value = cls;
-    for (let i = decorators.length - 1; i >= 0; i--) v = this.call(decorators[i], [v], new Map(), this.span(n));
+    for (let i = decorators.length - 1; i >= 0; i--) v = this.decorate(decorators[i], v, this.span(n));
     scope.vars.set(cls.name, v);
     return v;
   }
@@ -761,7 +812,7 @@ export class Interpreter implements Runtime {
       case 'Ellipsis': return PyEllipsis.it;
       case 'VariableName': {
         const name = this.text(n);
-        let v = scope.lookup(name);
+        let v = globalNames.get(scope)?.has(name) ? scope.moduleScope().lookup(name) : scope.lookup(name);
         if (v === undefined) v = this.builtins.get(name);
         if (v === undefined) {
           const u = new Unknown(`name '${name}' is not defined`, this.span(n));
@@ -813,7 +864,7 @@ export class Interpreter implements Runtime {
         this.assign(ch[0], v, scope);
         return v;
       }
-      case 'YieldExpression': {
+      case 'YieldExpression': case 'YieldStatement': {
         const ch = kids(n);
         const from = ch.some((c) => c.name === 'from');
         const e = ch.filter((c) => c.name !== 'yield' && c.name !== 'from');
@@ -1288,6 +1339,11 @@ export class Interpreter implements Runtime {
       return v;
     }
     if (obj instanceof PyRange) {
+      if (idx instanceof PySlice) {
+        const r = sliceIndices(idx, rangeLen(obj), this, at);
+        if (r instanceof Unknown) return r;
+        return new PyRange(obj.start + r.start * obj.step, obj.start + r.stop * obj.step, obj.step * r.step);
+      }
       if (!isInt(idx)) return new Unknown('range slicing is not supported', at);
       let i = num(idx); const n = rangeLen(obj); if (i < 0) i += n;
       return obj.start + i * obj.step;
@@ -1582,6 +1638,11 @@ export class Interpreter implements Runtime {
 }
 
 interface ClassScope extends Scope { annotations: string[] }
+/** A decorator defined in user code (applied, but falls back to identity when it fails). */
+class UserDecorator { constructor(readonly fn: Value) {} }
+/** Names a scope declared `global` (Scope.globals also holds the `nonlocal` ones). */
+const globalNames = new WeakMap<Scope, Set<string>>();
+const moduleLevel = (s: Scope): Set<string> => { let g = globalNames.get(s); if (!g) globalNames.set(s, (g = new Set())); return g; };
 interface FunctionScope extends Scope { fnOwner?: PyClass; selfName?: string | null }
 
 const DECORATORS = new Set(['staticmethod', 'classmethod', 'property', 'dataclass', 'cached_property',
@@ -1706,7 +1767,7 @@ function parseString(t: string): Value {
 function numBinop(op: string, a: number | boolean | PyFloat, b: number | boolean | PyFloat, it: Interpreter, at: Span | null): Value {
   const x = num(a), y = num(b);
   const ints = isInt(a) && isInt(b);
-  const f = (v: number): Value => ints ? v : new PyFloat(v);
+  const f = (v: number): Value => ints ? v + 0 : new PyFloat(v);
   const zero = () => { throw new PyException(it.exception('ZeroDivisionError'), 'division by zero', at); };
   switch (op) {
     case '+': return f(x + y);
@@ -1729,17 +1790,21 @@ function numBinop(op: string, a: number | boolean | PyFloat, b: number | boolean
 }
 
 function percentFormat(fmt: string, args: Value, it: Interpreter): string {
+  const mapping = args instanceof PyDict ? args : null;
   const items = args instanceof PyTuple ? args.items : [args];
   let i = 0;
-  return fmt.replace(/%([-+ 0#]*)(\d*)(?:\.(\d+))?([sdifrx%])/g, (_m, flags: string, width: string, prec: string, conv: string) => {
-    if (conv === '%') return '%';
-    const v = items[i++];
-    let spec = (flags.includes('-') ? '<' : '') + (flags.includes('0') ? '0' : '') + width + (prec ? '.' + prec : '');
-    if (conv === 'd' || conv === 'i') spec += 'd';
-    else if (conv === 'f') spec += 'f';
-    else if (conv === 'x') spec += 'x';
-    else if (conv === 'r') return it.repr(v);
-    else spec = (flags.includes('-') ? '<' : '') + width;
-    return formatValue(conv === 'd' && v instanceof PyFloat ? Math.trunc(v.v) : v, spec, it);
-  });
+  return fmt.replace(/%(?:\(([^)]*)\))?([-+ 0#]*)(\d*)(?:\.(\d+))?([sdiufrxXoeEgGc%])/g,
+    (_m, key: string | undefined, flags: string, width: string, prec: string | undefined, conv: string) => {
+      if (conv === '%') return '%';
+      const v = key !== undefined && mapping ? mapping.get(key) ?? null : items[i++];
+      const left = flags.includes('-');
+      if (conv === 's' || conv === 'r') {
+        const s = conv === 'r' ? it.repr(v) : it.str(v);
+        return formatValue(prec !== undefined ? s.slice(0, +prec) : s, (left ? '<' : '>') + width, it);
+      }
+      const type = conv === 'i' || conv === 'u' ? 'd' : conv;
+      const spec = (left ? '<' : '') + (flags.includes('+') ? '+' : flags.includes(' ') ? ' ' : '') + (flags.includes('#') ? '#' : '') +
+        (flags.includes('0') && !left ? '0' : '') + width + (prec !== undefined && type !== 'd' ? '.' + prec : '') + type;
+      return formatValue(type === 'd' && v instanceof PyFloat ? Math.trunc(v.v) : v, spec, it);
+    });
 }
