@@ -392,44 +392,10 @@ const countKids = (n: SyntaxNode, name: string): number => {
 };
 
 interface KnownBug { id: string; what: string; matches: (o: Outcome, text: string) => boolean }
+// All bugs found by this file so far are fixed; their reproducers are the regression tests at the end.
 const KNOWN_BUGS: KnownBug[] = [
-  {
-    id: 'comprehension-without-in',
-    what: 'a comprehension whose `for` has no `in` (`[a for b]`, `f(a for b)`) loops forever in evalComprehension, growing memory',
-    matches: (o, text) => (o.kind === 'hang' || o.kind === 'oom') &&
-      someNode(text, (n) => COMPREHENSIONS.has(n.name) && countKids(n, 'for') > countKids(n, 'in')),
-  },
-  {
-    id: 'model-without-forward',
-    what: "a model class without forward(): the PyException (AttributeError) of callModule escapes analyzeSource",
-    matches: (o) => o.kind === 'crash' && /object has no attribute 'forward'/.test(o.message),
-  },
-  {
-    id: 'dict-cut-after-colon',
-    what: 'a dict display cut after `key:` at the end of the file (`x = {"b": `) parses as a DictionaryComprehensionExpression without `for`; evalComprehension evaluates an undefined node (TypeError)',
-    matches: (o, text) => o.kind === 'crash' && o.name === 'TypeError' &&
-      someNode(text, (n) => n.name === 'DictionaryComprehensionExpression' && countKids(n, 'for') === 0),
-  },
-  {
-    id: 'conditional-without-else',
-    what: 'a conditional expression cut short (`x = 1 if`, `(a if False` without `else`) makes eval() evaluate an undefined node (TypeError)',
-    matches: (o, text) => o.kind === 'crash' && o.name === 'TypeError' &&
-      someNode(text, (n) => n.name === 'ConditionalExpression' && (countKids(n, 'else') === 0 || !n.lastChild || n.lastChild.type.isError)),
-  },
-  {
-    id: 'add-module-name-not-str',
-    what: 'add_module() with a name that is not a str and an unknown module: registerAttr calls name.startsWith (TypeError)',
-    matches: (o) => o.kind === 'crash' && /startsWith is not a function/.test(o.message) && /registerAttr/.test(o.stack),
-  },
-  {
-    id: 'silent-incomplete',
-    what: 'an incomplete graph with no Unknown saying why (forward returns None; an unmodelled torch/F function such as torch.flaten)',
-    matches: (o) => o.kind === 'built' && !o.complete && o.unknowns.length === 0,
-  },
 ];
 const knownBug = (o: Outcome, text: string): KnownBug | undefined => KNOWN_BUGS.find((b) => b.matches(o, text));
-/** The todo text of a known bug. */
-const bug = (id: string): string => `engine bug ${id}: ${KNOWN_BUGS.find((b) => b.id === id)!.what}`;
 
 // ---------------------------------------------------------------------------------------------
 // Checks shared by all parts
@@ -614,10 +580,7 @@ if (!isMainThread) {
         if (o.complete) {
           counts.complete++;
           const harmless = gone === '' || gone.startsWith('#') || HARMLESS_DELETIONS.has(gone);
-          // Torch refuses to assign submodules before Module.__init__() (known gap, pinned by a todo test).
-          const superGap = gone === 'super().__init__()';
-          if (superGap && !STRICT) known.set('missing-super-init', [...(known.get('missing-super-init') ?? []), i + 1]);
-          else if (!harmless) failures.push(`${line}: deleting it still gives a complete graph`);
+          if (!harmless) failures.push(`${line}: deleting it still gives a complete graph`);
         } else if (!o.unknowns.length) failures.push(`${line}: incomplete graph without any unknown`);
       });
       console.log(`[robustness] every line of a ${LINES.length}-line model deleted: ${counts.built} built (${counts.complete} complete), ${counts.refused} AnalysisError` +
@@ -692,7 +655,7 @@ if (!isMainThread) {
   });
 
   // -------------------------------------------------------------------------------------------
-  // Known engine bugs, minimal reproducers (todo: they report but do not fail until fixed).
+  // Engine bugs this file found, minimal reproducers; fixed, kept as regression tests.
 
   const HEAD = 'import torch\nimport torch.nn as nn\n\n\n';
   const reproducer = (name: string, body: string): Target => {
@@ -703,39 +666,39 @@ if (!isMainThread) {
   const runOne = async (t: Target): Promise<Outcome> => (await sandbox([t], [{ label: t.path, target: 0, text: readFileSync(t.path, 'utf8') }]))[0];
   const headLines = HEAD.split('\n').length - 1;
 
-  describe('known engine bugs (todo until fixed in src/core)', () => {
-    test("[a for b] (comprehension without 'in') must not hang", { todo: bug('comprehension-without-in') }, async () => {
+  describe('regressions: engine bugs found by this file, fixed', () => {
+    test("[a for b] (comprehension without 'in') must not hang", async () => {
       const o = await runOne(reproducer('comp_without_in',
         'x = [a for b]\n\n\nclass M(nn.Module):\n    def forward(self, x):\n        return x\n'));
       assert.deepEqual(problems(o), [], describeOutcome(o));
     });
 
-    test('a model class without forward() must give an AnalysisError or an Unknown', { todo: bug('model-without-forward') }, async () => {
+    test('a model class without forward() must give an AnalysisError or an Unknown', async () => {
       const o = await runOne(reproducer('no_forward',
         'class M(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(8, 4)\n'));
       assert.deepEqual(problems(o), [], describeOutcome(o));
     });
 
-    test('a dict cut after `key:` at the end of the file must not throw TypeError', { todo: bug('dict-cut-after-colon') }, async () => {
+    test('a dict cut after `key:` at the end of the file must not throw TypeError', async () => {
       const o = await runOne(reproducer('dict_cut',
         'class M(nn.Module):\n    def forward(self, x):\n        return x\n\n\nx = {"b": '));
       assert.deepEqual(problems(o), [], describeOutcome(o));
     });
 
-    test('a conditional expression without else must not throw TypeError', { todo: bug('conditional-without-else') }, async () => {
+    test('a conditional expression without else must not throw TypeError', async () => {
       const o = await runOne(reproducer('cond_without_else',
         'class M(nn.Module):\n    def forward(self, x):\n        return x\n\n\nstride = (2 if False'));
       assert.deepEqual(problems(o), [], describeOutcome(o));
     });
 
-    test('add_module() with a non-str name must not throw TypeError', { todo: bug('add-module-name-not-str') }, async () => {
+    test('add_module() with a non-str name must not throw TypeError', async () => {
       const o = await runOne(reproducer('add_module_name',
         'class M(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.add_module(2, undefined_block)\n\n' +
         '    def forward(self, x):\n        return x\n'));
       assert.deepEqual(problems(o), [], describeOutcome(o));
     });
 
-    test('torch.flaten (a typo of an unmodelled torch function) must leave an Unknown on its line', { todo: bug('silent-incomplete') }, async () => {
+    test('torch.flaten (a typo of an unmodelled torch function) must leave an Unknown on its line', async () => {
       const o = await runOne(reproducer('torch_typo',
         'class M(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(8, 4)\n\n' +
         '    def forward(self, x):\n        y = torch.flaten(x, 1)\n        return self.fc(y)\n'));
@@ -745,7 +708,7 @@ if (!isMainThread) {
       assert.ok(o.unknowns.some((u) => u.line === headLines + 7), `unknowns: ${fmtNotes(o.unknowns)}`);
     });
 
-    test('a forward() that returns nothing must leave an Unknown', { todo: bug('silent-incomplete') }, async () => {
+    test('a forward() that returns nothing must leave an Unknown', async () => {
       const o = await runOne(reproducer('no_return',
         'class M(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(8, 4)\n\n' +
         '    def forward(self, x):\n        y = self.fc(x)\n'));
@@ -756,7 +719,7 @@ if (!isMainThread) {
     });
 
     test('assigning a submodule before super().__init__() must not give a complete graph (torch raises AttributeError)',
-      { todo: 'missing super().__init__() is accepted silently; torch: "cannot assign module before Module.__init__() call"' }, async () => {
+      async () => {
         const o = await runOne(reproducer('no_super',
           'class M(nn.Module):\n    def __init__(self):\n        self.fc = nn.Linear(8, 4)\n\n    def forward(self, x):\n        return self.fc(x)\n'));
         assert.deepEqual(problems(o), [], describeOutcome(o));
