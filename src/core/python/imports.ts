@@ -52,7 +52,18 @@ export class ModuleResolver {
     }
     // A submodule file wins without running the package's __init__ (keeps imports cheap).
     const sub = this.findModuleFile(from, level, modName ? `${modName}.${name}` : name);
-    if (sub) return this.load(it, sub, name);
+    if (sub) {
+      const mod = this.load(it, sub, name);
+      // `from pkg import resnet` where pkg/__init__ re-exports `from .resnet import *` (or `import resnet`)
+      // binds the function, not the submodule (torchvision: `from torchvision.models import googlenet`).
+      const init = sub.replace(/\/[^/]+(\/__init__)?\.py$/, '/__init__.py');
+      const initText = init !== sub ? this.host.readFile(init) : null;
+      if (initText && new RegExp(`^\\s*from\\s+\\.${name}\\s+import\\s+(\\*|.*\\b${name}\\b)`, 'm').test(initText)) {
+        const v = mod.attrs.get(name);
+        if (v !== undefined) return v instanceof LazyImport ? v.resolve() : v;
+      }
+      return mod;
+    }
     const modPath = this.findModuleFile(from, level, modName);
     if (!modPath) return this.unresolved(modName || '.', level, at);
     const ns = this.load(it, modPath, modName);

@@ -1416,6 +1416,8 @@ export class Interpreter implements Runtime {
       if (v !== undefined) return v;
       const sub = this.resolver.submodule(this, obj, name, at);
       if (sub !== undefined) return sub;
+      // A module read from a file has what its code defines; builtin stubs (torch, ...) are partial.
+      if (obj.file) throw new PyException(this.exception('AttributeError'), `module '${obj.name}' has no attribute '${name}'`, at);
       return new Unknown(`'${obj.name}.${name}' is not modelled`, at);
     }
     if (obj instanceof SuperProxy) {

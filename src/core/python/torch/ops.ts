@@ -437,7 +437,9 @@ export function makeFactories(dtypeOf: (v: Value) => DType | null): Record<strin
     const s = arg(a, 0, 'start'), e = arg(a, 1, 'end'), n = arg(a, 2, 'steps');
     if (!isNum(s) || !isNum(e) || !isInt(n)) return ctx.unknown('linspace arguments are not numbers');
     const k = num(n), x0 = num(s), x1 = num(e);
-    const data = Array.from({ length: k }, (_, i) => Math.fround(k === 1 ? x0 : x0 + ((x1 - x0) * i) / (k - 1)));
+    // As torch computes it in float32: the lower half counts up from start, the upper half down from end.
+    const f = Math.fround, s0 = f(x0), e0 = f(x1), step = k > 1 ? f(f(e0 - s0) / (k - 1)) : 0, half = Math.floor(k / 2);
+    const data = Array.from({ length: k }, (_, i) => (k === 1 ? s0 : i < half ? f(s0 + f(step * i)) : f(e0 - f(step * (k - 1 - i)))));
     return mkTensor([k], 'float32', data);
   };
   const tensor: Op = (a, ctx) => {
