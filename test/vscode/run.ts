@@ -30,7 +30,7 @@ async function main(): Promise<number> {
   ];
   if (missing.length) {
     const how = 'set them up with scripts/e2e-setup.sh (apt packages need root)';
-    if (process.env.CI) {
+    if (process.env.CI && !/^(0|false)$/i.test(process.env.CI)) {
       console.error(`e2e: FAILED: ${missing.join(' and ')} missing, and CI is set: the tests in a real VS Code must run in CI; ${how}`);
       return 1;
     }
