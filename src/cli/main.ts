@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { analyzeSource, AnalysisError, parseInputSpec, syntaxProblems } from '../core/python';
-import { nodeHost } from './nodeHost';
+import { nodeHost, defaultLibraryPaths } from './nodeHost';
 import { toJson, renderTable, fmtMacs, fmtInt } from './report';
 import { rewriteSource, RewriteError, RewriteTarget } from '../core/rewrite/rewrite';
 import { createTwoFilesPatch } from 'diff';
@@ -77,7 +77,7 @@ function analyze(args: string[]): number {
   const bad = syntaxProblems(path, text)[0];
   if (bad) throw new UsageError(`${file}:${bad.line}: ${bad.message}`);
   const input = parsed.values.input ? parseInputSpec(parsed.values.input) : undefined;
-  const graph = analyzeSource(nodeHost, path, text, { model: parsed.values.model, input });
+  const graph = analyzeSource(nodeHost, path, text, { model: parsed.values.model, input, libraryPaths: defaultLibraryPaths() });
   if (parsed.values.json) process.stdout.write(JSON.stringify(toJson(graph), null, 1) + '\n');
   else {
     const depth = parsed.values.depth !== undefined ? Number(parsed.values.depth) : 3;
@@ -118,7 +118,7 @@ function rewrite(args: string[]): number {
   const bad = syntaxProblems(path, text)[0];
   if (bad) throw new UsageError(`${file}:${bad.line}: ${bad.message}`);
   const r = rewriteSource(nodeHost, path, text, {
-    model: v.model, input: v.input ? parseInputSpec(v.input) : undefined, targets, all: v.all,
+    model: v.model, input: v.input ? parseInputSpec(v.input) : undefined, targets, all: v.all, libraryPaths: defaultLibraryPaths(),
     settings: { ...(ratio !== undefined ? { ratio } : {}), ...(lambda !== undefined ? { lambda } : {}) },
     classes: v.classes === 'module' ? 'module' : 'inline',
   });

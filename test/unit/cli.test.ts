@@ -84,3 +84,16 @@ for (const [name, args, msg] of [
     assert.equal(r.stdout, '');
   });
 }
+
+test('imports of installed libraries resolve through GHOSTLENS_PYTHONPATH (read, never run)', () => {
+  const lib = join(dir, 'site-packages');
+  const pkg = join(lib, 'mynets');
+  require('node:fs').mkdirSync(pkg, { recursive: true });
+  writeFileSync(join(pkg, '__init__.py'), 'from .tiny import tiny\n');
+  writeFileSync(join(pkg, 'tiny.py'), 'from torch import nn\n\ndef tiny():\n    return nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU())\n');
+  const user = join(dir, 'user.py');
+  writeFileSync(user, 'from mynets import tiny\n\ndef net():\n    return tiny()\n');
+  const r = spawnSync(process.execPath, [CLI, 'analyze', user, '--json', '--input', '1x3x10x10'], { encoding: 'utf8', env: { ...process.env, GHOSTLENS_PYTHONPATH: lib } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout).outputs, [[1, 8, 8, 8]]);
+});

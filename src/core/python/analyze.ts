@@ -16,6 +16,8 @@ export interface AnalyzeOptions {
   /** Input shapes; default from the `# ghostlens:` comment, else 1x3x224x224. */
   input?: number[][];
   maxSteps?: number;
+  /** Folders with installed Python libraries (site-packages) to resolve imports such as `torchvision`. */
+  libraryPaths?: string[];
 }
 
 /** A failure the user must fix before anything can be analysed (exit 2 in the CLI). */
@@ -74,7 +76,7 @@ export interface LiveModel {
 
 export function analyzeModel(host: FileHost, path: string, text: string, opts: AnalyzeOptions = {}): LiveModel {
   const file = sharedCache.get(path, text);
-  const resolver = new ModuleResolver(host, (p, t) => sharedCache.get(p, t));
+  const resolver = new ModuleResolver(host, (p, t) => sharedCache.get(p, t), opts.libraryPaths ?? []);
   const it = new Interpreter(resolver, { maxSteps: opts.maxSteps });
   const directive = readDirective(text);
   const input = opts.input ?? directive?.input ?? DEFAULT_INPUT;

@@ -24,7 +24,13 @@ export class ModuleResolver {
   private packages = new Map<PyNamespace, string>();
   private files = new Map<string, SourceFile>();
   private probes = new Map<string, boolean>();
-  constructor(readonly host: FileHost, readonly parse: (path: string, text: string) => SourceFile, readonly maxParents = 8) {}
+  constructor(
+    readonly host: FileHost,
+    readonly parse: (path: string, text: string) => SourceFile,
+    /** Folders searched after the file's own folder and its parents (installed libraries' sources). */
+    readonly libraryPaths: string[] = [],
+    readonly maxParents = 8,
+  ) {}
 
   /** Module object for `import a.b` / `from a.b import *` (level = number of leading dots). */
   importModule(it: Interpreter, from: SourceFile, level: number, name: string, at: Span | null): Value {
@@ -110,6 +116,7 @@ export class ModuleResolver {
       if (up === dir) break;
       dir = up;
     }
+    for (const lib of this.libraryPaths) for (const c of candidates(lib)) if (this.isFile(c)) return c;
     return null;
   }
 

@@ -96,7 +96,7 @@ export function rewriteSource(baseHost: FileHost, path: string, text: string, op
   // Safety: the result must parse, build and keep the model's output shapes, else nothing is written.
   if (syntaxProblems(path + '#rewritten', out).length > syntaxProblems(path, text).length) throw new RewriteError('the rewrite would not parse; nothing was changed');
   let after: ModelGraph;
-  try { after = analyzeModel(host, path, out, { model: g.model, input: g.input, maxSteps: opts.maxSteps }).graph; }
+  try { after = analyzeModel(host, path, out, { model: g.model, input: g.input, maxSteps: opts.maxSteps, libraryPaths: opts.libraryPaths }).graph; }
   catch (e) {
     if (e instanceof AnalysisError) throw new RewriteError(`the rewritten model does not build (${e.message}); nothing was changed`);
     throw e;
