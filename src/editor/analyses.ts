@@ -30,6 +30,18 @@ export class Analyses implements vscode.Disposable {
 
   constructor(private readonly engine: () => Engine, private readonly config: Config, private readonly picks: EntryPicks) {}
 
+  /** When to analyse: on open and edit (debounced), dependents on save, all on settings change. */
+  watch(): vscode.Disposable[] {
+    for (const doc of vscode.workspace.textDocuments) this.schedule(doc, 0);
+    return [
+      vscode.workspace.onDidOpenTextDocument((doc) => this.schedule(doc, 0)),
+      vscode.workspace.onDidChangeTextDocument((e) => { if (e.contentChanges.length) this.schedule(e.document); }),
+      vscode.workspace.onDidSaveTextDocument((doc) => { if (doc.languageId === 'python') this.refreshAll(doc.uri); }),
+      vscode.workspace.onDidCloseTextDocument((doc) => this.forget(doc.uri)),
+      vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('ghostlens')) this.refreshAll(undefined, 0); }),
+    ];
+  }
+
   get(uri: vscode.Uri): DocAnalysis | undefined { return this.latest.get(uri.toString()); }
   isRunning(uri: vscode.Uri): boolean { return this.running.has(uri.toString()) || this.timers.has(uri.toString()); }
 
