@@ -28,14 +28,9 @@ export function toJson(g: ModelGraph): AnalyzeJson {
   };
 }
 
-export const fmtInt = (n: number): string => n.toLocaleString('en-US');
-export function fmtMacs(n: number | null): string {
-  if (n === null) return 'unknown';
-  if (n >= 1e9) return (n / 1e9).toFixed(2) + ' G';
-  if (n >= 1e6) return (n / 1e6).toFixed(2) + ' M';
-  if (n >= 1e3) return (n / 1e3).toFixed(1) + ' K';
-  return String(n);
-}
+// One formatting of counts for the CLI and the editor.
+import { fmtInt, fmtMacs } from '../core/analysis/summary';
+export { fmtInt, fmtMacs };
 const shape = (s: number[] | null) => (s ? '[' + s.join(', ') + ']' : '—');
 
 export function renderTable(g: ModelGraph, depth: number, color: boolean): string {
