@@ -1,0 +1,92 @@
+// Shared result types of latency profiling: produced by core/profile, read by the CLI, the
+// editor (CodeLens/hover) and the panel (through src/protocol.ts). Times are milliseconds.
+
+/** Execution providers in the order `auto` tries them. */
+export type ProviderName = 'cuda' | 'tensorrt' | 'dml' | 'coreml' | 'webgpu' | 'cpu';
+export type ProviderChoice = ProviderName | 'auto';
+
+export interface ProfileOptions {
+  provider: ProviderChoice;
+  /** Intra-op threads; 0 = onnxruntime's default. */
+  threads: number;
+  runs: number;
+  warmup: number;
+  /** Whole-run limit; the child process is killed past it. */
+  timeoutMs: number;
+  /** Record onnxruntime's per-node trace (per layer / per stage times). */
+  perNode: boolean;
+}
+
+export const DEFAULT_PROFILE_OPTIONS: ProfileOptions = {
+  provider: 'auto', threads: 0, runs: 50, warmup: 10, timeoutMs: 120_000, perNode: true,
+};
+
+export interface Stats {
+  runs: number;
+  mean: number;
+  stdev: number;
+  min: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+/** Why a provider was or was not used. */
+export interface ProviderNote {
+  name: ProviderName;
+  /** Listed by onnxruntime-node's listSupportedBackends(). */
+  listed: boolean;
+  used: boolean;
+  /** e.g. "libcudart.so.12 not found", "forced by ghostlens.profile.provider". */
+  why: string;
+}
+
+/** Time of one module (leaf layer, or block/stage when aggregated), from the per-node trace. */
+export interface ModuleTime {
+  /** Module path (named_modules() name); '' for nodes outside any module. */
+  path: string;
+  /** Mean time per run over the timed runs. */
+  ms: number;
+  /** Share of the summed node time, 0..1. */
+  share: number;
+  /** ONNX node names that were attributed to this module. */
+  nodes: number;
+}
+
+export interface ProfileResult {
+  /** Model label: the entry point expression or the .onnx file name. */
+  model: string;
+  input: number[][];
+  /** The provider that actually ran every timed run. */
+  provider: ProviderName;
+  providers: ProviderNote[];
+  threads: number;
+  /** Wall time of each timed run (session.run), in order. */
+  times: number[];
+  stats: Stats;
+  /** Per leaf module; empty when perNode is off. */
+  layers: ModuleTime[];
+  /** Per stage of the ModelGraph (stage path as in Stage.path). */
+  stages: ModuleTime[];
+  /** Sum of per-node kernel times per run (≤ wall time). */
+  nodeTotalMs: number | null;
+  onnxruntimeVersion: string;
+}
+
+export interface StageComparison {
+  path: string;
+  beforeMs: number | null;
+  afterMs: number | null;
+  /** after / before (< 1 is faster). */
+  ratio: number | null;
+}
+
+/** Before/after Ghost: both models profiled in one run, same provider and settings, alternating. */
+export interface CompareResult {
+  before: ProfileResult;
+  after: ProfileResult;
+  /** after.stats.p50 / before.stats.p50. */
+  ratio: number;
+  stages: StageComparison[];
+}
