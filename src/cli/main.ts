@@ -31,20 +31,24 @@ options:
 `;
 
 /** Bad input: one clear line on stderr, exit 2. */
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
-export function main(argv: string[]): number {
+/** Subcommands: each takes its arguments and returns the exit code (profiling is async). */
+const COMMANDS: Record<string, (args: string[]) => number | Promise<number>> = {
+  analyze: (a) => analyze(a),
+  rewrite: (a) => rewrite(a),
+};
+
+export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
-    switch (cmd) {
-      case 'analyze': return analyze(rest);
-      case 'rewrite': return rewrite(rest);
-      case undefined: case '-h': case '--help': case 'help':
-        process.stdout.write(USAGE);
-        return cmd === undefined ? 2 : 0;
-      default:
-        throw new UsageError(`unknown command '${cmd}' (try: ghostlens analyze FILE)`);
+    if (cmd === undefined || cmd === '-h' || cmd === '--help' || cmd === 'help') {
+      process.stdout.write(USAGE);
+      return cmd === undefined ? 2 : 0;
     }
+    const run = Object.hasOwn(COMMANDS, cmd) ? COMMANDS[cmd] : undefined;
+    if (!run) throw new UsageError(`unknown command '${cmd}' (try: ghostlens analyze FILE)`);
+    return await run(rest);
   } catch (e) {
     if (e instanceof UsageError || e instanceof AnalysisError || e instanceof RewriteError) {
       process.stderr.write(`ghostlens: ${e.message}\n`);
@@ -144,5 +148,5 @@ function rewrite(args: string[]): number {
 }
 
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2));
+  void main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
 }
