@@ -418,6 +418,45 @@ def output_shapes(output, torch):
 # ---------------------------------------------------------------------------
 
 
+def check_onnx(model, inputs, path, torch):
+    """Loads an exported file's weights into the model; returns the files of inputs and outputs."""
+    import onnx
+    from onnx import numpy_helper
+
+    proto = onnx.load(path)
+    onnx.checker.check_model(proto, full_check=True)
+    weights = {init.name: numpy_helper.to_array(init) for init in proto.graph.initializer}
+    state = model.state_dict()
+    # Weights of modules the forward never uses (aux heads in eval) are not in the file; any other
+    # missing weight shows up as different outputs.
+    for k in state:
+        if k in weights:
+            if tuple(weights[k].shape) != tuple(state[k].shape):
+                fail("initializer %s has shape %s, the model %s" % (k, weights[k].shape, tuple(state[k].shape)))
+            state[k] = torch.from_numpy(weights[k].copy()).to(state[k].dtype)
+    model.load_state_dict(state)
+    with torch.no_grad():
+        out = model(*inputs)
+    flat = []
+    def collect(v):
+        if isinstance(v, torch.Tensor):
+            flat.append(v)
+        elif isinstance(v, (tuple, list)):
+            for x in v:
+                collect(x)
+        elif isinstance(v, dict):
+            for x in v.values():
+                collect(x)
+    collect(out)
+    files = {"inputs": [], "outputs": []}
+    for kind, values in (("in", inputs), ("out", flat)):
+        for i, t in enumerate(values):
+            name = "%s.%s%d.bin" % (path, kind, i)
+            t.detach().to(torch.float32).contiguous().numpy().tofile(name)
+            files["inputs" if kind == "in" else "outputs"].append({"path": name, "shape": list(t.shape)})
+    return files
+
+
 def main(argv):
     parser = argparse.ArgumentParser(
         description="Run a PyTorch model and print shapes, params and MACs per leaf module as JSON."
@@ -431,6 +470,10 @@ def main(argv):
                         help="also export the model with torch.onnx.export to PATH (rewrites must export)")
     parser.add_argument("--pickle", action="store_true",
                         help="also check that the model pickles with torch.save (no lambdas in generated code)")
+    parser.add_argument("--check-onnx", metavar="PATH", default=None,
+                        help="an ONNX file of this model (GhostLens's export): run onnx's full checker, load its "
+                             "initializers into the model by state_dict name, and write the inputs and torch's "
+                             "outputs as raw float32 files PATH.in<i>.bin / PATH.out<i>.bin")
     options = parser.parse_args(argv)
     shapes = options.input or [[1, 3, 224, 224]]
 
@@ -447,6 +490,11 @@ def main(argv):
                 fail("--model %r gave a %s, not an nn.Module" % (options.model, type(model).__name__))
             model.eval()
             inputs = [torch.randn(*shape) for shape in shapes]
+            if options.check_onnx:
+                report = {"onnx": check_onnx(model, inputs, options.check_onnx, torch)}
+                real_stdout.write(json.dumps(report) + "\n")
+                real_stdout.flush()
+                return 0
             report = analyse(model, inputs, torch)
             if options.pickle:
                 import io

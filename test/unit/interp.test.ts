@@ -285,6 +285,8 @@ CASES['comparisons, is, in, and/or, ternaries'] = [
   { expr: 'not 1 in [2], 1 in {1: "x"}.values(), "x" in {1: "x"}.values(), 5 in range(0, 10, 5), 3 in range(0, 10, 5)', want: [true, false, true, true, false] },
   { expr: '0 or "x", "" or None, 1 and 2, 0 and 1 / 0, [] or [1], None and 1, 1 or 1 / 0', want: ['x', null, 2, 0, [1], null, 1] },
   { expr: '[] or {} or 0, 1 and [] and 2, not [], not not 5', want: [0, [], true, true] },
+  // @lezer/python nests `not a or b` as `not (a or b)`; Python means (not a) or b.
+  { expr: 'not False or True, not True and False, not True or False and True, not 0 and 1 or 2, not (False or True), [not x or y for x in (0, 1) for y in (0, 1)]', want: [true, false, false, 1, false, [true, true, 0, 1]] },
   { src: 'x = None\ny = x or 5\na = 0\nb = a if a else 3', expr: 'y, b', want: [5, 3] },
   { expr: '"a" if 0 else "b", 1 if False else 2 if True else 3, [y * 2 if y % 2 else y for y in range(4)]', want: ['b', 2, [0, 2, 2, 6]] },
   { src: 'r = []\nfor v in [0, 0.0, "", "False", [], [0], None, {}, {0: 0}]:\n    if v:\n        r.append(True)\n    else:\n        r.append(False)', expr: 'r', want: [false, false, false, true, false, true, false, false, true] },

@@ -9,6 +9,7 @@ import { namedModules, callModule } from './torch/module';
 import { mkTensor } from './torch/tensor';
 import type { ModelGraph, ModuleNode, UnknownNote } from '../graph/model';
 import { findStages } from '../graph/stages';
+import { Tracer, OpTrace } from './trace';
 
 export interface AnalyzeOptions {
   /** Python expression evaluated in the file's namespace, e.g. `resnet50()`. */
@@ -18,6 +19,8 @@ export interface AnalyzeOptions {
   maxSteps?: number;
   /** Folders with installed Python libraries (site-packages) to resolve imports such as `torchvision`. */
   libraryPaths?: string[];
+  /** Record the op-level dataflow of the forward (LiveModel.trace; the ONNX exporter reads it). */
+  trace?: boolean;
 }
 
 /** A failure the user must fix before anything can be analysed (exit 2 in the CLI). */
@@ -72,6 +75,8 @@ export interface LiveModel {
   scope: Scope;
   /** Module instances by named_modules() path. */
   instances: Map<string, PyInstance>;
+  /** The forward's dataflow, when asked for (AnalyzeOptions.trace). */
+  trace: OpTrace | null;
 }
 
 export function analyzeModel(host: FileHost, path: string, text: string, opts: AnalyzeOptions = {}): LiveModel {
@@ -124,7 +129,8 @@ export function analyzeModel(host: FileHost, path: string, text: string, opts: A
 
   // Forward on shape-only inputs.
   const inputs = input.map((s) => mkTensor(s));
-  let out: Value;
+  const tracer = opts.trace ? startTrace(it, root, inputs) : null;
+  let out: Value = null;
   try {
     out = callModule(it, root, inputs, new Map(), null);
     if (out === null) it.note(`${root.cls.name}.forward returned None`, null);
@@ -132,9 +138,29 @@ export function analyzeModel(host: FileHost, path: string, text: string, opts: A
     if (e instanceof BudgetExceeded) { it.note(e.message, null); out = new Unknown(e.message); }
     else if (e instanceof RangeError) { it.note('forward recursion too deep', null); out = new Unknown('recursion'); }
     else throw e;
+  } finally {
+    it.tracer = null;
   }
   const graph = buildGraph(it, file, root, expr!, input, out);
-  return { graph, it, file, scope: ns.scope, instances: new Map(namedModules(root).map(([p, m]) => [p, m])) };
+  const trace = tracer ? tracer.finish(out) : null;
+  return { graph, it, file, scope: ns.scope, instances: new Map(namedModules(root).map(([p, m]) => [p, m])), trace };
+}
+
+function startTrace(it: Interpreter, root: PyInstance, inputs: Tensor[]): Tracer {
+  const mods = namedModules(root);
+  const pathOf = new Map(mods.map(([p, m]) => [m, p]));
+  const named = new Map<Tensor, { name: string; kind: 'param' | 'buffer' }>();
+  for (const [p, m] of mods) {
+    for (const [k, t] of m.module!.params) if (t && !named.has(t)) named.set(t, { name: p ? `${p}.${k}` : k, kind: 'param' });
+    for (const [k, t] of m.module!.buffers) if (t && !named.has(t)) named.set(t, { name: p ? `${p}.${k}` : k, kind: 'buffer' });
+  }
+  const tracer = new Tracer(pathOf, named, () => {
+    const m = it.moduleStack[it.moduleStack.length - 1];
+    return m ? pathOf.get(m) ?? '?' : '';
+  });
+  tracer.addInputs(inputs);
+  it.tracer = tracer;
+  return tracer;
 }
 
 /** Evaluates the entry expression in the file's namespace. */

@@ -12,6 +12,7 @@ import { makeBuiltins } from './builtins';
 import { formatValue, reprValue } from './format';
 import { makeTorch, TorchApi } from './torch';
 import { ModuleResolver } from './imports';
+import type { Tracer } from './trace';
 
 export class PyException extends Error {
   constructor(readonly cls: PyClass, readonly msg: string, readonly at: Span | null, readonly value: Value = null) {
@@ -68,6 +69,8 @@ export class Interpreter implements Runtime {
   currentAssignScope: Scope | null = null;
   /** Modules whose forward is running, innermost last. */
   readonly moduleStack: PyInstance[] = [];
+  /** Set while a traced forward runs (ONNX export needs the dataflow). */
+  tracer: Tracer | null = null;
   private exceptions = new Map<string, PyClass>();
   private curFile: SourceFile | null = null;
   /** Switches the file whose syntax nodes are being run. */
@@ -839,8 +842,8 @@ export class Interpreter implements Runtime {
       case 'UnaryExpression': {
         const ch = kids(n);
         const op = this.text(ch[0]);
+        if (op === 'not') return this.evalNot(ch[1], scope, this.span(n));
         const v = this.eval(ch[1], scope);
-        if (op === 'not') { const t = this.truthy(v, this.span(n)); return t instanceof Unknown ? t : !t; }
         return this.unop(op, v, this.span(n));
       }
       case 'ConditionalExpression': {
@@ -1077,6 +1080,25 @@ export class Interpreter implements Runtime {
       this.callStack.pop();
       this.callScopes.pop();
     }
+  }
+
+  /**
+   * `not X`. @lezer/python parses `not a or b` as `not (a or b)`; Python binds `not` tighter than
+   * `and`/`or`, so an unparenthesised and/or operand is re-associated: (not a) or b.
+   */
+  private evalNot(operand: SyntaxNode, scope: Scope, at: Span): Value {
+    if (operand.name === 'BinaryExpression') {
+      const ch = kids(operand);
+      const op = ch.length === 3 ? this.text(ch[1]) : '';
+      if (op === 'and' || op === 'or') {
+        const l = this.evalNot(ch[0], scope, at);
+        const t = this.truthy(l, at);
+        if (t instanceof Unknown) return t;
+        return (op === 'and') === t ? this.eval(ch[2], scope) : l;
+      }
+    }
+    const t = this.truthy(this.eval(operand, scope), at);
+    return t instanceof Unknown ? t : !t;
   }
 
   private evalBinary(n: SyntaxNode, scope: Scope): Value {
@@ -1369,7 +1391,11 @@ export class Interpreter implements Runtime {
     else if (obj instanceof PyInstance) {
       const f = obj.cls.lookup('__setitem__');
       if (f !== undefined) { this.call(f, [obj, idx, v], new Map(), at); return; }
-    } else if (obj instanceof Tensor || obj instanceof Unknown) return; // in-place writes keep the shape
+    } else if (obj instanceof Tensor || obj instanceof Unknown) {
+      // In-place writes keep the shape; the dataflow they make is not traced.
+      if (obj instanceof Tensor) this.tracer?.unsupported(`assignment into a tensor (x[...] = ...) at ${at ? `${at.file.replace(/^.*\//, '')}:${this.resolver.sourceOf(at.file)?.line(at.from) ?? '?'}` : '?'}`);
+      return;
+    }
     this.note(`cannot assign item of '${this.typeName(obj)}'`, at);
   }
 

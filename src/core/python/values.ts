@@ -176,6 +176,9 @@ export type DType = 'float32' | 'float64' | 'int64' | 'int32' | 'bool' | 'float1
  * computation stays exact.
  */
 export class Tensor {
+  private static made = 0;
+  /** Creation order (a trace tells values made before the forward from ones made during it). */
+  readonly serial = Tensor.made++;
   isParam = false;
   requiresGrad = false;
   constructor(readonly shape: number[], readonly dtype: DType = 'float32', readonly data: number[] | null = null) {}

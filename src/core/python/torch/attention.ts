@@ -42,7 +42,11 @@ export function makeMultiheadAttention(it: Interpreter, Module: PyClass, Linear:
     else { set('bias_k', null); set('bias_v', null); }
     return null;
   }));
-  cls.dict.set('forward', nf('forward', (a, ctx) => forward(a.pos[0] as PyInstance, bindSig('forward', FWD, a.pos.slice(1), a.kw, ctx), ctx)));
+  cls.dict.set('forward', nf('forward', (a, ctx) => {
+    const run = () => forward(a.pos[0] as PyInstance, bindSig('forward', FWD, a.pos.slice(1), a.kw, ctx), ctx);
+    // One traced node: its out_proj runs inside, functionally.
+    return it.tracer ? it.tracer.call('nn.MultiheadAttention', a.pos.slice(1), a.kw, ctx.at, run, a.pos[0] as PyInstance) : run();
+  }));
   void it;
   return cls;
 }

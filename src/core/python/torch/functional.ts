@@ -7,7 +7,7 @@ import { arg } from '../builtins';
 
 type Fn = NativeImpl;
 
-export function makeFunctional(scratch: PyClass, same: (name: string) => Fn): Record<string, Fn> {
+export function makeFunctional(scratch: PyClass, same: (name: string) => Fn, noteLayer: (layer: string, m: PyInstance) => void = () => {}): Record<string, Fn> {
   /** F.op(input, *args) through the catalogue entry `layer` with signature `sig` (without input). */
   const via = (layer: string, sig: string): Fn => {
     const spec = LAYERS[layer];
@@ -20,6 +20,7 @@ export function makeFunctional(scratch: PyClass, same: (name: string) => Fn): Re
       const lctx = ctx as LayerCtx;
       lctx.param = (shape: number[]) => mkTensor(shape);
       spec.init(m, cfg, lctx);
+      noteLayer(layer, m);
       return spec.forward(m, [x], ctx, new Map());
     };
   };
@@ -44,6 +45,10 @@ export function makeFunctional(scratch: PyClass, same: (name: string) => Fn): Re
     const lctx = ctx as LayerCtx;
     lctx.param = (shape: number[]) => mkTensor(shape);
     spec.init(m, bindSig(layer, parseSig(spec.sig), [], kw, ctx), lctx);
+    // The traced weight/bias are the call's arguments, not the scratch layer's.
+    m.attrs.set('weight', w);
+    m.attrs.set('bias', arg(a, 2, 'bias', null));
+    noteLayer(layer, m);
     return spec.forward(m, [x], ctx, new Map());
   };
   const linear: Fn = (a, ctx) => {

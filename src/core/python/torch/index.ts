@@ -93,11 +93,11 @@ export function makeTorch(it: Interpreter): TorchApi {
       case 'requires_grad': return t.requiresGrad || t.isParam;
       case 'grad': return null;
       case 'data': return t;
-      case 'T': return mkTensor(t.shape.slice().reverse(), t.dtype);
-      case 'mT': return mkTensor([...t.shape.slice(0, -2), ...t.shape.slice(-2).reverse()], t.dtype);
+      case 'T': return traced('Tensor.T', [t], null, ctx, () => mkTensor(t.shape.slice().reverse(), t.dtype));
+      case 'mT': return traced('Tensor.mT', [t], null, ctx, () => mkTensor([...t.shape.slice(0, -2), ...t.shape.slice(-2).reverse()], t.dtype));
     }
     const f = methodFns.get(name);
-    if (f) return nf(name, (a, c) => f({ pos: [t, ...a.pos], kw: a.kw }, c));
+    if (f) return nf(name, (a, c) => traced(`Tensor.${name}`, [t, ...a.pos], a.kw, c, () => f({ pos: [t, ...a.pos], kw: a.kw }, c)));
     return ctx.unknown(`Tensor.${name} is not modelled`);
   };
 
@@ -131,7 +131,7 @@ export function makeTorch(it: Interpreter): TorchApi {
         if (spec.macs && m.module) m.module.macs = null;
         return bad;
       }
-      return spec.forward(m, xs, ctx, a.kw);
+      return traced(`nn.${name}`, xs, a.kw, ctx, () => spec.forward(m, xs, ctx, a.kw), m);
     }));
     nn.set(name, cls);
     leafClasses.add(cls);
@@ -147,7 +147,7 @@ export function makeTorch(it: Interpreter): TorchApi {
 
   const sameOp = (name: string): NativeImpl => ops[name];
   const scratch = mkClass('_functional', [it.classes.object]);
-  const F = new PyNamespace('torch.nn.functional', new Map(Object.entries(makeFunctional(scratch, sameOp)).map(([k, f]) => [k, nf(k, f)])));
+  const F = new PyNamespace('torch.nn.functional', new Map(Object.entries(makeFunctional(scratch, sameOp, (layer, m) => it.tracer?.layer(layer, m))).map(([k, f]) => [k, nf(k, (a, c) => traced(`F.${k}`, a.pos, a.kw, c, () => f(a, c)))])));
   const returnsTensor = (name: string) => nf(name, (a) => a.pos[0] ?? null);
   const init = new PyNamespace('torch.nn.init', new Map<string, Value>([
     ...['kaiming_normal_', 'kaiming_uniform_', 'xavier_normal_', 'xavier_uniform_', 'normal_', 'uniform_', 'constant_', 'zeros_',
@@ -176,7 +176,7 @@ export function makeTorch(it: Interpreter): TorchApi {
   const nnNs = new PyNamespace('torch.nn', nn);
 
   const torch = new Map<string, Value>();
-  for (const [k, f] of Object.entries(ops)) if (!['dim', 'size', 'numel', 'item', 'tolist', 'contiguous', 'data'].includes(k)) torch.set(k, nf(k, f));
+  for (const [k, f] of Object.entries(ops)) if (!['dim', 'size', 'numel', 'item', 'tolist', 'contiguous', 'data'].includes(k)) torch.set(k, nf(k, (a, c) => traced(`torch.${k}`, a.pos, a.kw, c, () => f(a, c))));
   for (const [k, f] of Object.entries(factories)) torch.set(k, nf(k, f));
   for (const [k, d] of dtypes) torch.set(k, d);
   torch.set('numel', nf('numel', ops.numel));
@@ -221,6 +221,12 @@ export function makeTorch(it: Interpreter): TorchApi {
   nn.set('modules', modulesNs);
   nn.set('parameter', parameter);
 
+  /** Runs an op, recorded when a trace is on (tensor factories at build time are never traced). */
+  function traced(op: string, args: Value[], kw: Map<string, Value> | null, ctx: CallContext, f: () => Value, module?: PyInstance): Value {
+    const tr = it.tracer;
+    return tr ? tr.call(op, args, kw, ctx.at, f, module) : f();
+  }
+
   const reg = it.resolver.builtin;
   for (const ns of [torchNs, nnNs, F, init, jit, fx, cuda, utils, checkpoint, modUtils, overrides, parameter, modulesNs]) reg.set(ns.name, ns);
   reg.set('torch.nn.modules.module', new PyNamespace('torch.nn.modules.module', new Map<string, Value>([['Module', Module]])));
@@ -228,14 +234,22 @@ export function makeTorch(it: Interpreter): TorchApi {
 
   const tensorCall = (name: string, args: Value[], ctx: CallContext): Value => {
     const f = ops[name];
-    return f ? f({ pos: args, kw: new Map() }, ctx) : ctx.unknown(`torch.${name} is not modelled`);
+    return f ? traced(`torch.${name}`, args, null, ctx, () => f({ pos: args, kw: new Map() }, ctx)) : ctx.unknown(`torch.${name} is not modelled`);
   };
 
   return {
     Module, TensorClass, Parameter, leafClasses,
     containers: { Sequential: mods.Sequential, ModuleList: mods.ModuleList, ModuleDict: mods.ModuleDict },
-    binary, unary, index,
+    binary: (op, a, b, ctx) => traced(`op:${op}`, [a, b], null, ctx, () => binary(op, a, b, ctx)),
+    unary: (op, t, ctx) => traced(`op:${op}`, [t], null, ctx, () => unary(op, t, ctx)),
+    index: (t, idx, ctx) => traced('getitem', [t, idx], null, ctx, () => index(t, idx, ctx)),
     iterate: (t, ctx) => {
+      if (it.tracer && !it.tracer.busy) {
+        // `for row in x` / `a, b = x`: each item is x[i].
+        const n = t.shape[0] ?? 0;
+        if (!t.shape.length) return ctx.unknown('iteration over a 0-d tensor');
+        return Array.from({ length: n }, (_, i) => traced('getitem', [t, i], null, ctx, () => index(t, i, ctx)));
+      }
       if (!t.shape.length) return ctx.unknown('iteration over a 0-d tensor');
       const sub = t.shape.slice(1);
       const n = sub.reduce((p, q) => p * q, 1);
