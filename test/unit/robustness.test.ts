@@ -22,7 +22,8 @@ import { tmpdir, availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parser } from '@lezer/python';
 import type { SyntaxNode } from '@lezer/common';
-import { analyzeSource, AnalysisError } from '../../src/core/python';
+import { analyzeModel, AnalysisError } from '../../src/core/python';
+import { traceToOnnx, ExportError } from '../../src/core/onnx/export';
 import type { FileHost } from '../../src/core/python';
 import { nodeHost } from '../../src/cli/nodeHost';
 
@@ -275,7 +276,13 @@ function overlay(host: FileHost, path: string, text: string): FileHost {
 function analyzeOnce(t: Target, text: string): Outcome {
   const t0 = performance.now();
   try {
-    const g = analyzeSource(overlay(nodeHost, t.path, text), t.path, text, { model: t.model, input: t.input, maxSteps: MAX_STEPS });
+    const live = analyzeModel(overlay(nodeHost, t.path, text), t.path, text, { model: t.model, input: t.input, maxSteps: MAX_STEPS, trace: true });
+    const g = live.graph;
+    // The exporter reads the same trace: it may refuse (ExportError), never crash. Small models
+    // only, so the fuzz stays fast.
+    if (g.complete && g.params < 5e6) {
+      try { traceToOnnx(live.trace!); } catch (e) { if (!(e instanceof ExportError)) throw e; }
+    }
     return {
       kind: 'built', ms: performance.now() - t0, complete: g.complete, params: g.params, macs: g.macs, outputs: g.outputs,
       unknowns: g.unknowns.map((u) => ({ line: u.line, reason: u.reason, ...(u.file ? { file: u.file } : {}) })),
