@@ -8,6 +8,7 @@ import { toJson, renderTable, fmtMacs, fmtInt } from './report';
 import { rewriteSource, RewriteError, RewriteTarget } from '../core/rewrite/rewrite';
 import { createTwoFilesPatch } from 'diff';
 import { writeFileSync } from 'node:fs';
+import { exportCommand, EXPORT_USAGE } from './export';
 
 const USAGE = `usage: ghostlens <command> [options]
 
@@ -23,6 +24,7 @@ commands:
       (--diff), writes it back (--in-place) or to OUT (-o). A summary goes to stderr.
       --classes module puts GhostModule/GGhostStage in ghost_modules.py beside FILE, imported.
 
+${EXPORT_USAGE}
 options:
   --model EXPR   Python expression evaluated in the file's namespace (e.g. 'resnet50()')
   --input SHAPE  input shape(s), e.g. 1x3x224x224 (several: 1x3x64x64,1x10)
@@ -37,6 +39,7 @@ export class UsageError extends Error {}
 const COMMANDS: Record<string, (args: string[]) => number | Promise<number>> = {
   analyze: (a) => analyze(a),
   rewrite: (a) => rewrite(a),
+  export: (a) => exportCommand(a),
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,48 @@
+// `ghostlens export FILE -o OUT.onnx`: the model as ONNX without Python (random weights; node
+// names are module paths), for onnxruntime, Netron or any ONNX tool.
+import { parseArgs } from 'node:util';
+import { readFileSync, writeFileSync, existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseInputSpec, syntaxProblems } from '../core/python';
+import { sourceToOnnx, ExportError } from '../core/onnx/export';
+import { nodeHost, defaultLibraryPaths } from './nodeHost';
+import { UsageError } from './main';
+
+export const EXPORT_USAGE = `  export FILE -o OUT.onnx [--model EXPR] [--input 1x3x224x224] [--seed N]
+      The model as an ONNX file (opset 17, static shapes, random weights), made without
+      Python; nodes are named by module path (layer1.0.conv1).
+`;
+
+export function exportCommand(args: string[]): number {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args, allowPositionals: true,
+      options: { model: { type: 'string' }, input: { type: 'string' }, output: { type: 'string', short: 'o' }, seed: { type: 'string' } },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const v = parsed.values;
+  const file = parsed.positionals[0];
+  if (!file) throw new UsageError('export needs a FILE (a .py model definition)');
+  if (!v.output) throw new UsageError('export needs -o OUT.onnx');
+  const path = resolve(file);
+  if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`no such file: ${file}`);
+  const seed = v.seed !== undefined ? Number(v.seed) : 1;
+  if (!Number.isInteger(seed) || seed < 0) throw new UsageError('--seed must be a non-negative integer');
+  const text = readFileSync(path, 'utf8');
+  const bad = syntaxProblems(path, text)[0];
+  if (bad) throw new UsageError(`${file}:${bad.line}: ${bad.message}`);
+  let r;
+  try {
+    r = sourceToOnnx(nodeHost, path, text, { model: v.model, input: v.input ? parseInputSpec(v.input) : undefined, libraryPaths: defaultLibraryPaths(), seed });
+  } catch (e) {
+    if (e instanceof ExportError) throw new UsageError(`cannot export ${file}: ${e.message}`);
+    throw e;
+  }
+  writeFileSync(resolve(v.output), r.bytes);
+  const shapes = (xs: { shape: number[] }[]) => xs.map((x) => x.shape.join('x')).join(', ');
+  process.stderr.write(`wrote ${v.output}: ${r.graph.model}, ${r.export.nodes} nodes, ${(r.bytes.length / 1e6).toFixed(1)} MB, input ${shapes(r.export.inputs)} → output ${shapes(r.export.outputs)}\n`);
+  return 0;
+}

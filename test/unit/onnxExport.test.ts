@@ -1,0 +1,71 @@
+// The exporter without Python: node names are module paths (what profiles map back by),
+// initializers are named like state_dict entries, onnxruntime runs the file at the engine's
+// shapes, same seed gives the same bytes, and what cannot be expressed is refused by name.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { onnx } from 'onnx-proto';
+import * as ort from 'onnxruntime-node';
+import { sourceToOnnx, ExportError } from '../../src/core/onnx/export';
+import { nodeHost } from '../../src/cli/nodeHost';
+import { memHost } from './memhost';
+
+const ROOT = resolve(__dirname, '../../..');
+const EXAMPLE = join(ROOT, 'examples/resnet_cifar.py');
+
+test('nodes are named by module path, weights by parameter name; onnxruntime runs it', async () => {
+  const r = sourceToOnnx(nodeHost, EXAMPLE, readFileSync(EXAMPLE, 'utf8'));
+  const m = onnx.ModelProto.decode(r.bytes);
+  const names = new Set(m.graph!.node!.map((n) => n.name));
+  const convs = r.graph.modules.filter((x) => x.type === 'Conv2d');
+  assert.ok(convs.length > 50);
+  for (const c of convs) assert.ok(names.has(c.path), `a node named ${c.path}`);
+  const inits = new Set(m.graph!.initializer!.map((i) => i.name));
+  for (const c of convs) assert.ok(inits.has(`${c.path}.weight`), `initializer ${c.path}.weight`);
+  // Functional ops in a block's forward: `<block>/<op>_<n>`.
+  assert.ok(names.has('layer1.0/add_0') && names.has('layer1.0/relu_0'), 'residual add and relu of layer1.0');
+  const s = await ort.InferenceSession.create(r.bytes);
+  const out = await s.run({ input: new ort.Tensor('float32', new Float32Array(3 * 32 * 32).fill(0.5), [1, 3, 32, 32]) });
+  assert.deepEqual([[...out.output.dims]], r.graph.outputs);
+  assert.ok([...(out.output.data as Float32Array)].every(Number.isFinite));
+  const again = sourceToOnnx(nodeHost, EXAMPLE, readFileSync(EXAMPLE, 'utf8'));
+  assert.deepEqual(Buffer.from(again.bytes), Buffer.from(r.bytes), 'same seed, same bytes');
+});
+
+const refuse = (src: string, re: RegExp) => {
+  const host = memHost({ '/p/m.py': src });
+  assert.throws(() => sourceToOnnx(host, '/p/m.py', src, { input: [[1, 3, 8, 8]] }), (e: unknown) => e instanceof ExportError && re.test(e.message));
+};
+
+test('writes into tensors are refused, with the line', () => refuse(`import torch
+from torch import nn
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c = nn.Conv2d(3, 4, 1)
+    def forward(self, x):
+        y = self.c(x)
+        y[:, 0] = 0
+        return y
+`, /assignment into a tensor .*m\.py:9/));
+
+test('an incomplete analysis is not exported', () => refuse(`import torch
+from torch import nn
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c = nn.Conv2d(3, 4, 1)
+    def forward(self, x):
+        return self.c(some_unknown_function(x))
+`, /incomplete/));
+
+test('adaptive pooling that ONNX cannot express is named', () => refuse(`import torch
+from torch import nn
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.p = nn.AdaptiveAvgPool2d(3)
+    def forward(self, x):
+        return self.p(x)
+`, /^p: nn\.AdaptiveAvgPool2d: output size 3×3 does not divide input 8×8/));
