@@ -331,6 +331,45 @@ const LAYER: Record<string, Emit> = {
   ReplicationPad2d: (b, _n, a) => pad(b, X(b, a), rankOf(b, a), ints(a.get('padding'), 'padding', 4), 'replicate', 0),
   ReplicationPad3d: (b, _n, a) => pad(b, X(b, a), rankOf(b, a), ints(a.get('padding'), 'padding', 6), 'replicate', 0),
   Embedding: (b, _n, a) => b.node('Gather', [b.value(tid(a.get('weight'), 'weight')), X(b, a)]),
+  MultiheadAttention: (b, n, a) => attention(b, n, a),
+};
+
+/** torch's multi_head_attention_forward (packed q/k/v projections, no masks) in plain ops. */
+const attention: Emit = (b, n, a) => {
+  const F = ['query', 'key', 'value', 'key_padding_mask', 'need_weights', 'attn_mask', 'average_attn_weights'];
+  const f = new Map<string, TArg>();
+  n.args.forEach((x, i) => f.set(F[i], x));
+  for (const [k, v] of n.kw) f.set(k, v);
+  const E = num(a.get('embed_dim'), 'embed_dim'), H = num(a.get('num_heads'), 'num_heads'), D = E / H;
+  if (!bool(a.get('_qkv_same_embed_dim'), true)) throw new ExportError('MultiheadAttention with kdim/vdim other than embed_dim is not exported yet');
+  if (!isNone(a.get('bias_k')) || bool(a.get('add_zero_attn'), false)) throw new ExportError('MultiheadAttention with add_bias_kv/add_zero_attn is not exported yet');
+  if (!isNone(f.get('key_padding_mask')) || !isNone(f.get('attn_mask'))) throw new ExportError('MultiheadAttention masks are not exported yet');
+  const bf = bool(a.get('batch_first'), false);
+  const ids = ['query', 'key', 'value'].map((k) => tid(f.get(k), k));
+  if (ids.some((id) => b.tensor(id).shape.length !== 3)) throw new ExportError('unbatched MultiheadAttention inputs are not exported');
+  const nle = (id: number) => (bf ? b.value(id) : b.node('Transpose', [b.value(id)], { perm: [1, 0, 2] })[0]);
+  const shape = (id: number) => { const s = b.tensor(id).shape; return bf ? s : [s[1], s[0], s[2]]; };
+  const [N, L] = shape(ids[0]);
+  const S = shape(ids[1])[1];
+  const w = b.node('Split', [b.value(tid(a.get('in_proj_weight'), 'in_proj_weight')), b.constI64([E, E, E])], { axis: 0 }, 3);
+  const bias = isNone(a.get('in_proj_bias')) ? null : b.node('Split', [b.value(tid(a.get('in_proj_bias'), 'in_proj_bias')), b.constI64([E, E, E])], { axis: 0 }, 3);
+  const proj = (x: string, i: number) => {
+    const y = b.node('MatMul', [x, b.node('Transpose', [w[i]], { perm: [1, 0] })[0]])[0];
+    return bias ? b.node('Add', [y, bias[i]])[0] : y;
+  };
+  const heads = (x: string, len: number, perm: number[]) => b.node('Transpose', reshapeTo(b, x, [N, len, H, D]), { perm })[0];
+  const q = heads(proj(nle(ids[0]), 0), L, [0, 2, 1, 3]);
+  const k = heads(proj(nle(ids[1]), 1), S, [0, 2, 3, 1]);
+  const v = heads(proj(nle(ids[2]), 2), S, [0, 2, 1, 3]);
+  const scores = b.node('Mul', [b.node('MatMul', [q, k])[0], b.constOf('float32', 1 / Math.sqrt(D))])[0];
+  const p = b.node('Softmax', [scores], { axis: 3 })[0];
+  const o = reshapeTo(b, b.node('Transpose', b.node('MatMul', [p, v]), { perm: [0, 2, 1, 3] })[0], [N, L, E])[0];
+  let out = linear(b, o, 3, tid(a.get('out_proj.weight'), 'out_proj.weight'), a.get('out_proj.bias'))[0];
+  if (!bf) out = b.node('Transpose', [out], { perm: [1, 0, 2] })[0];
+  const results = 'seq' in n.out ? n.out.seq.filter((x) => 't' in x) : [n.out];
+  if (results.length === 1) return [out];
+  const avg = bool(f.get('average_attn_weights'), true);
+  return [out, avg ? b.node('ReduceMean', [p], { axes: [1], keepdims: 0 })[0] : p];
 };
 
 function softmaxAxis(a: Args, rank: number): number {

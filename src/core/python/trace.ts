@@ -153,11 +153,31 @@ export class Tracer {
       this.constants(out);
       return out;
     }
+    const self = args[0] instanceof Tensor ? args[0] : null;
+    if (inPlace(op, args, kw, module)) {
+      // torch writes into the input and returns it: every name bound to that object sees the new value.
+      const node: TraceNode = { op, scope, args: argsT, kw: kwT, out: this.result(out), at };
+      if (self && out instanceof Tensor && out !== self) this.ids.set(self, this.ids.get(out)!);
+      return this.push(node, module, layer, out);
+    }
+    // The engine returns its input object from shape-preserving rules (an activation, a norm);
+    // torch makes a new tensor, so the result gets an object of its own.
+    if (out instanceof Tensor && args.includes(out)) out = new Tensor(out.shape, out.dtype, out.data);
     const node: TraceNode = { op, scope, args: argsT, kw: kwT, out: this.result(out), at };
+    return this.push(node, module, layer, out);
+  }
+
+  private push(node: TraceNode, module: PyInstance | undefined, layer: { layer: string; m: PyInstance } | null, out: Value): Value {
     if (module) node.module = this.pathOf.get(module) ?? '?';
     if (layer) {
       node.layer = layer.layer;
-      node.attrs = [...layer.m.attrs].filter(([k]) => k !== 'training').map(([k, v]) => [k, this.arg(v)]);
+      node.attrs = [];
+      for (const [k, v] of layer.m.attrs) {
+        if (k === 'training') continue;
+        node.attrs.push([k, this.arg(v)]);
+        // A child module used inside (MultiheadAttention's out_proj): its parameters by dotted name.
+        if (v instanceof PyInstance && v.module) for (const [pk, t] of v.module.params) node.attrs.push([`${k}.${pk}`, this.arg(t)]);
+      }
     }
     this.nodes.push(node);
     return out;
@@ -187,4 +207,19 @@ function hasTensor(v: Value, depth = 0): boolean {
 
 export function hasTensorArg(xs: TArg[]): boolean {
   return xs.some((x) => 't' in x || ('seq' in x && hasTensorArg(x.seq)) || ('dict' in x && hasTensorArg(x.dict.map(([, y]) => y))));
+}
+
+/** F.* activations whose `inplace` flag is positional at this index. */
+const INPLACE_AT: Record<string, number> = {
+  'F.relu': 1, 'F.relu6': 1, 'F.hardswish': 1, 'F.hardsigmoid': 1, 'F.silu': 1, 'F.mish': 1, 'F.selu': 1,
+  'F.elu': 2, 'F.celu': 2, 'F.leaky_relu': 2, 'F.hardtanh': 3, 'F.threshold': 3, 'F.dropout': 3, 'F.dropout2d': 3,
+};
+
+/** Does this call write into its input (x.relu_(), F.relu(x, inplace=True), nn.ReLU(inplace=True))? */
+function inPlace(op: string, args: Value[], kw: Map<string, Value> | null, module?: PyInstance): boolean {
+  const name = op.replace(/^.*\./, '');
+  if (name.endsWith('_') && !name.endsWith('__')) return true;
+  if (kw?.get('inplace') === true) return true;
+  if (INPLACE_AT[op] !== undefined && args[INPLACE_AT[op]] === true) return true;
+  return module?.attrs.get('inplace') === true;
 }
