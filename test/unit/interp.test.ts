@@ -1178,6 +1178,8 @@ CASES['decorators'] = [
 
 CASES['torch at build time'] = [
   { src: 'import torch', expr: 'torch.jit.is_scripting(), torch.jit.is_tracing()', want: [false, false], torch: true },
+  // A comparison that is not chained returns its value: a tensor mask, not a truth value.
+  { src: 'import torch\nx = torch.zeros(2, 3)', expr: 'tuple((x > 0).shape), (x > 0).dtype == torch.bool, tuple(torch.where(x > 0, x, x * 0.1).shape)', want: [[2, 3], true, [2, 3]], torch: true },
   { src: 'import torch\nif not torch.jit.is_scripting():\n    path = "eager"\nelse:\n    path = "script"', expr: 'path', want: 'eager', torch: true },
   {
     name: 'float32 tensor arithmetic (regnet widths)',

@@ -404,6 +404,10 @@ const SIG: Record<string, string[]> = {
   masked_fill_: ['input', 'mask', 'value'], einsum: ['equation'], to: ['input', 'dtype'], type: ['input', 'dtype'], expand: ['input'], repeat: ['input'],
   permute: ['input'], prelu: ['input', 'weight'], threshold: ['input', 'threshold', 'value'], dropout: ['input', 'p', 'training'],
   new_full: ['input', 'size', 'fill_value'], full_like: ['input', 'fill_value'],
+  prod: ['input', 'dim', 'keepdim'], logsumexp: ['input', 'dim', 'keepdim'], norm: ['input', 'p', 'dim', 'keepdim'],
+  var: ['input', 'dim', 'unbiased', 'keepdim'], std: ['input', 'dim', 'unbiased', 'keepdim'], max: ['input', 'dim', 'keepdim'],
+  min: ['input', 'dim', 'keepdim'], argmax: ['input', 'dim', 'keepdim'], argmin: ['input', 'dim', 'keepdim'],
+  narrow: ['input', 'dim', 'start', 'length'], flip: ['input', 'dims'], roll: ['input', 'shifts', 'dims'],
 };
 const BIN: Record<string, string> = {
   add: '+', add_: '+', sub: '-', sub_: '-', subtract: '-', mul: '*', mul_: '*', multiply: '*', div: '/', div_: '/', divide: '/', true_divide: '/',
@@ -528,7 +532,78 @@ const FN: Record<string, Emit> = {
   pixel_unshuffle: (b, n, a) => shuffle(b, n, X(b, a), shapeOf(b, a), 'down', num(a.get('downscale_factor'), 'downscale_factor')),
   channel_shuffle: (b, n, a) => shuffle(b, n, X(b, a), shapeOf(b, a), 'channel', num(a.get('groups'), 'groups')),
   glu: (b, n, a) => glu(b, n, X(b, a), num(a.get('dim'), 'dim', -1), rankOf(b, a)),
+  prod: reduce('ReduceProd'), logsumexp: reduce('ReduceLogSumExp'),
+  norm: (b, _n, a) => {
+    const p = a.get('p');
+    if (!isNone(p) && !('s' in p!) && num(p, 'p') !== 2 && num(p, 'p') !== 1) throw new ExportError(`norm(p=${num(p, 'p')}) is not exported`);
+    const l1 = !isNone(p) && !('s' in p!) && num(p, 'p') === 1;
+    return reduce(l1 ? 'ReduceL1' : 'ReduceL2')(b, _n, a);
+  },
+  var: (b, n, a) => variance(b, n, a, false), std: (b, n, a) => variance(b, n, a, true),
+  max: (b, n, a) => maxMin(b, n, a, 'Max'), min: (b, n, a) => maxMin(b, n, a, 'Min'),
+  argmax: (b, _n, a) => argReduce(b, a, 'ArgMax'), argmin: (b, _n, a) => argReduce(b, a, 'ArgMin'),
+  log2: act((b, x) => b.node('Div', [b.node('Log', [x])[0], b.constOf('float32', Math.LN2)])),
+  trunc: act((b, x) => b.node('Mul', [b.node('Floor', [b.node('Abs', [x])[0]])[0], b.node('Sign', [x])[0]])),
+  narrow: (b, _n, a) => {
+    const axis = normAxis(num(a.get('dim'), 'dim'), rankOf(b, a));
+    const st = num(a.get('start'), 'start'), len = num(a.get('length'), 'length');
+    const s0 = st < 0 ? st + shapeOf(b, a)[axis] : st;
+    return b.node('Slice', [X(b, a), b.constI64([s0]), b.constI64([s0 + len]), b.constI64([axis])]);
+  },
+  flip: (b, _n, a) => {
+    const r = rankOf(b, a);
+    const axes = ints(a.get('dims'), 'dims').map((d) => normAxis(d, r));
+    return b.node('Slice', [X(b, a), b.constI64(axes.map(() => -1)), b.constI64(axes.map(() => -(2 ** 62))), b.constI64(axes), b.constI64(axes.map(() => -1))]);
+  },
+  roll: (b, _n, a) => {
+    const s = shapeOf(b, a);
+    const shifts = ints(a.get('shifts'), 'shifts');
+    if (isNone(a.get('dims'))) throw new ExportError('roll without dims is not exported');
+    const dims = ints(a.get('dims'), 'dims').map((d) => normAxis(d, s.length));
+    let x = X(b, a);
+    dims.forEach((d, i) => {
+      const k = ((shifts[i] % s[d]) + s[d]) % s[d];
+      if (!k) return;
+      const tail = b.node('Slice', [x, b.constI64([s[d] - k]), b.constI64([s[d]]), b.constI64([d])])[0];
+      const head = b.node('Slice', [x, b.constI64([0]), b.constI64([s[d] - k]), b.constI64([d])])[0];
+      x = b.node('Concat', [tail, head], { axis: d })[0];
+    });
+    return b.node('Identity', [x]);
+  },
 };
+
+function variance(b: GraphBuilder, n: TraceNode, a: Args, sqrt: boolean): string[] {
+  const s = shapeOf(b, a);
+  const axes = reduceAxes(a, s.length) ?? s.map((_, i) => i);
+  const count = axes.reduce((p, ax) => p * s[ax], 1);
+  // torch ≥ 1.x: unbiased (correction 1) unless unbiased=False / correction=0.
+  const unbiasedArg = a.get('unbiased');
+  const corr = !isNone(a.get('correction')) ? num(a.get('correction'), 'correction') : isNone(unbiasedArg) || bool(unbiasedArg, true) ? 1 : 0;
+  const x = X(b, a);
+  const mean = b.node('ReduceMean', [x], { axes, keepdims: 1 })[0];
+  const d = b.node('Sub', [x, mean])[0];
+  const ss = b.node('ReduceSum', [b.node('Mul', [d, d])[0], b.constI64(axes)], { keepdims: bool(a.get('keepdim'), false) ? 1 : 0 })[0];
+  const v = b.node('Div', [ss, b.constOf(outType(b, n), Math.max(0, count - corr))]);
+  return sqrt ? b.node('Sqrt', v) : v;
+}
+
+function maxMin(b: GraphBuilder, n: TraceNode, a: Args, kind: 'Max' | 'Min'): string[] {
+  const other = a.get('dim');
+  if (other && 't' in other) return b.node(kind, [X(b, a), b.value(other.t)]);
+  const r = rankOf(b, a);
+  if (isNone(other)) return b.node(`Reduce${kind}`, [X(b, a)], { keepdims: 0 });
+  const axis = normAxis(num(other, 'dim'), r), keep = bool(a.get('keepdim'), false) ? 1 : 0;
+  const values = b.node(`Reduce${kind}`, [X(b, a)], { axes: [axis], keepdims: keep })[0];
+  const idx = b.node(kind === 'Max' ? 'ArgMax' : 'ArgMin', [X(b, a)], { axis, keepdims: keep, select_last_index: 0 })[0];
+  void n;
+  return [values, idx];
+}
+
+function argReduce(b: GraphBuilder, a: Args, op: string): string[] {
+  const r = rankOf(b, a);
+  if (isNone(a.get('dim'))) return b.node(op, [reshapeTo(b, X(b, a), [-1])[0]], { axis: 0, keepdims: 0 });
+  return b.node(op, [X(b, a)], { axis: normAxis(num(a.get('dim'), 'dim'), r), keepdims: bool(a.get('keepdim'), false) ? 1 : 0 });
+}
 
 function n2dims(a: Args, n: TraceNode): number[] {
   const rest = n.args.slice(1);

@@ -1141,9 +1141,12 @@ export class Interpreter implements Runtime {
       void cur; void rightmost;
       let lv = this.eval(l, scope);
       let result: Value = true;
-      for (const [rn, o] of chain) {
+      for (let i = 0; i < chain.length; i++) {
+        const [rn, o] = chain[i];
         const rv = this.eval(rn, scope);
         result = this.compare(o, lv, rv, at);
+        // Only a link followed by another is tested (`x > 0` on a tensor is a tensor, not a bool).
+        if (i === chain.length - 1) break;
         const t = this.truthy(result, at);
         if (t instanceof Unknown) return t;
         if (!t) return result;
