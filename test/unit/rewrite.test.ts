@@ -69,16 +69,41 @@ test('stage → G-Ghost stage: the stage expression is wrapped; everything else 
   assert.ok(r.after!.macs! < r.before.macs!);
 });
 
-test('conv → GhostModule keeps the arguments as written and the shapes', () => {
+test('conv → GhostModule keeps the arguments as written and the shapes; the BN and ReLU closing its Sequential fold in', () => {
   const r = rw(NET, { model: 'Net()', targets: [{ kind: 'conv', path: 'stem.0' }] });
   const e = r.edits.find((x) => x.text.startsWith('GhostModule'))!;
-  assert.equal(NET.slice(e.from, e.to), 'nn.Conv2d(3, width, 3, padding=1)');
-  assert.equal(e.text, 'GhostModule(3, width, kernel_size=3, ratio=2, dw_size=3, stride=1, relu=False)');
+  assert.equal(NET.slice(e.from, e.to), 'nn.Conv2d(3, width, 3, padding=1), nn.BatchNorm2d(width), nn.ReLU()');
+  assert.equal(e.text, 'GhostModule(3, width, kernel_size=3, ratio=2, dw_size=3, stride=1, relu=True)');
+  assert.match(r.applied[0].detail, /with the BatchNorm2d and ReLU after it/);
   assert.equal((r.text.match(/^class GhostModule\b/gm) ?? []).length, 1);
   assert.deepEqual(r.after!.outputs, [[1, 10]]);
   const gm = r.after!.modules.find((m) => m.path === 'stem.0')!;
   assert.equal(gm.type, 'GhostModule');
   assert.deepEqual(gm.outputShape, [1, 32, 32, 32]);
+});
+
+test('a BN that does not close the Sequential stays; comments inside a folded span stay', () => {
+  const src = `import torch
+from torch import nn
+def block(i, o, s):
+    return nn.Sequential(
+        nn.Conv2d(i, o, 3, s, 1, bias=False),  # main conv
+        nn.BatchNorm2d(o),
+        nn.ReLU(inplace=True),
+    )
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = block(3, 32, 1)
+        self.b = block(32, 64, 2)
+        self.c = nn.Sequential(nn.Conv2d(64, 64, 3, 1, 1), nn.BatchNorm2d(64), nn.ReLU(), nn.Conv2d(64, 8, 1))
+    def forward(self, x):
+        return self.c(self.b(self.a(x)))
+`;
+  const r = rw(src, { model: 'Net()', input: [[1, 3, 16, 16]], all: true });
+  assert.match(r.text, /return nn\.Sequential\(\n {8}# main conv\n {8}GhostModule\(i, o, kernel_size=3, ratio=2, dw_size=3, stride=s, relu=True\),\n {4}\)/);
+  assert.match(r.text, /nn\.Sequential\(GhostModule\(64, 64, kernel_size=3, ratio=2, dw_size=3, stride=1, relu=False\), nn\.BatchNorm2d\(64\), nn\.ReLU\(\), nn\.Conv2d\(64, 8, 1\)\)/);
+  assert.deepEqual(r.after!.outputs, [[1, 8, 8, 8]]);
 });
 
 test('one site builds several convs: one edit for all of them', () => {

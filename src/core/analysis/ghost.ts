@@ -83,27 +83,34 @@ export function convCandidate(g: ModelGraph, conv: ModuleNode, s: GhostSettings)
   if (k.some((x, i) => x % 2 === 0 || pad[i] !== (x - 1) / 2) || dil.some((d) => d !== 1) || stride[0] !== stride[1] || k[0] !== k[1]) return null;
   if (c.padding_mode !== undefined && c.padding_mode !== 'zeros') return null;
   if (Math.ceil(oup / s.ratio) >= oup) return null;
-  const parent = g.modules.find((m) => m.children.includes(conv.path));
-  let bn: string | null = null, act: string | null = null;
-  if (parent?.container) {
-    const i = parent.children.indexOf(conv.path);
-    const next = g.modules.find((m) => m.path === parent.children[i + 1]);
-    if (next?.type === 'BatchNorm2d') {
-      bn = next.path;
-      const after = g.modules.find((m) => m.path === parent.children[i + 2]);
-      if (after && (after.type === 'ReLU' || after.type === 'ReLU6')) act = after.path;
-    }
-  }
+  const { bn, act } = trailingBnAct(g, conv.path) ?? { bn: null, act: null };
+  const bnParams = bn ? g.modules.find((m) => m.path === bn)!.ownParams : 0;
   const perChannel = conv.outputShape[0] * conv.outputShape[2] * conv.outputShape[3];
   const after = ghostModuleFigures(inp, oup, k, s.ratio, s.dwSize, perChannel);
   return {
     kind: 'conv', path: conv.path, line: conv.line, from: conv.from, to: conv.to,
     inChannels: inp, outChannels: oup, kernel: k, stride, bn, act,
-    // The BatchNorm/activation after it stay (the GhostModule is built with relu=False).
-    before: { macs: conv.ownMacs, params: conv.ownParams },
+    // A trailing BatchNorm (and ReLU) is folded into the GhostModule, which has its own.
+    before: { macs: conv.ownMacs, params: conv.ownParams + bnParams },
     after,
     share: g.macs ? conv.ownMacs / g.macs : 0,
   };
+}
+
+/**
+ * The BatchNorm2d (and ReLU) that close the container holding `conv`, right after it: what a
+ * C-Ghost rewrite folds into the GhostModule (only trailing ones, so no later index moves).
+ */
+export function trailingBnAct(g: ModelGraph, conv: string): { bn: string; act: string | null } | null {
+  const parent = g.modules.find((m) => m.children.includes(conv));
+  if (!parent?.container) return null;
+  const byPath = (p: string) => g.modules.find((m) => m.path === p);
+  const rest = parent.children.slice(parent.children.indexOf(conv) + 1).map(byPath);
+  const bnNode = rest[0];
+  if (!bnNode || bnNode.type !== 'BatchNorm2d' || !bnNode.leaf || rest.length > 2) return null;
+  if (bnNode.config?.affine === false || bnNode.config?.track_running_stats === false) return null;
+  if (rest.length === 2 && (rest[1]?.type !== 'ReLU' || !rest[1].leaf)) return null;
+  return { bn: bnNode.path, act: rest[1]?.path ?? null };
 }
 
 /** Group width of a stage's blocks: channels per group of their grouped (non-depthwise) convs; 1 when none. */

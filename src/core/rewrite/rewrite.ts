@@ -15,7 +15,7 @@ import { PyException, BudgetExceeded } from '../python/interp';
 import { callModule } from '../python/torch/module';
 import { mkTensor } from '../python/torch/tensor';
 import type { ModelGraph, ModuleNode } from '../graph/model';
-import { ghostCandidates, groupWidth, DEFAULT_GHOST, GhostSettings, ConvCandidate } from '../analysis/ghost';
+import { trailingBnAct, ghostCandidates, groupWidth, DEFAULT_GHOST, GhostSettings, ConvCandidate } from '../analysis/ghost';
 import { GHOST_MODULE, GGHOST_STAGE, render, NnStyle } from './templates';
 
 export interface TextEdit { from: number; to: number; text: string }
@@ -418,13 +418,6 @@ function planConv(live: LiveModel, path: string, s: GhostSettings): Plan {
   if (!cand) throw new RewriteError(`${path} is not a C-Ghost candidate (needs Conv2d, groups 1, odd square kernel with padding k//2, no dilation, ≥ ${s.minConvOut} outputs)`);
   const call = inst.module!.createdAt[inst.module!.createdAt.length - 1];
   if (!call || call.file !== live.file.path || inst.cls.name !== 'Conv2d') throw new RewriteError(`${path} is not built by an nn.Conv2d(...) call in this file`);
-  // Every conv made by this call must be a candidate with the same kernel and stride.
-  const siblings = [...live.instances].filter(([, m]) => { const c = m.module?.createdAt; return c && c.length && c[c.length - 1].from === call.from && c[c.length - 1].file === call.file; });
-  const k = cand.kernel[0], st = cand.stride[0];
-  for (const [p] of siblings) {
-    const c = ghostCandidates(g, s).find((x) => x.kind === 'conv' && x.path === p);
-    if (!c || c.kind !== 'conv' || c.kernel[0] !== k || c.stride[0] !== st) throw new RewriteError(`the nn.Conv2d call at line ${conv.line} also builds ${p}, which cannot become a GhostModule the same way`);
-  }
   const node = callNode(live, call.from, call.to);
   if (!node) throw new RewriteError('cannot find the nn.Conv2d call');
   const args = callArgs(live, node);
@@ -432,11 +425,67 @@ function planConv(live: LiveModel, path: string, s: GhostSettings): Plan {
   const inp = args.pos[0] ?? args.kw.get('in_channels');
   const oup = args.pos[1] ?? args.kw.get('out_channels');
   if (!inp || !oup) throw new RewriteError('cannot read in/out channels of the nn.Conv2d call');
-  const parts = [inp, oup, `kernel_size=${k}`, `ratio=${s.ratio}`, `dw_size=${s.dwSize}`, `stride=${st}`, 'relu=False'];
+  // Every conv made by this call must be a candidate. Kernel and stride stay literal when they
+  // agree; otherwise the call's own argument expressions carry them (a stride parameter).
+  const siblings = [...live.instances].filter(([, m]) => { const c = m.module?.createdAt; return c && c.length && c[c.length - 1].from === call.from && c[c.length - 1].file === call.file; });
+  let k: string = String(cand.kernel[0]), st: string = String(cand.stride[0]);
+  for (const [p] of siblings) {
+    const c = ghostCandidates(g, s).find((x) => x.kind === 'conv' && x.path === p);
+    if (!c || c.kind !== 'conv') throw new RewriteError(`the nn.Conv2d call at line ${conv.line} also builds ${p}, which cannot become a GhostModule (${p} is not a C-Ghost candidate)`);
+    if (String(c.kernel[0]) !== String(cand.kernel[0])) {
+      const e = args.pos[2] ?? args.kw.get('kernel_size');
+      if (!e) throw new RewriteError(`the nn.Conv2d call at line ${conv.line} builds kernels of different sizes`);
+      k = e;
+    }
+    if (String(c.stride[0]) !== String(cand.stride[0])) {
+      const e = args.pos[3] ?? args.kw.get('stride');
+      if (!e) throw new RewriteError(`the nn.Conv2d call at line ${conv.line} builds convs of different strides`);
+      st = e;
+    }
+  }
+  // The BN (and ReLU) closing the same nn.Sequential(...) are what GhostModule has inside: fold them.
+  const fold = foldable(live, node, siblings.map(([p]) => p));
+  const parts = [inp, oup, `kernel_size=${k}`, `ratio=${s.ratio}`, `dw_size=${s.dwSize}`, `stride=${st}`, `relu=${fold?.relu ? 'True' : 'False'}`];
   return {
-    edit: { from: node.from, to: node.to, text: `GhostModule(${parts.join(', ')})` }, needs: 'GhostModule',
-    detail: `ratio ${s.ratio}, ${siblings.length} conv${siblings.length > 1 ? 's' : ''} built at line ${conv.line}`,
+    edit: { from: node.from, to: fold ? fold.to : node.to, text: `${fold?.comments ?? ''}GhostModule(${parts.join(', ')})` }, needs: 'GhostModule',
+    detail: `ratio ${s.ratio}, ${siblings.length} conv${siblings.length > 1 ? 's' : ''} built at line ${conv.line}` +
+      (fold ? `, with the ${fold.relu ? 'BatchNorm2d and ReLU' : 'BatchNorm2d'} after it` : ''),
   };
+}
+
+/**
+ * `nn.Sequential(..., nn.Conv2d(...), nn.BatchNorm2d(out)[, nn.ReLU()])` with the conv's BN (and
+ * ReLU) last: the span to replace, when every module this call built is followed the same way.
+ * Only trailing ones fold, so no later index in the Sequential moves.
+ */
+function foldable(live: LiveModel, conv: SyntaxNode, paths: string[]): { to: number; relu: boolean; comments: string } | null {
+  const list = conv.parent;
+  const seqCall = list?.parent;
+  if (!list || list.name !== 'ArgList' || !seqCall || seqCall.name !== 'CallExpression') return null;
+  const items: SyntaxNode[] = [];
+  for (let c = list.firstChild; c; c = c.nextSibling) if (!['(', ')', ',', 'Comment'].includes(c.name)) items.push(c);
+  const i = items.findIndex((c) => c.from === conv.from && c.to === conv.to);
+  const rest = items.slice(i + 1);
+  if (i < 0 || rest.length < 1 || rest.length > 2 || rest.some((c) => c.name !== 'CallExpression')) return null;
+  // What the source lists after the conv must be what the graph folds, for every conv it builds.
+  for (const p of paths) {
+    const f = trailingBnAct(live.graph, p);
+    if (!f || (f.act ? 2 : 1) !== rest.length) return null;
+  }
+  // Comments inside the folded span stay, each on its own line before the GhostModule.
+  const to = rest[rest.length - 1].to;
+  const text = live.file.text;
+  const comments: string[] = [];
+  const cur = live.file.tree.cursor();
+  do { if (cur.name === 'Comment' && cur.from >= conv.from && cur.to <= to) comments.push(text.slice(cur.from, cur.to)); } while (cur.next());
+  let prefix = '';
+  if (comments.length) {
+    const lineStart = text.lastIndexOf('\n', conv.from - 1) + 1;
+    const indent = text.slice(lineStart, conv.from);
+    if (/\S/.test(indent)) return null;
+    prefix = comments.map((c) => `${c}\n${indent}`).join('');
+  }
+  return { to, relu: rest.length === 2, comments: prefix };
 }
 
 function callNode(live: LiveModel, from: number, to: number): SyntaxNode | null {
