@@ -92,6 +92,18 @@ export class ModuleResolver {
     return undefined;
   }
 
+  /**
+   * Could `import name` succeed? Modelled and standard-library modules, and any file found, say
+   * yes; a module found nowhere (workspace, library paths) says no, as Python would here.
+   */
+  mayExist(from: SourceFile, level: number, name: string): boolean {
+    if (level === 0) {
+      const top = name.split('.')[0];
+      if (this.builtin.has(name) || this.builtin.has(top) || STDLIB.has(top)) return true;
+    }
+    return this.findModuleFile(from, level, name) !== null;
+  }
+
   private unresolved(name: string, level: number, at: Span | null): Value {
     return new Unknown(`cannot resolve import '${'.'.repeat(level)}${name}'`, at);
   }
@@ -161,3 +173,11 @@ export class ModuleResolver {
     return { ns, scope };
   }
 }
+
+/** Top-level standard-library modules (Python 3.11): present wherever the model runs. */
+const STDLIB = new Set(('abc argparse array ast asyncio base64 bisect builtins bz2 calendar cmath collections colorsys contextlib ' +
+  'contextvars copy copyreg csv ctypes dataclasses datetime decimal difflib dis enum errno fnmatch fractions functools gc getpass ' +
+  'glob gzip hashlib heapq hmac html http importlib inspect io ipaddress itertools json keyword linecache locale logging lzma math ' +
+  'mimetypes multiprocessing numbers operator os pathlib pickle platform pprint queue random re reprlib secrets select shlex shutil ' +
+  'signal socket sqlite3 ssl stat statistics string struct subprocess sys tarfile tempfile textwrap threading time timeit token ' +
+  'tokenize traceback types typing unicodedata unittest urllib uuid warnings weakref xml zipfile zlib __future__').split(' '));

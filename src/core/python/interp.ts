@@ -69,6 +69,8 @@ export class Interpreter implements Runtime {
   currentAssignScope: Scope | null = null;
   /** Modules whose forward is running, innermost last. */
   readonly moduleStack: PyInstance[] = [];
+  /** >0 inside a `try` whose handlers catch ImportError: imports there are checked eagerly. */
+  private importGuard = 0;
   /** Set while a traced forward runs (ONNX export needs the dataflow). */
   tracer: Tracer | null = null;
   private exceptions = new Map<string, PyClass>();
@@ -468,8 +470,15 @@ export class Interpreter implements Runtime {
     let result: Completion;
     const finallyAt = ch.findIndex((c) => c.name === 'finally');
     const runFinally = (): Completion => finallyAt >= 0 && ch[finallyAt + 1] ? this.execBody(this.bodyOf(ch[finallyAt + 1]), scope) : undefined;
+    // `try: import x / except ImportError:` falls back when x is nowhere to be found.
+    const guards = ch.some((c, i) => c.name === 'except' && (ch[i + 1]?.name === 'Body' || /\b(ImportError|ModuleNotFoundError|Exception|BaseException)\b/.test(this.text(ch[i + 1]))));
     try {
-      result = body ? this.execBody(this.bodyOf(body), scope) : undefined;
+      if (guards) this.importGuard++;
+      try {
+        result = body ? this.execBody(this.bodyOf(body), scope) : undefined;
+      } finally {
+        if (guards) this.importGuard--;
+      }
     } catch (e) {
       if (!(e instanceof PyException)) throw e;
       // Find a matching except clause.
@@ -611,6 +620,9 @@ export class Interpreter implements Runtime {
         }
       }
       const resolver = this.resolver;
+      if (this.importGuard > 0 && !resolver.mayExist(file, level, modName)) {
+        throw new PyException(this.exception('ModuleNotFoundError'), `No module named '${'.'.repeat(level)}${modName}'`, at);
+      }
       if (star) {
         const ns = resolver.importModule(this, file, level, modName, at);
         if (ns instanceof PyNamespace) for (const [k, v] of ns.attrs) if (!k.startsWith('_')) scope.vars.set(k, v);
@@ -634,6 +646,9 @@ export class Interpreter implements Runtime {
       i++;
       if (parts.length === 0) continue;
       const full = parts.join('.');
+      if (this.importGuard > 0 && !this.resolver.mayExist(file, 0, full)) {
+        throw new PyException(this.exception('ModuleNotFoundError'), `No module named '${full}'`, at);
+      }
       if (alias) {
         scope.vars.set(alias, new LazyImport(() => this.resolver.importModule(this, file, 0, full, at)));
       } else {
@@ -676,7 +691,12 @@ export class Interpreter implements Runtime {
       if (expr.name === 'CallExpression') callee = kids(expr)[0];
       if (callee.name !== 'VariableName' && callee.name !== 'MemberExpression') continue;
       let v: Value;
-      try { v = this.eval(callee, scope); } catch { continue; }
+      try {
+        v = this.eval(callee, scope);
+        // lezer lists `@a.b.c` as At, a, ., b, ., c (no MemberExpression): follow the dots.
+        const rest = kids(d);
+        for (let i = rest.indexOf(callee) + 1; i + 1 < rest.length && rest[i].name === '.'; i += 2) v = this.getattr(v, this.text(rest[i + 1]), this.span(d));
+      } catch { continue; }
       // Decorators written in this same file are applied; imported ones (torchvision's
       // handle_legacy_interface wraps with inspect) still act as identity.
       const user = (v instanceof PyFunction || v instanceof PyClass) && v.file === this.curFile;
@@ -1389,6 +1409,14 @@ export class Interpreter implements Runtime {
         const r = sliceIndices(idx, obj.items.length, this, at);
         const items = this.iterate(v, at);
         if (!(r instanceof Unknown) && !(items instanceof Unknown) && r.step === 1) { obj.items.splice(r.start, Math.max(0, r.stop - r.start), ...items); return; }
+        if (!(r instanceof Unknown) && !(items instanceof Unknown)) {
+          // Extended slice: one value per selected position, as many as there are positions.
+          const at_: number[] = [];
+          for (let i = r.start; r.step > 0 ? i < r.stop : i > r.stop; i += r.step) at_.push(i);
+          if (at_.length !== items.length) throw new PyException(this.exception('ValueError'), `attempt to assign sequence of size ${items.length} to extended slice of size ${at_.length}`, at);
+          at_.forEach((i, k) => { obj.items[i] = items[k]; });
+          return;
+        }
       }
     } else if (obj instanceof PyDict) { obj.set(idx, v); return; }
     else if (obj instanceof PyInstance) {
@@ -1405,6 +1433,13 @@ export class Interpreter implements Runtime {
   // ---------- attributes ----------
   getattr(obj: Value, name: string, at: Span | null): Value {
     if (obj instanceof Unknown) return obj;
+    if (obj instanceof Descriptor && obj.kind === 'property') {
+      // `@v.setter`: a new property with the same getter and this setter.
+      if (name === 'setter') return new NativeFunction('setter', (a) => new Descriptor('property', obj.fn, a.pos[0] ?? null));
+      if (name === 'getter') return new NativeFunction('getter', (a) => new Descriptor('property', a.pos[0] ?? null, obj.setter));
+      if (name === 'fget') return obj.fn;
+      if (name === 'fset') return obj.setter;
+    }
     if (obj instanceof PyInstance) {
       const own = obj.attrs.get(name);
       if (own !== undefined) return own;
@@ -1500,6 +1535,12 @@ export class Interpreter implements Runtime {
 
   setattr(obj: Value, name: string, v: Value, at: Span | null): void {
     if (obj instanceof PyInstance) {
+      const prop = obj.cls.lookup(name);
+      if (prop instanceof Descriptor && prop.kind === 'property') {
+        if (prop.setter === null) throw new PyException(this.exception('AttributeError'), `can't set attribute '${name}'`, at);
+        this.call(prop.setter, [obj, v], new Map(), at);
+        return;
+      }
       const ms = obj.module;
       if (ms && !ms.initialised && ((v instanceof PyInstance && v.module) || (v instanceof Tensor && v.isParam))) {
         throw new PyException(this.exception('AttributeError'), `cannot assign ${v instanceof Tensor ? 'parameters' : 'module'} before Module.__init__() call (missing super().__init__() in ${obj.cls.name}?)`, at);
@@ -1677,7 +1718,7 @@ const moduleLevel = (s: Scope): Set<string> => { let g = globalNames.get(s); if 
 interface FunctionScope extends Scope { fnOwner?: PyClass; selfName?: string | null }
 
 const DECORATORS = new Set(['staticmethod', 'classmethod', 'property', 'dataclass', 'cached_property',
-  'lru_cache', 'cache', 'wraps', 'total_ordering', 'unique']);
+  'lru_cache', 'cache', 'wraps', 'total_ordering', 'unique', 'setter', 'getter']);
 
 const BINOP_DUNDER: Record<string, [string, string]> = {
   '+': ['__add__', '__radd__'], '-': ['__sub__', '__rsub__'], '*': ['__mul__', '__rmul__'],

@@ -105,7 +105,9 @@ export class PyPartial {
 }
 
 export type DescriptorKind = 'staticmethod' | 'classmethod' | 'property';
-export class Descriptor { constructor(readonly kind: DescriptorKind, readonly fn: Value) {} }
+export class Descriptor {
+  constructor(readonly kind: DescriptorKind, readonly fn: Value, readonly setter: Value = null) {}
+}
 
 export class PyClass {
   readonly dict = new Map<string, Value>();
