@@ -1124,7 +1124,6 @@ CASES['imports between files'] = [
     files: { 'registry.py': 'MODELS = []\n', 'models.py': 'import registry\nregistry.MODELS.append("m")\n' },
     src: 'import registry\nimport models',
     expr: 'registry.MODELS', want: ['m'],
-    todo: 'imports are lazy (LazyImport in interp.ts execImport): a module that is imported but never read does not run',
   },
   { name: 'imports inside a function', files: { 'helpers.py': 'def h():\n    return 5\n' }, src: 'def f():\n    from helpers import h\n    return h()', expr: 'f()', want: 5 },
   {

@@ -104,6 +104,13 @@ export class ModuleResolver {
     return this.findModuleFile(from, level, name) !== null;
   }
 
+  /** `name` resolves to a file of the user's project (not a builtin, not an installed library). */
+  isProjectModule(from: SourceFile, name: string): boolean {
+    if (this.builtin.has(name) || this.builtin.has(name.split('.')[0])) return false;
+    const path = this.findModuleFile(from, 0, name);
+    return path !== null && !this.libraryPaths.some((lib) => path.startsWith(lib.endsWith('/') ? lib : `${lib}/`)) && !/\/(site|dist)-packages\//.test(path);
+  }
+
   private unresolved(name: string, level: number, at: Span | null): Value {
     return new Unknown(`cannot resolve import '${'.'.repeat(level)}${name}'`, at);
   }

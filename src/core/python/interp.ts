@@ -654,11 +654,15 @@ export class Interpreter implements Runtime {
       } else {
         // `import a.b` binds `a`; make sure a.b is loaded as an attribute.
         const top = parts[0];
-        scope.vars.set(top, new LazyImport(() => {
+        const lazy = new LazyImport(() => {
           const root = this.resolver.importModule(this, file, 0, top, at);
           if (parts.length > 1) this.resolver.importModule(this, file, 0, full, at);
           return root;
-        }));
+        });
+        scope.vars.set(top, lazy);
+        // A project module may be imported for what running it does (a registry filled on
+        // import): run it now, as Python does. Installed libraries stay lazy (cheap analysis).
+        if (this.resolver.isProjectModule(file, full)) lazy.resolve();
       }
     }
   }
