@@ -19,6 +19,11 @@ await build({ ...common, entryPoints: [join(root, 'src/worker.ts')], outfile: jo
 await build({ ...common, entryPoints: [join(root, 'src/cli/main.ts')], outfile: join(root, 'dist/cli.js'),
   external: ['onnxruntime-node'], banner: { js: '#!/usr/bin/env node' } });
 chmodSync(join(root, 'dist/cli.js'), 0o755);
+// The panel's webview (a browser page): dist/webview/panel.js + panel.css with the codicon font
+// beside them; the panel's localResourceRoots is that one folder.
+await build({ bundle: true, platform: 'browser', format: 'iife', target: 'chrome120', minify: true, sourcemap: true, logLevel: 'warning',
+  entryPoints: { panel: join(root, 'webview/main.ts') }, outdir: join(root, 'dist/webview'),
+  loader: { '.ttf': 'file' }, assetNames: '[name]', legalComments: 'linked' });
 
 if (withTests) {
   const files = [];

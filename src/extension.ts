@@ -10,6 +10,7 @@ import * as commands from './editor/commands';
 import { stamp, activationTime, ActivationTime } from './editor/activation';
 import type { DocAnalysis } from './editor/analyses';
 import type { EngineStats } from './editor/engine';
+import { GhostLensPanel, PanelProbe, registerPanelSerializer } from './editor/panel';
 
 /** What activate() returns: the figures and hooks the tests in a real VS Code read. */
 export interface GhostLensApi {
@@ -18,6 +19,8 @@ export interface GhostLensApi {
   analyzed(doc: vscode.TextDocument): Promise<DocAnalysis | undefined>;
   engineStats(): EngineStats | null;
   statusText(): string;
+  /** The open GhostLens panel, if any. */
+  panel(): PanelProbe | undefined;
 }
 
 const PYTHON: vscode.DocumentSelector = [{ language: 'python', scheme: 'file' }, { language: 'python', scheme: 'untitled' }];
@@ -41,6 +44,9 @@ export function activate(context: vscode.ExtensionContext): GhostLensApi {
     vscode.languages.registerHoverProvider(PYTHON, new HoverView(ctx.analyses)),
   );
 
+  // The panel comes back after a window reload.
+  ctx.push(registerPanelSerializer(ctx), { dispose: () => GhostLensPanel.current?.dispose() });
+
   // Analyses follow the open documents, their edits and the settings.
   ctx.push(...ctx.analyses.watch());
 
@@ -49,6 +55,7 @@ export function activate(context: vscode.ExtensionContext): GhostLensApi {
     analyzed: (doc) => ctx.analyses.settled(doc),
     engineStats: () => (ctx.engineStarted ? { ...ctx.engine().stats } : null),
     statusText: () => status.text,
+    panel: () => GhostLensPanel.current?.probe(),
   };
 }
 

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import type { Command, Ctx } from './ctx';
 import { renderTable } from '../cli/report';
+import { GhostLensPanel } from './panel';
 
 const info = (msg: string): string => { void vscode.window.showInformationMessage(msg); return msg; };
 const warn = (msg: string): string => { void vscode.window.showWarningMessage(msg); return msg; };
@@ -67,8 +68,14 @@ export const selectEntryPoint: Command = (ctx) => async (uri?: vscode.Uri, ...re
 
 const notYet = (what: string) => info(`GhostLens: ${what} is not available yet in this version of GhostLens.`);
 
-/** GhostLens: Open panel (the panel issue fills it in). */
-export const openPanel: Command = () => () => notYet('the GhostLens panel');
+/**
+ * GhostLens: Open panel — the stages, charts and profile of the model file (`uri`, else the active
+ * one); `path` (from a stage's CodeLens) selects that row.
+ */
+export const openPanel: Command = (ctx) => (uri?: unknown, path?: unknown) => {
+  const p = GhostLensPanel.show(ctx, uri instanceof vscode.Uri ? uri : undefined, typeof path === 'string' ? path : undefined);
+  return `GhostLens panel: ${p.probe().uri ?? 'no model file'}`;
+};
 
 /** GhostLens: Profile latency — runs the model, so never in an untrusted workspace. */
 export const profileLatency: Command = (ctx: Ctx) => () => {

@@ -190,6 +190,7 @@ test('the run histogram bins every run once, on bins shared by before and after'
   const hc = runHistogram(cmp);
   assert.deepEqual(hc.datasets.map((d) => d.data.reduce((t, x) => t + x, 0)), [50, 50]);
   assert.equal(hc.edges[0], 0.55);
+  assert.equal(hc.datasets[0].data.length, 16, '⌈√50⌉ bins per series');
   // Identical runs: one bin holding them all.
   const same = { ...profile(), times: [2, 2, 2] };
   assert.deepEqual(runHistogram(same).datasets[0].data, [3]);
@@ -214,5 +215,5 @@ test('measured redundancy goes to its stage and conv site', () => {
 });
 
 test('times are formatted to their precision', () => {
-  assert.deepEqual([123.4, 12.34, 1.234, 0.0421, null].map(fmtMs), ['123 ms', '12.3 ms', '1.23 ms', '0.042 ms', '\u2014']);
+  assert.deepEqual([123.4, 12.34, 1.234, 0.0421, 0, null].map(fmtMs), ['123 ms', '12.3 ms', '1.23 ms', '0.042 ms', '0 ms', '\u2014']);
 });

@@ -287,7 +287,8 @@ export function latencySeries(m: PanelModel, profile: ProfileResult | CompareRes
 
 /**
  * Distribution of the timed runs' wall times: equal-width bins shared by all series (before and
- * after Ghost), ⌈√n⌉ bins clamped to 5…30, or one bin when every run took the same time.
+ * after Ghost), ⌈√n⌉ bins per series (n: runs of the longest) clamped to 5…30 per series, or one
+ * bin when every run took the same time.
  */
 export function runHistogram(profile: ProfileResult | CompareResult): Histogram {
   const series = 'before' in profile
@@ -296,7 +297,9 @@ export function runHistogram(profile: ProfileResult | CompareResult): Histogram 
   const all = series.flatMap((s) => s.times);
   if (!all.length) return { edges: [], labels: [], datasets: series.map((s) => ({ label: s.label, data: [] })) };
   const lo = Math.min(...all), hi = Math.max(...all);
-  const n = hi > lo ? Math.min(30, Math.max(5, Math.ceil(Math.sqrt(Math.max(...series.map((s) => s.times.length)))))) : 1;
+  // Before and after Ghost often do not overlap: twice the bins keep each one's shape visible.
+  const perSeries = Math.ceil(Math.sqrt(Math.max(...series.map((s) => s.times.length)))) * series.length;
+  const n = hi > lo ? Math.min(30 * series.length, Math.max(5, perSeries)) : 1;
   const width = hi > lo ? (hi - lo) / n : 0;
   const edges = Array.from({ length: n + 1 }, (_, i) => (i === n ? hi : lo + i * width));
   const bin = (t: number) => (width === 0 ? 0 : Math.min(n - 1, Math.floor((t - lo) / width)));
@@ -315,6 +318,7 @@ export function runHistogram(profile: ProfileResult | CompareResult): Histogram 
 /** `12.3 ms`, `3.14 ms`, `0.042 ms`. */
 export function fmtMs(ms: number | null): string {
   if (ms === null) return '\u2014';
+  if (ms === 0) return '0 ms';
   if (ms >= 100) return `${ms.toFixed(0)} ms`;
   if (ms >= 10) return `${ms.toFixed(1)} ms`;
   if (ms >= 0.1) return `${ms.toFixed(2)} ms`;

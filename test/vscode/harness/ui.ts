@@ -109,7 +109,7 @@ export async function runUi(browser: Browser, mode: 'dev' | 'vsix', screenshots:
     });
 
     await check(t, 'dev: a command of a later issue says it is not available yet', async () => {
-      await runCommand(page, 'GhostLens: Open panel');
+      await runCommand(page, 'GhostLens: Rewrite all candidates');
       await page.locator('.notifications-toasts', { hasText: 'is not available yet' }).first().waitFor({ timeout: 15_000 });
     });
     await shot('05-not-yet');

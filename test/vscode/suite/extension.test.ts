@@ -120,7 +120,6 @@ describe('GhostLens in VS Code', function () {
     const all = await vscode.commands.getCommands(true);
     for (const c of ['analyzeFile', 'selectEntryPoint', 'openPanel', 'profileLatency', 'rewriteAll']) assert.ok(all.includes(`ghostlens.${c}`), c);
     assert.ok(vscode.workspace.isTrusted);
-    assert.match(await vscode.commands.executeCommand<string>('ghostlens.openPanel'), /^GhostLens: the GhostLens panel is not available yet/);
     assert.match(await vscode.commands.executeCommand<string>('ghostlens.profileLatency'), /^GhostLens: Profile latency is not available yet/);
     assert.match(await vscode.commands.executeCommand<string>('ghostlens.rewriteAll'), /^GhostLens: Rewrite all candidates is not available yet/);
   });
