@@ -44,5 +44,10 @@ export function exportCommand(args: string[]): number {
   writeFileSync(resolve(v.output), r.bytes);
   const shapes = (xs: { shape: number[] }[]) => xs.map((x) => x.shape.join('x')).join(', ');
   process.stderr.write(`wrote ${v.output}: ${r.graph.model}, ${r.export.nodes} nodes, ${(r.bytes.length / 1e6).toFixed(1)} MB, input ${shapes(r.export.inputs)} → output ${shapes(r.export.outputs)}\n`);
+  const u = r.export.unknownValues;
+  if (u.length) {
+    process.stderr.write(`note: the values of ${u.length} buffer${u.length > 1 ? 's' : ''} computed at build time are unknown to the static analysis ` +
+      `(${u.slice(0, 3).join(', ')}${u.length > 3 ? ', ...' : ''}); they are filled with placeholders: shapes and timing are right, output values are not\n`);
+  }
   return 0;
 }

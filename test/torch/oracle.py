@@ -429,8 +429,10 @@ def check_onnx(model, inputs, path, torch):
     state = model.state_dict()
     # Weights of modules the forward never uses (aux heads in eval) are not in the file; any other
     # missing weight shows up as different outputs.
+    # Parameters and floating-point buffers (BatchNorm statistics) come from the file; integer
+    # buffers (index tables) stay torch's, so wrong contents in the file show as wrong outputs.
     for k in state:
-        if k in weights:
+        if k in weights and state[k].is_floating_point():
             if tuple(weights[k].shape) != tuple(state[k].shape):
                 fail("initializer %s has shape %s, the model %s" % (k, weights[k].shape, tuple(state[k].shape)))
             state[k] = torch.from_numpy(weights[k].copy()).to(state[k].dtype)

@@ -108,6 +108,13 @@ export class GraphBuilder {
     return this.addInit(`${this.base}/c`, elemType(dtype), shape, rawOf(dtype, new Array(n).fill(value)));
   }
 
+  /** Replaces the contents of an initializer made here (a mask computed after constOf). */
+  setInit(name: string, dtype: DType, values: number[]): void {
+    const init = this.inits.find((i) => i.name === name);
+    if (!init) throw new ExportError(`no initializer ${name}`);
+    init.rawData = rawOf(dtype, values);
+  }
+
   /** A tensor of a dtype filled with seeded random values (rand_like and friends). */
   randomOf(dtype: DType, shape: number[]): string {
     const n = shape.reduce((p, q) => p * q, 1);
@@ -129,10 +136,17 @@ export class GraphBuilder {
     return n;
   }
 
+  /** Constants whose contents the static analysis does not know (export still runs; outputs differ). */
+  readonly guessed: string[] = [];
+
   private makeInit(name: string, t: TraceTensor): onnx.ITensorProto {
     const n = t.shape.reduce((p, q) => p * q, 1);
     const dataType = elemType(t.dtype);
     if (t.data && t.data.length === n) return { name, dataType, dims: t.shape, rawData: rawOf(t.dtype, t.data) };
+    // Parameters are random by design, and BatchNorm statistics have neutral values; any other
+    // buffer or constant computed at build time (an index table, an anchor grid) is not known.
+    const leaf = (t.name ?? '').replace(/^.*\./, '');
+    if (t.source !== 'param' && !['running_mean', 'running_var', 'num_batches_tracked'].includes(leaf)) this.guessed.push(t.name ?? name);
     if (t.dtype !== 'float32' && t.dtype !== 'float64') {
       // Unknown integer/bool contents: zeros are valid indices and masks.
       return { name, dataType, dims: t.shape, rawData: rawOf(t.dtype, new Array(n).fill(0)) };

@@ -20,6 +20,11 @@ export interface OnnxExport {
   outputs: { name: string; shape: number[] }[];
   /** ONNX nodes written. */
   nodes: number;
+  /**
+   * Buffers/constants whose values the static analysis does not know (filled with zeros or
+   * random values): shapes and timing are right, output values are not.
+   */
+  unknownValues: string[];
 }
 
 export interface ExportOptions {
@@ -82,6 +87,7 @@ export function traceToOnnx(trace: OpTrace, opts: ExportOptions = {}): OnnxExpor
     inputs: inputs.map(({ name, shape }) => ({ name, shape })),
     outputs: outputs.map(({ name, shape }) => ({ name, shape })),
     nodes: b.nodes.length,
+    unknownValues: b.guessed,
   };
 }
 

@@ -635,13 +635,77 @@ function splitLike(b: GraphBuilder, n: TraceNode, a: Args, squeeze: boolean): st
   return squeeze ? parts.map((p) => b.node('Squeeze', [p, b.constI64([axis])])[0]) : parts;
 }
 
+/** x[idx] = v with basic indexing (ints, step-1 slices, Ellipsis): Where(region, v placed there, x). */
+function setitem(b: GraphBuilder, n: TraceNode): string[] {
+  const src = tid(n.args[0], 'assigned tensor');
+  const t = b.tensor(src);
+  const shape = t.shape;
+  const idx = n.args[1];
+  let items: TArg[] = idx && 'seq' in idx && !idx.list ? idx.seq : [idx];
+  if (items.some((x) => 't' in x || 'seq' in x || 'none' in x)) throw new ExportError('assignment with tensor, list or None indices is not exported');
+  const e = items.findIndex((x) => 'ellipsis' in x);
+  const real = items.filter((x) => !('ellipsis' in x)).length;
+  const full: TArg = { slice: [{ none: true }, { none: true }, { none: true }] };
+  if (e >= 0) items = [...items.slice(0, e), ...new Array(shape.length - real).fill(full), ...items.slice(e + 1)];
+  while (items.length < shape.length) items.push(full);
+  const lo: number[] = [], hi: number[] = [], kept: boolean[] = [];
+  items.forEach((it, d) => {
+    if ('slice' in it) {
+      const [s0, s1, s2] = it.slice;
+      if (!isNone(s2) && num(s2, 'step') !== 1) throw new ExportError('assignment into a strided slice is not exported');
+      const [st, en] = sliceRange(shape[d], isNone(s0) ? null : num(s0, 'start'), isNone(s1) ? null : num(s1, 'stop'), 1);
+      lo.push(st); hi.push(Math.max(st, en)); kept.push(true);
+    } else {
+      let i = num(it, 'index');
+      if (i < 0) i += shape[d];
+      lo.push(i); hi.push(i + 1); kept.push(false);
+    }
+  });
+  const region = lo.map((l, d) => hi[d] - l);
+  if (region.some((r) => r === 0)) return b.node('Identity', [b.value(src)]);
+  // The region as a constant mask (shapes are static).
+  const n0 = shape.reduce((p, q) => p * q, 1);
+  const mask = new Array<number>(n0).fill(0);
+  const strides = shape.map((_, d) => shape.slice(d + 1).reduce((p, q) => p * q, 1));
+  const walk = (d: number, off: number) => {
+    if (d === shape.length) { mask[off] = 1; return; }
+    for (let i = lo[d]; i < hi[d]; i++) walk(d + 1, off + i * strides[d]);
+  };
+  walk(0, 0);
+  const m = b.constOf('bool', 0, shape);
+  b.setInit(m, 'bool', mask);
+  const v = n.args[2];
+  let val: string;
+  if (v && 't' in v) {
+    // v broadcasts to the region without its int-indexed dims; put those back, then pad into place.
+    const inner = region.filter((_, d) => kept[d]);
+    const x = b.node('Expand', [operand(b, v, t.dtype), b.constI64(inner)])[0];
+    const placed = reshapeTo(b, x, region)[0];
+    val = b.node('Pad', [placed, b.constI64([...lo, ...hi.map((h, d) => shape[d] - h)])], { mode: 'constant' })[0];
+  } else val = b.constOf(t.dtype, num(v, 'assigned value'));
+  return b.node('Where', [m, val, b.value(src)]);
+}
+
 /** x[idx]: slices, ints, None and Ellipsis (advanced indexing with tensors is refused). */
 function getitem(b: GraphBuilder, n: TraceNode): string[] {
   const src = tid(n.args[0], 'indexed value');
   const shape = b.tensor(src).shape;
   const idx = n.args[1];
   let items: TArg[] = idx && 'seq' in idx && !idx.list ? idx.seq : [idx];
-  if (items.some((x) => 't' in x || 'seq' in x)) throw new ExportError('indexing with tensors or lists is not exported');
+  const tensors = items.filter((x) => 't' in x);
+  if (tensors.length === 1 && !items.some((x) => 'seq' in x || 'none' in x)) {
+    // One integer tensor index among full slices: a Gather along its axis.
+    const k = items.indexOf(tensors[0]);
+    const e = items.findIndex((x) => 'ellipsis' in x);
+    const axis = e >= 0 && e < k ? shape.length - (items.length - k) : k;
+    const others = items.filter((x) => x !== tensors[0] && !('ellipsis' in x));
+    const fullSlice = (x: TArg) => 'slice' in x && x.slice.every(isNone);
+    const it = b.tensor(tid(tensors[0], 'index'));
+    if (others.every(fullSlice) && (it.dtype === 'int64' || it.dtype === 'int32')) {
+      return b.node('Gather', [b.value(src), b.value(tid(tensors[0], 'index'))], { axis });
+    }
+  }
+  if (items.some((x) => 't' in x || 'seq' in x)) throw new ExportError('indexing with boolean masks, lists or several tensors is not exported');
   const real = items.filter((x) => !('none' in x) && !('ellipsis' in x)).length;
   const e = items.findIndex((x) => 'ellipsis' in x);
   if (e >= 0) items = [...items.slice(0, e), ...new Array(shape.length - real).fill({ slice: [{ none: true }, { none: true }, { none: true }] }), ...items.slice(e + 1)];
@@ -704,6 +768,7 @@ export function emitNode(b: GraphBuilder, n: TraceNode): string[] {
     return f(b, n, a);
   }
   if (n.op === 'getitem') return getitem(b, n);
+  if (n.op === 'setitem') return setitem(b, n);
   if (n.op.startsWith('op:')) {
     const op = n.op.slice(3);
     if (n.args.length === 1) {

@@ -1427,8 +1427,8 @@ export class Interpreter implements Runtime {
       const f = obj.cls.lookup('__setitem__');
       if (f !== undefined) { this.call(f, [obj, idx, v], new Map(), at); return; }
     } else if (obj instanceof Tensor || obj instanceof Unknown) {
-      // In-place writes keep the shape; the dataflow they make is not traced.
-      if (obj instanceof Tensor) this.tracer?.unsupported(`assignment into a tensor (x[...] = ...) at ${at ? `${at.file.replace(/^.*\//, '')}:${this.resolver.sourceOf(at.file)?.line(at.from) ?? '?'}` : '?'}`);
+      // In-place writes keep the shape; a trace records them as a new value of the tensor.
+      if (obj instanceof Tensor) this.tracer?.setitem(obj, idx, v, at);
       return;
     }
     this.note(`cannot assign item of '${this.typeName(obj)}'`, at);

@@ -191,7 +191,14 @@ export class Tracer {
     else if (v instanceof PyTuple || v instanceof PyList) for (const x of v.items) this.constants(x);
   }
 
-  /** An operation the trace cannot express (writes into a tensor, ...): export refuses. */
+  /** `x[idx] = v`: a new value of x (every name bound to x sees it). */
+  setitem(obj: Tensor, idx: Value, v: Value, at: Span | null): void {
+    if (this.depth > 0) return;
+    const args = [this.arg(obj), this.arg(idx), this.arg(v)];
+    this.nodes.push({ op: 'setitem', scope: this.scopeOf(), args, kw: [], out: { t: this.fresh(obj, 'node') }, at });
+  }
+
+  /** An operation the trace cannot express: export refuses. */
   unsupported(what: string): void { if (this.depth === 0 && !this.problems.includes(what)) this.problems.push(what); }
 
   finish(output: Value): OpTrace {
