@@ -1187,6 +1187,13 @@ CASES['decorators'] = [
 
 CASES['torch at build time'] = [
   { src: 'import torch', expr: 'torch.jit.is_scripting(), torch.jit.is_tracing()', want: [false, false], torch: true },
+  // Values of small tensors follow reductions, permutations, concatenation and in-place writes.
+  {
+    src: 'import torch\nz = torch.zeros(3, 4)\nz[:, 1] = torch.arange(3).float()\nz[1:, 2:] += 5\nz[..., 0] = 7\nm = torch.tensor([[1, 2], [3, 4]])',
+    expr: 'z.tolist(), torch.tensor([1.0, 2.0, 3.0]).mean().item(), m.permute(1, 0).tolist(), m.sum(0).tolist(), torch.stack([m, m * 2], dim=1).tolist(), torch.cat([m, m], dim=1).tolist(), m.t().tolist()',
+    want: [[[7, 0, 0, 0], [7, 1, 5, 5], [7, 2, 5, 5]].map((r) => r.map(F)), F(2), [[1, 3], [2, 4]], [4, 6], [[[1, 2], [2, 4]], [[3, 4], [6, 8]]], [[1, 2, 1, 2], [3, 4, 3, 4]], [[1, 3], [2, 4]]],
+    torch: true,
+  },
   // A comparison that is not chained returns its value: a tensor mask, not a truth value.
   { src: 'import torch\nx = torch.zeros(2, 3)', expr: 'tuple((x > 0).shape), (x > 0).dtype == torch.bool, tuple(torch.where(x > 0, x, x * 0.1).shape)', want: [[2, 3], true, [2, 3]], torch: true },
   { src: 'import torch\nif not torch.jit.is_scripting():\n    path = "eager"\nelse:\n    path = "script"', expr: 'path', want: 'eager', torch: true },

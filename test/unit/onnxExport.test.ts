@@ -81,3 +81,19 @@ class M(nn.Module):
     def forward(self, x):
         return self.p(x)
 `, /^p: nn\.AdaptiveAvgPool2d: output size 3×3 does not divide input 8×8/));
+
+test('buffers whose values the analysis cannot know are listed, not silently guessed', () => {
+  const src = `import torch
+from torch import nn
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c = nn.Conv2d(3, 4, 1)
+        self.register_buffer('noise', torch.randn(4, 1, 1))
+        self.register_buffer('index', torch.arange(3, -1, -1))
+    def forward(self, x):
+        return self.c(x)[:, self.index] + self.noise
+`;
+  const r = sourceToOnnx(memHost({ '/p/m.py': src }), '/p/m.py', src, { input: [[1, 3, 8, 8]] });
+  assert.deepEqual(r.export.unknownValues, ['noise']);
+});

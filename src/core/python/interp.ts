@@ -12,6 +12,7 @@ import { makeBuiltins } from './builtins';
 import { formatValue, reprValue } from './format';
 import { makeTorch, TorchApi } from './torch';
 import { ModuleResolver } from './imports';
+import { writeIndex } from './torch/tensor';
 import type { Tracer } from './trace';
 
 export class PyException extends Error {
@@ -1427,8 +1428,9 @@ export class Interpreter implements Runtime {
       const f = obj.cls.lookup('__setitem__');
       if (f !== undefined) { this.call(f, [obj, idx, v], new Map(), at); return; }
     } else if (obj instanceof Tensor || obj instanceof Unknown) {
-      // In-place writes keep the shape; a trace records them as a new value of the tensor.
-      if (obj instanceof Tensor) this.tracer?.setitem(obj, idx, v, at);
+      // In-place writes keep the shape; known values are updated (or forgotten); a trace records
+      // the write as a new value of the tensor.
+      if (obj instanceof Tensor) { this.tracer?.setitem(obj, idx, v, at); writeIndex(obj, idx, v); }
       return;
     }
     this.note(`cannot assign item of '${this.typeName(obj)}'`, at);

@@ -183,7 +183,8 @@ export class Tensor {
   readonly serial = Tensor.made++;
   isParam = false;
   requiresGrad = false;
-  constructor(readonly shape: number[], readonly dtype: DType = 'float32', readonly data: number[] | null = null) {}
+  /** Values (row-major) when known; dropped (null) when an in-place write makes them unknown. */
+  constructor(readonly shape: number[], readonly dtype: DType = 'float32', public data: number[] | null = null) {}
   get numel(): number { let n = 1; for (const d of this.shape) n *= d; return n; }
 }
 

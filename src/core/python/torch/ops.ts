@@ -4,6 +4,7 @@ import {
 } from '../values';
 import {
   Op, mkTensor, shapeArgs, normDim, broadcast, binary, matmul, index, viewShape, reduceShape, roundTo, isFloat,
+  permuteData, concatData, reduceData, ReduceKind,
 } from './tensor';
 import { pyRound, arg } from '../builtins';
 
@@ -61,18 +62,17 @@ export function makeOps(SizeCls: PyClass, dtypeOf: (v: Value) => DType | null): 
     if (alpha !== undefined && op === '+' || alpha !== undefined && op === '-') y = binary('*', y, alpha!, ctx);
     return binary(op, x, y, ctx);
   };
-  const reduce = (keepShapeFn?: (t: Tensor) => DType): Op => (a, ctx) => {
+  const reduce = (kind: ReduceKind | null, keepShapeFn?: (t: Tensor) => DType): Op => (a, ctx) => {
     const t = T(a, ctx);
     if (t instanceof Unknown) return t;
     const dims = dimsArg(arg(a, 1, 'dim', null), t.shape.length, ctx);
     if (dims instanceof Unknown) return dims;
     const keep = arg(a, 2, 'keepdim', false) === true;
     const dt = keepShapeFn ? keepShapeFn(t) : t.dtype;
-    let data: number[] | null = null;
-    if (dims === null && t.data) data = [roundTo(dt, t.data.reduce((p, q) => p + q, 0))];
+    const data = kind && t.data ? reduceData(t.shape, t.data, dims, kind).map((x) => roundTo(dt, x)) : null;
     return mkTensor(reduceShape(t.shape, dims, keep), dt, data);
   };
-  const floatReduce = reduce((t) => isFloat(t.dtype) ? t.dtype : 'float32');
+  const floatReduce = (kind: ReduceKind | null) => reduce(kind, (t) => isFloat(t.dtype) ? t.dtype : 'float32');
   const maxmin: Op = (a, ctx) => {
     const t = T(a, ctx);
     if (t instanceof Unknown) return t;
@@ -112,7 +112,8 @@ export function makeOps(SizeCls: PyClass, dtypeOf: (v: Value) => DType | null): 
     const d = shapeArgs(a.pos.length > 1 ? a.pos.slice(1) : [a.kw.get('dims') ?? new PyTuple([])], ctx);
     if (d instanceof Unknown) return d;
     if (d.length !== t.shape.length) ctx.raise('RuntimeError', `permute: number of dims don't match (${d.length} vs ${t.shape.length})`);
-    return mkTensor(d.map((i) => t.shape[normDim(i, t.shape.length, ctx)]), t.dtype);
+    const perm = d.map((i) => normDim(i, t.shape.length, ctx));
+    return mkTensor(perm.map((i) => t.shape[i]), t.dtype, t.data ? permuteData(t.shape, t.data, perm) : null);
   };
   const transpose: Op = (a, ctx) => {
     const t = T(a, ctx);
@@ -120,10 +121,10 @@ export function makeOps(SizeCls: PyClass, dtypeOf: (v: Value) => DType | null): 
     const d0 = intArg(a, 1, 'dim0', null, ctx), d1 = intArg(a, 2, 'dim1', null, ctx);
     if (d0 instanceof Unknown || d0 === null) return d0 ?? ctx.unknown('transpose dims');
     if (d1 instanceof Unknown || d1 === null) return d1 ?? ctx.unknown('transpose dims');
-    const s = t.shape.slice();
-    const i = normDim(d0, s.length, ctx), j = normDim(d1, s.length, ctx);
-    [s[i], s[j]] = [s[j], s[i]];
-    return mkTensor(s, t.dtype);
+    const perm = t.shape.map((_, k) => k);
+    const i = normDim(d0, perm.length, ctx), j = normDim(d1, perm.length, ctx);
+    [perm[i], perm[j]] = [perm[j], perm[i]];
+    return mkTensor(perm.map((k) => t.shape[k]), t.dtype, t.data ? permuteData(t.shape, t.data, perm) : null);
   };
   const expand: Op = (a, ctx) => {
     const t = T(a, ctx);
@@ -170,8 +171,7 @@ export function makeOps(SizeCls: PyClass, dtypeOf: (v: Value) => DType | null): 
       }
       out[d] += t.shape[d];
     }
-    const data = d === 0 && nonEmpty.every((t) => t.data) ? nonEmpty.flatMap((t) => t.data!) : null;
-    return mkTensor(out, ref.dtype, data);
+    return mkTensor(out, ref.dtype, concatData(nonEmpty, d));
   };
   const stack: Op = (a, ctx) => {
     const items = ctx.iterate(arg(a, 0, 'tensors'));
@@ -183,7 +183,8 @@ export function makeOps(SizeCls: PyClass, dtypeOf: (v: Value) => DType | null): 
     if (dv instanceof Unknown) return dv;
     const d = normDim(dv!, t0.shape.length + 1, ctx);
     const s = t0.shape.slice(); s.splice(d, 0, items.length);
-    return mkTensor(s, t0.dtype);
+    const parts = (items as Tensor[]).map((t) => { const u = t.shape.slice(); u.splice(d, 0, 1); return mkTensor(u, t.dtype, t.data); });
+    return mkTensor(s, t0.dtype, concatData(parts, d));
   };
   const chunk: Op = (a, ctx) => {
     const t = T(a, ctx);
@@ -370,7 +371,12 @@ export function makeOps(SizeCls: PyClass, dtypeOf: (v: Value) => DType | null): 
     numel: (a, ctx) => { const t = T(a, ctx); return t instanceof Unknown ? t : t.numel; },
     nelement: (a, ctx) => { const t = T(a, ctx); return t instanceof Unknown ? t : t.numel; },
     view, reshape: view, flatten, permute, transpose, swapaxes: transpose,
-    t: (a, ctx) => { const t = T(a, ctx); return t instanceof Unknown ? t : mkTensor(t.shape.slice().reverse(), t.dtype); },
+    t: (a, ctx) => {
+      const t = T(a, ctx);
+      if (t instanceof Unknown) return t;
+      const perm = t.shape.map((_, i) => t.shape.length - 1 - i);
+      return mkTensor(perm.map((i) => t.shape[i]), t.dtype, t.data ? permuteData(t.shape, t.data, perm) : null);
+    },
     view_as: (a, ctx) => { const o = arg(a, 1, 'other'); return o instanceof Tensor ? view({ pos: [a.pos[0], new PyTuple(o.shape)], kw: new Map() }, ctx) : o; },
     reshape_as: (a, ctx) => { const o = arg(a, 1, 'other'); return o instanceof Tensor ? view({ pos: [a.pos[0], new PyTuple(o.shape)], kw: new Map() }, ctx) : o; },
     expand, expand_as: (a, ctx) => { const o = arg(a, 1, 'other'); return o instanceof Tensor ? expand({ pos: [a.pos[0], ...o.shape], kw: new Map() }, ctx) : o; },
@@ -384,8 +390,8 @@ export function makeOps(SizeCls: PyClass, dtypeOf: (v: Value) => DType | null): 
     true_divide: bin('/'), floor_divide: bin('//'), remainder: bin('%'), fmod: bin('%'), pow, eq: bin('=='), ne: bin('!='),
     lt: bin('<'), le: bin('<='), gt: bin('>'), ge: bin('>='), maximum: bin('max'), minimum: bin('min'),
     matmul: (a, ctx) => matmul(arg(a, 0, 'input'), arg(a, 1, 'other'), ctx), mm, bmm: mm, einsum,
-    mean: floatReduce, sum: reduce((t) => t.dtype === 'bool' ? 'int64' : t.dtype), prod: reduce(), std: floatReduce, var: floatReduce,
-    norm: floatReduce, amax: reduce(), amin: reduce(), logsumexp: floatReduce, all: reduce(() => 'bool'), any: reduce(() => 'bool'),
+    mean: floatReduce('mean'), sum: reduce('sum', (t) => t.dtype === 'bool' ? 'int64' : t.dtype), prod: reduce('prod'), std: floatReduce(null), var: floatReduce(null),
+    norm: floatReduce(null), amax: reduce('max'), amin: reduce('min'), logsumexp: floatReduce(null), all: reduce('all', () => 'bool'), any: reduce('any', () => 'bool'),
     max: maxmin, min: maxmin, argmax, argmin: argmax, topk,
     softmax, log_softmax: softmax, cumsum: same(),
     relu: same((x) => Math.max(0, x)), relu_: same((x) => Math.max(0, x)), sigmoid: floatSame((x) => 1 / (1 + Math.exp(-x))),

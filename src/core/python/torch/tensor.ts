@@ -241,3 +241,120 @@ export function reduceShape(shape: number[], dims: number[] | null, keepdim: boo
   shape.forEach((s, i) => { if (set.has(i)) { if (keepdim) out.push(1); } else out.push(s); });
   return out;
 }
+
+const stridesOf = (shape: number[]): number[] => shape.map((_, i) => shape.slice(i + 1).reduce((p, q) => p * q, 1));
+
+/** Values of a permuted tensor (`perm[i]` = source axis of output axis i). */
+export function permuteData(shape: number[], data: number[], perm: number[]): number[] {
+  const src = stridesOf(shape);
+  const out = perm.map((p) => shape[p]);
+  const n = data.length;
+  const res = new Array<number>(n);
+  const coord = new Array<number>(out.length).fill(0);
+  for (let k = 0; k < n; k++) {
+    let off = 0;
+    for (let i = 0; i < out.length; i++) off += coord[i] * src[perm[i]];
+    res[k] = data[off];
+    for (let i = out.length - 1; i >= 0; i--) { if (++coord[i] < out[i]) break; coord[i] = 0; }
+  }
+  return res;
+}
+
+/** Values of tensors concatenated along axis d (all known, same rank). */
+export function concatData(parts: Tensor[], d: number): number[] | null {
+  if (!parts.every((t) => t.data)) return null;
+  const outer = parts[0].shape.slice(0, d).reduce((p, q) => p * q, 1);
+  const res: number[] = [];
+  for (let o = 0; o < outer; o++) {
+    for (const t of parts) {
+      const chunk = t.shape.slice(d).reduce((p, q) => p * q, 1);
+      for (let j = 0; j < chunk; j++) res.push(t.data![o * chunk + j]);
+    }
+  }
+  return res.length <= MAX_DATA ? res : null;
+}
+
+export type ReduceKind = 'sum' | 'mean' | 'prod' | 'max' | 'min' | 'all' | 'any';
+
+/** Values of a reduction over `dims` (null = all), in the reduced shape (keepdim does not move values). */
+export function reduceData(shape: number[], data: number[], dims: number[] | null, kind: ReduceKind): number[] {
+  const red = dims ?? shape.map((_, i) => i);
+  const outShape = shape.map((s, i) => (red.includes(i) ? 1 : s));
+  const n = outShape.reduce((p, q) => p * q, 1);
+  const init = kind === 'prod' || kind === 'all' ? 1 : kind === 'max' ? -Infinity : kind === 'min' ? Infinity : 0;
+  const acc = new Array<number>(n).fill(init);
+  const outStr = stridesOf(outShape);
+  const coord = new Array<number>(shape.length).fill(0);
+  for (let k = 0; k < data.length; k++) {
+    let o = 0;
+    for (let i = 0; i < shape.length; i++) if (!red.includes(i)) o += coord[i] * outStr[i];
+    const x = data[k];
+    switch (kind) {
+      case 'sum': case 'mean': acc[o] += x; break;
+      case 'prod': acc[o] *= x; break;
+      case 'max': acc[o] = Math.max(acc[o], x); break;
+      case 'min': acc[o] = Math.min(acc[o], x); break;
+      case 'all': acc[o] = acc[o] && x ? 1 : 0; break;
+      case 'any': acc[o] = acc[o] || x ? 1 : 0; break;
+    }
+    for (let i = shape.length - 1; i >= 0; i--) { if (++coord[i] < shape[i]) break; coord[i] = 0; }
+  }
+  if (kind === 'mean') { const c = data.length / n; for (let i = 0; i < n; i++) acc[i] /= c; }
+  return acc;
+}
+
+/**
+ * `t[idx] = v` on a tensor whose values are known: writes them (ints, slices, Ellipsis; v a number
+ * or a tensor with known values broadcast to the region), else forgets them.
+ */
+export function writeIndex(t: Tensor, idx: Value, v: Value): void {
+  if (!t.data) return;
+  const data = t.data;
+  t.data = null;
+  const items = idx instanceof PyTuple ? idx.items : [idx];
+  const real = items.filter((i) => !(i instanceof PyEllipsis)).length;
+  const sel: number[][] = [];
+  const intAxes: number[] = [];
+  let d = 0;
+  for (const it of items) {
+    if (it instanceof PyEllipsis) { for (let k = 0; k < t.shape.length - real; k++, d++) sel.push(Array.from({ length: t.shape[d] }, (_, j) => j)); continue; }
+    if (d >= t.shape.length) return;
+    const size = t.shape[d];
+    if (isInt(it)) { let i = num(it); if (i < 0) i += size; if (i < 0 || i >= size) return; intAxes.push(d); sel.push([i]); d++; continue; }
+    if (it instanceof PySlice && [it.start, it.stop, it.step].every((x) => x === null || isInt(x))) {
+      const step = it.step === null ? 1 : num(it.step as number);
+      if (step <= 0) return;
+      const clamp = (x: Value, dflt: number) => { if (x === null) return dflt; let y = num(x as number); if (y < 0) y += size; return Math.min(Math.max(y, 0), size); };
+      const s0 = clamp(it.start, 0), e0 = clamp(it.stop, size);
+      const picks: number[] = [];
+      for (let i = s0; i < e0; i += step) picks.push(i);
+      sel.push(picks); d++; continue;
+    }
+    return;
+  }
+  for (; d < t.shape.length; d++) sel.push(Array.from({ length: t.shape[d] }, (_, j) => j));
+  const region = sel.map((x) => x.length);
+  // v broadcasts against the indexing result's shape, which has no axis for int indices.
+  const keptAxes = region.map((_, i) => i).filter((i) => !intAxes.includes(i));
+  const kept = keptAxes.map((i) => region[i]);
+  let vals: (coords: number[]) => number;
+  if (isNum(v)) { const x = num(v); vals = () => x; }
+  else if (v instanceof Tensor && v.data) {
+    const vs = v.shape, vd = v.data, vstr = stridesOf(vs);
+    if (vs.length > kept.length || vs.some((x, i) => x !== 1 && x !== kept[kept.length - vs.length + i])) return;
+    vals = (coords) => {
+      let off = 0;
+      for (let i = 0; i < vs.length; i++) off += (vs[i] === 1 ? 0 : coords[keptAxes[kept.length - vs.length + i]]) * vstr[i];
+      return vd[off];
+    };
+  } else return;
+  const out = data.slice();
+  const str = stridesOf(t.shape);
+  const coords: number[] = [];
+  const rec = (dim: number, off: number) => {
+    if (dim === t.shape.length) { out[off] = roundTo(t.dtype, vals(coords)); return; }
+    sel[dim].forEach((i, j) => { coords[dim] = j; rec(dim + 1, off + i * str[dim]); });
+  };
+  rec(0, 0);
+  t.data = out;
+}
