@@ -36,6 +36,8 @@ export interface RowInfo {
 
 export function dataGrid<R>(label: string, cols: Column<R>[], rows: R[], info: (r: R) => RowInfo, selected: string | null): HTMLElement {
   const grid = h('vscode-data-grid', { 'aria-label': label, 'generate-header': 'none', 'grid-template-columns': cols.map((c) => c.width).join(' ') });
+  // Columns keep at least their smallest width; a narrow panel scrolls sideways instead of cutting cells.
+  grid.style.minWidth = `${cols.reduce((t, c) => t + Number(/(\d+)px/.exec(c.width)?.[1] ?? 60), 0) + 16}px`;
   const header = h('vscode-data-grid-row', { 'row-type': 'sticky-header' },
     ...cols.map((c, i) => h('vscode-data-grid-cell', { 'cell-type': 'columnheader', 'grid-column': i + 1, title: c.help ?? null, class: c.numeric ? 'num' : null }, c.title)));
   grid.append(header);

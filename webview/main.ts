@@ -97,6 +97,7 @@ function skeleton(): void {
   byId('cancel').addEventListener('click', () => { if (busy.profile.running) post({ type: 'cancelProfile' }); });
   byId('redundancy').addEventListener('click', () => {
     if (busy.redundancy.running || !state.model?.graph) return;
+    clearNotice();
     setBusy('redundancy', { running: true, canCancel: false });
     post({ type: 'measureRedundancy' });
   });
@@ -132,8 +133,17 @@ function activateRow(row: HTMLElement): void {
   if (row.classList.contains('revealable')) post({ type: 'reveal', kind: row.dataset.kind === 'stage' ? 'stage' : 'module', path });
 }
 
+/** A new action: the notice of the last one goes. */
+function clearNotice(): void {
+  if (!state.notice) return;
+  state.notice = null;
+  save();
+  renderHeader();
+}
+
 function startProfile(): void {
   if (busy.profile.running || !state.model?.graph) return;
+  clearNotice();
   const request: ProfileRequest = { ...state.ui.request };
   setBusy('profile', { running: true, canCancel: false });
   post({ type: 'profile', request });
@@ -246,6 +256,7 @@ function actions(): Actions {
     canRewrite: can,
     rewriteTitle: busy.rewrite.running ? 'A rewrite is being applied\u2026' : caps && !caps.rewrite ? 'Rewrites are not available in this version of GhostLens.' : null,
     rewrite: (kind, path) => {
+      clearNotice();
       setBusy('rewrite', { running: true, canCancel: false });
       post({ type: 'rewrite', kind, path });
     },

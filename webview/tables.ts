@@ -45,7 +45,7 @@ export function stageColumns(a: Actions, profiled: boolean, compared: boolean, m
     { id: 'macs', title: 'MACs', width: '84px', numeric: true, cell: (r) => macs(r.macs) },
     { id: 'share', title: 'MACs %', width: '76px', numeric: true, help: 'share of the model\u2019s MACs', cell: (r) => share(r.share) },
     {
-      id: 'ghost', title: 'G-Ghost est.', width: 'minmax(120px, 1.2fr)', numeric: true,
+      id: 'ghost', title: 'G-Ghost est.', width: 'minmax(136px, 1.2fr)', numeric: true,
       help: 'MACs after rewriting this stage into a G-Ghost stage (estimate, the rewrite\u2019s formulas)',
       cell: (r) => (r.ghost
         ? { text: `${fmtMacs(r.ghost.macs)} (${fmtChange(r.ghost.macsChange)})`, value: r.ghost.macs, title: `after: ${fmtInt(r.ghost.macs)} MACs (${fmtChange(r.ghost.macsChange)}), ${fmtInt(r.ghost.params)} params (${fmtChange(r.ghost.paramsChange)}); ${r.ghost.detail}` }
@@ -92,7 +92,7 @@ export function convColumns(a: Actions, profiled: boolean, measured: boolean): C
     { id: 'macs', title: 'MACs', width: '84px', numeric: true, cell: (r) => macs(r.macs) },
     { id: 'share', title: 'MACs %', width: '76px', numeric: true, cell: (r) => share(r.share) },
     {
-      id: 'ghost', title: 'C-Ghost est.', width: 'minmax(120px, 1.2fr)', numeric: true,
+      id: 'ghost', title: 'C-Ghost est.', width: 'minmax(136px, 1.2fr)', numeric: true,
       help: 'MACs after rewriting this call into a GhostModule (estimate)',
       cell: (r) => ({ text: `${fmtMacs(r.ghost.macs)} (${fmtChange(r.ghost.macsChange)})`, value: r.ghost.macs, title: `after: ${fmtInt(r.ghost.macs)} MACs (${fmtChange(r.ghost.macsChange)}), ${fmtInt(r.ghost.params)} params (${fmtChange(r.ghost.paramsChange)}); ${r.ghost.detail}` }),
     },

@@ -3,6 +3,7 @@
 //   exthost-trusted    mocha inside the extension host: diagnostics, CodeLens, hover, commands, …
 //   exthost-untrusted  the same host in Restricted Mode (workspace trust)
 //   ui-dev             the browser: squiggle, Problems, CodeLens, hover, entry point picker
+//   ui-panel           the GhostLens panel's webview: tables vs the CLI, reveal, themes, actions
 //   ui-vsix            `npm run package`, install the .vsix into code-server, check it works
 // Usage: node out/test/vscode/run.js [--only SUITE[,SUITE]]
 // Without Chromium or code-server it skips with a message, except under CI (CI set): then it fails.
@@ -13,9 +14,10 @@ import { ROOT, CODE_SERVER_ENTRY, available as haveCodeServer } from './harness/
 import { CHROMIUM, available as haveChromium, launch } from './harness/browser';
 import { runInHost } from './harness/exthost';
 import { runUi } from './harness/ui';
+import { runPanelUi } from './harness/panelUi';
 import { log, SuiteResult } from './harness/report';
 
-const SUITES = ['exthost-trusted', 'exthost-untrusted', 'ui-dev', 'ui-vsix'];
+const SUITES = ['exthost-trusted', 'exthost-untrusted', 'ui-dev', 'ui-panel', 'ui-vsix'];
 const RESULTS = join(ROOT, 'test-results');
 
 async function main(): Promise<number> {
@@ -65,6 +67,7 @@ async function main(): Promise<number> {
       if (suite === 'exthost-trusted') results.push(await runInHost(browser, { suite: 'trusted', screenshots: RESULTS }));
       if (suite === 'exthost-untrusted') results.push(await runInHost(browser, { suite: 'untrusted', screenshots: RESULTS }));
       if (suite === 'ui-dev') results.push(await runUi(browser, 'dev', RESULTS));
+      if (suite === 'ui-panel') results.push(await runPanelUi(browser, RESULTS));
       if (suite === 'ui-vsix' && vsix) results.push(await runUi(browser, 'vsix', RESULTS, vsix));
       log(`${suite}: ${((results[results.length - 1].ms) / 1000).toFixed(1)} s`);
     }

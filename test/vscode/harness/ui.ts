@@ -137,14 +137,14 @@ async function waitForTexts(loc: Locator, ok: (all: string) => boolean): Promise
   return all;
 }
 
-async function quickInput(page: Page, key: string, text: string): Promise<void> {
+export async function quickInput(page: Page, key: string, text: string): Promise<void> {
   await page.keyboard.press(key);
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ state: 'visible', timeout: 10_000 });
   await input.fill(text);
 }
 
-async function openFile(page: Page, name: string): Promise<void> {
+export async function openFile(page: Page, name: string): Promise<void> {
   await page.locator('.monaco-workbench').click({ position: { x: 700, y: 450 } }).catch(() => undefined);
   await quickInput(page, 'Control+P', name);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 15_000 });
@@ -158,7 +158,7 @@ async function goTo(page: Page, line: number, col: number): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
-async function runCommand(page: Page, title: string): Promise<void> {
+export async function runCommand(page: Page, title: string): Promise<void> {
   await quickInput(page, 'F1', `>${title}`);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
   await page.keyboard.press('Enter');
