@@ -128,7 +128,8 @@ export class GhostLensPanel implements vscode.Disposable {
       // Hidden, the webview is destroyed; shown again, it loads, says 'ready' and gets everything.
       panel.onDidChangeViewState(() => { if (!panel.visible) this.ready = false; }),
       panel.onDidDispose(() => this.dispose()),
-      ctx.analyses.onDidChange((u) => { if (this.follows(u)) { this.sendModel(); this.sendProfile(); this.sendRedundancy(); } }),
+      // An edit can make the profile stale: say so (the results themselves are sent again only when they change).
+      ctx.analyses.onDidChange((u) => { if (this.follows(u)) { this.sendModel(); this.sendProfile(false); this.sendRedundancy(false); } }),
       vscode.window.onDidChangeActiveTextEditor((e) => {
         // Another model file became active: follow it. Other editors (and the panel itself) leave it.
         if (e && e.document.uri.toString() !== this.uri?.toString() && isAnalyzable(e.document)) this.follow(e.document.uri);
@@ -185,14 +186,24 @@ export class GhostLensPanel implements vscode.Disposable {
     });
   }
 
-  sendProfile(): void {
+  /** Sends the followed file's profile; unless `always`, only when it or its staleness changed. */
+  sendProfile(always = true): void {
     const k = this.uri && kept.get(this.uri.toString())?.profile;
-    this.post({ type: 'profile', result: k ? k.result : null, stale: !!k && this.isStale(k.version) });
+    const msg: HostMessage = { type: 'profile', result: k ? k.result : null, stale: !!k && this.isStale(k.version) };
+    if (always || this.changed('profile', msg.result, msg.stale)) this.post(msg);
   }
 
-  sendRedundancy(): void {
+  sendRedundancy(always = true): void {
     const k = this.uri && kept.get(this.uri.toString())?.redundancy;
-    this.post({ type: 'redundancy', result: k ? k.result : null, stale: !!k && this.isStale(k.version) });
+    const msg: HostMessage = { type: 'redundancy', result: k ? k.result : null, stale: !!k && this.isStale(k.version) };
+    if (always || this.changed('redundancy', msg.result, msg.stale)) this.post(msg);
+  }
+
+  private readonly lastSent: Record<'profile' | 'redundancy', { result: unknown; stale: boolean } | undefined> = { profile: undefined, redundancy: undefined };
+
+  private changed(what: 'profile' | 'redundancy', result: unknown, stale: boolean): boolean {
+    const last = this.lastSent[what];
+    return !last || last.result !== result || last.stale !== stale;
   }
 
   private isStale(version: number | null): boolean {
@@ -224,6 +235,7 @@ export class GhostLensPanel implements vscode.Disposable {
     // A hidden webview is gone, and one still loading has no listener: it asks for everything
     // when it is ready.
     if (!this.ready || !this.panel.visible) return;
+    if (msg.type === 'profile' || msg.type === 'redundancy') this.lastSent[msg.type] = { result: msg.result, stale: msg.stale };
     this.posted.push(summary(msg));
     if (this.posted.length > 500) this.posted.splice(0, 250);
     void this.panel.webview.postMessage(msg).then(undefined, (e) => this.log(`could not post '${msg.type}': ${String(e)}`));

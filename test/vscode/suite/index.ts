@@ -6,7 +6,7 @@ import Mocha from 'mocha';
 
 const SUITES: Record<string, string[]> = {
   trusted: ['extension.test.js', 'panel.test.js'],
-  untrusted: ['untrusted.test.js'],
+  untrusted: ['untrusted.test.js', 'panelUntrusted.test.js'],
 };
 
 export function run(): Promise<void> {
