@@ -37,7 +37,7 @@ export async function runUi(browser: Browser, mode: 'dev' | 'vsix', screenshots:
         log(`  ${installVsix(sandbox, vsix!).split('\n').pop()}`);
         const dir = readdirSync(sandbox.extensions).find((d) => d.startsWith('ghostlens.ghostlens-'));
         assert.ok(dir, 'extension folder missing');
-        for (const f of ['package.json', 'dist/extension.js', 'dist/worker.js']) assert.ok(existsSync(join(sandbox.extensions, dir, f)), `${f} not in the .vsix`);
+        for (const f of ['package.json', 'dist/extension.js', 'dist/worker.js', 'dist/webview/panel.js', 'dist/webview/panel.css', 'dist/webview/codicon.ttf', 'media/ghostlens-dark.svg']) assert.ok(existsSync(join(sandbox.extensions, dir, f)), `${f} not in the .vsix`);
       });
     }
     cs = await startCodeServer(sandbox);
