@@ -79,7 +79,16 @@ export async function runUi(browser: Browser, mode: 'dev' | 'vsix', screenshots:
       assert.match(text, /conv1 \u00d727 \(layer1\.0\.conv1/);
     });
     await shot('02-problems');
-    if (mode === 'vsix') { ok = t.every((x) => x.ok); return result; }
+    if (mode === 'vsix') {
+      await check(t, 'vsix: the GhostLens panel opens and shows the stages (its page ships in the package)', async () => {
+        await runCommand(page, 'GhostLens: Open panel');
+        const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+        await frame.locator('#content-stages vscode-data-grid-row[data-path="layer3"]').waitFor({ timeout: 60_000 });
+      });
+      await shot('03-panel');
+      ok = t.every((x) => x.ok);
+      return result;
+    }
 
     await check(t, 'dev: hover on a stage line shows its shape, params and MACs', async () => {
       const { line, col } = stageLine();
