@@ -66,7 +66,7 @@ export function stageColumns(a: Actions, profiled: boolean, compared: boolean, m
   }
   if (measured) {
     cols.push({
-      id: 'redundancy', title: 'Redundancy', width: '96px', numeric: true,
+      id: 'redundancy', title: 'Redundancy', width: '108px', numeric: true,
       help: 'relative error of the last block\u2019s output reconstructed from the first block\u2019s by a 1×1 op (low: redundant)',
       cell: (r) => (r.redundancy && r.redundancy.lastError !== null
         ? { text: `${fmtPct(r.redundancy.lastError)} err`, value: r.redundancy.lastError, title: r.redundancy.blocks.map((b) => `${b.path}: ${fmtPct(b.relError)}`).join('\n') }
@@ -138,15 +138,15 @@ export function layerColumns(profiled: boolean): Column<LayerRow>[] {
 export function redundancyColumns(): Column<LayerRedundancy>[] {
   return [
     { id: 'layer', title: 'Conv output', width: 'minmax(140px, 2fr)', cell: (r) => ({ text: r.path }) },
-    { id: 'channels', title: 'Channels', width: '70px', numeric: true, cell: (r) => ({ text: String(r.channels), value: r.channels }) },
+    { id: 'channels', title: 'Channels', width: '86px', numeric: true, cell: (r) => ({ text: String(r.channels), value: r.channels }) },
     {
-      id: 'nearDup', title: 'Near-duplicates', width: '110px', numeric: true,
+      id: 'nearDup', title: 'Near-duplicates', width: '132px', numeric: true,
       help: 'share of channels with another channel at |cosine| ≥ the threshold',
       cell: (r) => ({ text: fmtPct(r.nearDuplicateShare), value: r.nearDuplicateShare, title: `|cos| \u2265 ${r.threshold}` }),
     },
-    { id: 'meanCos', title: 'Mean |cos|', width: '84px', numeric: true, cell: (r) => ({ text: r.meanAbsCosine.toFixed(3), value: r.meanAbsCosine }) },
+    { id: 'meanCos', title: 'Mean |cos|', width: '100px', numeric: true, cell: (r) => ({ text: r.meanAbsCosine.toFixed(3), value: r.meanAbsCosine }) },
     {
-      id: 'recon', title: `Ghost recon. err.`, width: '120px', numeric: true,
+      id: 'recon', title: 'Ghost recon. err.', width: '140px', numeric: true,
       help: 'relative error of rebuilding all channels from a ceil(C/s) subset by cheap per-channel ops',
       cell: (r) => (r.ghostReconError === null ? NA : { text: fmtPct(r.ghostReconError), value: r.ghostReconError, title: `s = ${r.ratio}` }),
     },

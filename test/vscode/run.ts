@@ -3,6 +3,7 @@
 //   exthost-trusted    mocha inside the extension host: diagnostics, CodeLens, hover, commands, …
 //   exthost-untrusted  the same host in Restricted Mode (workspace trust)
 //   ui-dev             the browser: squiggle, Problems, CodeLens, hover, entry point picker
+//   ui-webview         the panel's page alone in Chromium (stubbed VS Code API): profile/redundancy views, posts
 //   ui-panel           the GhostLens panel's webview: tables vs the CLI, reveal, themes, actions
 //   ui-vsix            `npm run package`, install the .vsix into code-server, check it works
 // Usage: node out/test/vscode/run.js [--only SUITE[,SUITE]]
@@ -15,9 +16,10 @@ import { CHROMIUM, available as haveChromium, launch } from './harness/browser';
 import { runInHost } from './harness/exthost';
 import { runUi } from './harness/ui';
 import { runPanelUi } from './harness/panelUi';
+import { runWebviewPage } from './harness/webviewPage';
 import { log, SuiteResult } from './harness/report';
 
-const SUITES = ['exthost-trusted', 'exthost-untrusted', 'ui-dev', 'ui-panel', 'ui-vsix'];
+const SUITES = ['exthost-trusted', 'exthost-untrusted', 'ui-dev', 'ui-webview', 'ui-panel', 'ui-vsix'];
 const RESULTS = join(ROOT, 'test-results');
 
 async function main(): Promise<number> {
@@ -67,6 +69,7 @@ async function main(): Promise<number> {
       if (suite === 'exthost-trusted') results.push(await runInHost(browser, { suite: 'trusted', screenshots: RESULTS }));
       if (suite === 'exthost-untrusted') results.push(await runInHost(browser, { suite: 'untrusted', screenshots: RESULTS }));
       if (suite === 'ui-dev') results.push(await runUi(browser, 'dev', RESULTS));
+      if (suite === 'ui-webview') results.push(await runWebviewPage(browser, RESULTS));
       if (suite === 'ui-panel') results.push(await runPanelUi(browser, RESULTS));
       if (suite === 'ui-vsix' && vsix) results.push(await runUi(browser, 'vsix', RESULTS, vsix));
       log(`${suite}: ${((results[results.length - 1].ms) / 1000).toFixed(1)} s`);
