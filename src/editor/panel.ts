@@ -302,7 +302,7 @@ export class GhostLensPanel implements vscode.Disposable {
     const version = versionOf(uri);
     this.canCancel = (await vscode.commands.getCommands(true)).includes(PANEL_COMMANDS.cancelProfile);
     const out = await this.task('profile', 'Profiling', () => vscode.commands.executeCommand<unknown>(PANEL_COMMANDS.profile, uri, request));
-    if (out === undefined) return;
+    if (out === undefined || out === FAILED) return; // cancelled, refused (said so) or failed (said so)
     const result = receive(profileOrCompare, out, (p) => this.log(`profile result: ${p}`));
     if (!result) { this.notice('error', 'The profiler returned a result the panel cannot read (details in the GhostLens output).'); return; }
     kept.set(uri.toString(), { ...kept.get(uri.toString()), profile: { result, version } });
@@ -322,10 +322,15 @@ export class GhostLensPanel implements vscode.Disposable {
     const uri = this.uri;
     if (!uri || this.running.rewrite) return;
     const what = kind === 'stage' ? `${path} into a G-Ghost stage` : `${path} into a GhostModule`;
-    const out = await this.task('rewrite', 'Rewriting', () => vscode.commands.executeCommand<unknown>(PANEL_COMMANDS.rewrite, uri, { kind, path }));
-    if (out === undefined) return;
-    if (out === false) this.notice('warning', `Rewriting ${what} was not applied.`);
-    else this.notice('info', `Rewrote ${what}.`);
+    const before = versionOf(uri);
+    let said: string | undefined;
+    const out = await this.task('rewrite', 'Rewriting', () => vscode.commands.executeCommand<unknown>(PANEL_COMMANDS.rewrite, uri, { kind, path }),
+      (text) => { said = text; });
+    if (out === FAILED) return;
+    // Whatever the command returns, the file tells whether it changed.
+    const applied = versionOf(uri) !== before;
+    if (applied) this.notice('info', `Rewrote ${what}.${said ? ` ${said}` : ''}`);
+    else this.notice('warning', said ?? `Rewriting ${what} was not applied.`);
   }
 
   private async measureRedundancy(): Promise<void> {
@@ -337,7 +342,7 @@ export class GhostLensPanel implements vscode.Disposable {
     }
     const version = versionOf(uri);
     const out = await this.task('redundancy', 'Measuring redundancy', () => vscode.commands.executeCommand<unknown>(PANEL_COMMANDS.redundancy, uri));
-    if (out === undefined) return;
+    if (out === undefined || out === FAILED) return;
     const result = receive(redundancyResult, out, (p) => this.log(`redundancy result: ${p}`));
     if (!result) { this.notice('error', 'The redundancy measurement returned a result the panel cannot read (details in the GhostLens output).'); return; }
     kept.set(uri.toString(), { ...kept.get(uri.toString()), redundancy: { result, version } });
@@ -346,21 +351,23 @@ export class GhostLensPanel implements vscode.Disposable {
 
   /**
    * Runs a command of another part with the task shown as busy. A string result is that part's
-   * message to the user (a refusal, "not available"), shown as a notice; undefined comes back
-   * then, as for a cancelled run or a failure (also shown).
+   * message to the user (a refusal, "not available", a summary): given to `said`, else shown as a
+   * warning, and nothing comes back. A missing command or a failure is shown and gives FAILED.
    */
-  private async task(t: Task, doing: string, run: () => Thenable<unknown>): Promise<unknown> {
+  private async task(t: Task, doing: string, run: () => Thenable<unknown>, said?: (text: string) => void): Promise<unknown> {
     this.running[t] = true;
     this.post({ type: 'busy', task: t, running: true, canCancel: t === 'profile' && this.canCancel });
     try {
       const out = await run();
-      if (typeof out === 'string') { this.notice('warning', out); return undefined; }
-      if (out === undefined || out === null) return t === 'rewrite' ? true : undefined;
-      return out;
+      if (typeof out === 'string') {
+        if (said) said(out); else this.notice('warning', out);
+        return undefined;
+      }
+      return out ?? undefined;
     } catch (e) {
       if (commandMissing(e)) this.notice('warning', `${doing} is not available in this version of GhostLens.`);
       else { this.notice('error', `${doing} failed: ${message(e)}`); this.log(`${doing} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`); }
-      return undefined;
+      return FAILED;
     } finally {
       this.running[t] = false;
       this.post({ type: 'busy', task: t, running: false, canCancel: false });
@@ -422,6 +429,9 @@ function summary(m: HostMessage): string {
     case 'focus': return `focus:${m.path}`;
   }
 }
+
+/** task()'s result when the command is missing or threw (the user was told). */
+const FAILED = Symbol('failed');
 
 const basename = (uri: vscode.Uri): string => uri.path.replace(/^.*\//, '') || uri.toString();
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
