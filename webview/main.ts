@@ -58,7 +58,9 @@ function skeleton(): void {
       h('div', { class: 'title-line' },
         h('h1', { id: 'model-name' }, 'GhostLens'),
         h('span', { id: 'file-name', class: 'dim' }),
-        h('vscode-progress-ring', { id: 'analysing', class: 'small', hidden: true, 'aria-label': 'analysing' })),
+        // A quiet spinner: analyses run on every pause in typing, and the toolkit's ring
+        // announces itself as an alert each time it appears.
+        h('span', { id: 'analysing', class: 'codicon codicon-loading codicon-modifier-spin dim', title: 'Analysing\u2026', hidden: true })),
       h('div', { id: 'summary', class: 'summary' }),
       h('div', { id: 'notice', class: 'notice', role: 'status', 'aria-live': 'polite', hidden: true })),
     h('section', { class: 'toolbar', 'aria-label': 'Profiling and measuring' },
