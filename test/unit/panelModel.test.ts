@@ -90,6 +90,16 @@ test('the G-Ghost and C-Ghost estimates equal the analysis of the file ghostlens
     assert.equal(afterStage.macs - json.macs, stage.ghost!.macs - stage.macs!, 'stage MACs');
     assert.equal(afterStage.params - json.params, stage.ghost!.params - stage.params, 'stage params');
 
+    // In the rewritten file the stage is Ghost already: no estimate, no Rewrite, and it says so.
+    const rewritten = join(dir, 'stage.py');
+    const g2 = analyzeSource(nodeHost, rewritten, readFileSync(rewritten, 'utf8'));
+    const m2 = panelModel(g2, DEFAULT_GHOST);
+    const middle = m2.stages.find((s) => s.path === 'layer2.middle')!;
+    assert.ok(middle, m2.stages.map((s) => s.path).join(', '));
+    assert.equal(middle.ghost, null);
+    assert.equal(middle.noGhost, 'already Ghost');
+    assert.ok(!m2.stages.some((s) => s.path === 'layer2'));
+
     const conv = model.convs.find((c) => c.paths.includes('layer1.0.conv1'))!;
     cli('rewrite', EXAMPLE, '--conv', 'layer1.0.conv1', '-o', join(dir, 'conv.py'));
     const afterConv = analyzeJson(join(dir, 'conv.py'));
