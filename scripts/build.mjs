@@ -19,6 +19,10 @@ await build({ ...common, entryPoints: [join(root, 'src/worker.ts')], outfile: jo
 await build({ ...common, entryPoints: [join(root, 'src/cli/main.ts')], outfile: join(root, 'dist/cli.js'),
   external: ['onnxruntime-node'], banner: { js: '#!/usr/bin/env node' } });
 chmodSync(join(root, 'dist/cli.js'), 0o755);
+// The profiling child process (forked by src/core/profile/runner.ts): crashes/hangs of an
+// onnxruntime execution provider stay out of the extension host and the CLI.
+await build({ ...common, entryPoints: [join(root, 'src/profileWorker.ts')], outfile: join(root, 'dist/profileWorker.js'),
+  external: ['onnxruntime-node'] });
 // The panel's webview (a browser page): dist/webview/panel.js + panel.css with the codicon font
 // beside them; the panel's localResourceRoots is that one folder.
 await build({ bundle: true, platform: 'browser', format: 'iife', target: 'chrome120', minify: true, sourcemap: true, logLevel: 'warning',

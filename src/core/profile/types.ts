@@ -15,6 +15,11 @@ export interface ProfileOptions {
   timeoutMs: number;
   /** Record onnxruntime's per-node trace (per layer / per stage times). */
   perNode: boolean;
+  /**
+   * Runs traced for the per-node times (after the warm-up, before the timed runs; tracing slows
+   * a run, so the timed runs are never traced). Default: min(runs, 10).
+   */
+  profileRuns?: number;
 }
 
 export const DEFAULT_PROFILE_OPTIONS: ProfileOptions = {
@@ -72,6 +77,23 @@ export interface ProfileResult {
   /** Sum of per-node kernel times per run (≤ wall time). */
   nodeTotalMs: number | null;
   onnxruntimeVersion: string;
+  /** Where onnxruntime-node was loaded from (bundled, the setting, the GPU setup's install). */
+  onnxruntimePath?: string;
+  /** Traced runs the per-node times are the mean of (0 when perNode is off). */
+  profileRuns?: number;
+  /** Warm-up runs before anything was timed. */
+  warmup?: number;
+  /**
+   * Per-node time by the provider that ran the nodes (a CUDA session runs some nodes on the CPU);
+   * provider names as onnxruntime reports them (`CUDAExecutionProvider`).
+   */
+  nodeProviders?: { provider: string; nodes: number; ms: number }[];
+  /** How the traced nodes were mapped to modules (see core/profile/trace.ts). */
+  attribution?: { exact: number; renamed: number; inserted: number; unmapped: number };
+  /** Session creation (model load + graph optimisation), ms. */
+  sessionMs?: number;
+  /** Things the reader should know (a .onnx without stages, placeholder buffers, ...). */
+  notes?: string[];
 }
 
 export interface StageComparison {

@@ -1,0 +1,275 @@
+// The profiling child process's work: load onnxruntime-node, make the model(s), create sessions
+// on the first provider that works, warm up, trace a few runs per node, time the runs, and turn
+// the trace into per-module and per-stage times. It runs in its own process (runner.ts forks it)
+// because an execution provider can crash or hang in native code.
+//
+// Order of the runs on each session: warm-up → traced runs (profiling is on from session
+// creation and costs ~30% on small models) → endProfiling() → timed runs (no tracing overhead:
+// measured equal to a session created without profiling). Two models (before/after) alternate
+// run by run, so drift (thermals, other load) hits both alike.
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type * as Ort from 'onnxruntime-node';
+import type { ChildMessage, ErrorKind, JobRequest, OnnxSpec } from './job';
+import type { CompareResult, ProfileResult, ProviderName, ProviderNote } from './types';
+import type { ModelGraph } from '../graph/model';
+import { readOnnx, GraphIndex, OnnxReadError, OnnxGraphInfo } from './onnxGraph';
+import { planProviders, createWithFallback, AllProvidersFailed, traceName } from './providers';
+import { summarize } from './stats';
+import { parseTrace, findTraceFile, Attributor, summarizeRuns, stageTimes, compareStages, TraceSummary } from './trace';
+import { prepareSource, NoGhostCandidates } from './prepare';
+import { AnalysisError } from '../python/analyze';
+import { ExportError } from '../onnx/builder';
+import { RewriteError } from '../rewrite/rewrite';
+
+export class JobError extends Error {
+  constructor(readonly kind: ErrorKind, message: string, readonly notes?: ProviderNote[]) { super(message); }
+}
+
+type OrtModule = typeof Ort;
+type Session = Ort.InferenceSession;
+
+interface Model {
+  label: string;
+  bytes: Uint8Array;
+  info: OnnxGraphInfo;
+  graph: ModelGraph | null;
+  input?: number[][];
+  notes: string[];
+}
+
+interface Side {
+  model: Model;
+  session: Session;
+  prefix: string;
+  optPath: string | null;
+  times: number[];
+  sessionMs: number;
+}
+
+/** Loads onnxruntime-node: the package folder `path`, else the one beside this bundle. */
+export function loadOrt(path: string | null): { ort: OrtModule; version: string; from: string } {
+  let ort: OrtModule;
+  let from: string;
+  try {
+    if (path) { ort = require(path) as OrtModule; from = path; }
+    else { ort = require('onnxruntime-node') as OrtModule; from = require.resolve('onnxruntime-node'); }
+  } catch (e) {
+    throw new JobError('ort', `onnxruntime-node could not be loaded${path ? ` from ${path}` : ''}: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const v = (ort.env as { versions?: { node?: string; common?: string } }).versions;
+  return { ort, version: v?.node ?? v?.common ?? 'unknown', from: path ? from : from.replace(/[/\\]dist[/\\]index\.js$/, '') };
+}
+
+export async function runJob(req: JobRequest, send: (m: ChildMessage) => void): Promise<ProfileResult | CompareResult> {
+  const o = req.options;
+  const { ort, version, from } = loadOrt(req.ortPath);
+  const models = loadModels(req, send);
+  const traced = o.perNode ? Math.max(1, Math.min(o.profileRuns ?? Math.min(o.runs, 10), 1000)) : 0;
+
+  // Sessions: every model on the same provider, the first of the plan that creates them all.
+  const plan = planProviders(ort.listSupportedBackends(), o.provider, new Map(req.exclude));
+  const cpuErrors: string[] = [];
+  let chosen;
+  try {
+    chosen = await createWithFallback(plan, o.provider, async (p) => {
+      const made: Side[] = [];
+      try {
+        for (let i = 0; i < models.length; i++) {
+          send({ type: 'progress', message: `creating the ${p} session${models.length > 1 ? ` (${i ? 'after' : 'before'})` : ''}` });
+          made.push(await createSide(ort, models[i], p, o.threads, o.perNode, join(req.tmpDir, `m${i}-${p}`)));
+        }
+        return made;
+      } catch (e) {
+        for (const s of made) await s.session.release().catch(() => undefined);
+        if (p === 'cpu') cpuErrors.push((e as Error).message);
+        throw e;
+      }
+    }, undefined, (p) => send({ type: 'trying', provider: p }));
+  } catch (e) {
+    if (e instanceof AllProvidersFailed) {
+      // CPU always loads a valid model: when it fails too, the model is the problem.
+      if (cpuErrors.length) throw new JobError('model', `onnxruntime cannot load the model: ${cpuErrors[0].split('\n')[0]}`, e.notes);
+      throw new JobError('provider', e.message, e.notes);
+    }
+    throw e;
+  }
+  const { provider, notes } = chosen;
+  const sides = chosen.session;
+  send({ type: 'session', provider });
+
+  try {
+    const feeds = makeFeeds(ort, sides[0].session, models[0].input);
+    for (const s of sides.slice(1)) checkSameInputs(sides[0].session, s.session);
+    const total = o.warmup + traced + o.runs;
+    let done = 0, lastSent = 0;
+    const tick = (what: string) => {
+      done++;
+      const now = Date.now();
+      if (now - lastSent >= 200 || done === total) { lastSent = now; send({ type: 'progress', message: what, fraction: done / total }); }
+    };
+    try {
+      // Warm-up and traced runs: alternate the sides.
+      for (let i = 0; i < o.warmup; i++) { for (const s of sides) await s.session.run(feeds); tick('warming up'); }
+      for (let i = 0; i < traced; i++) { for (const s of sides) await s.session.run(feeds); tick('tracing runs per node'); }
+      if (o.perNode) for (const s of sides) s.session.endProfiling();
+      for (let i = 0; i < o.runs; i++) {
+        for (const s of sides) {
+          const t0 = performance.now();
+          await s.session.run(feeds);
+          s.times.push(performance.now() - t0);
+        }
+        tick('timing runs');
+      }
+    } catch (e) {
+      if (e instanceof JobError) throw e;
+      throw new JobError('model', `onnxruntime failed to run the model on ${provider}: ${(e as Error).message.split('\n')[0]}`, notes);
+    }
+    send({ type: 'progress', message: 'reading the trace' });
+    const inputShapes = Object.values(feeds).map((t) => [...t.dims]);
+    const results = sides.map((s) => buildResult(s, {
+      provider, notes, threads: o.threads, version, ortPath: from, traced, warmup: o.warmup, input: inputShapes,
+    }));
+    if (results.length === 1) return results[0].result;
+    const [b, a] = results;
+    const stages = models[0].graph ? compareStages(models[0].graph.stages, b.result.layers, a.result.layers) : [];
+    return { before: b.result, after: a.result, ratio: a.result.stats.p50 / b.result.stats.p50, stages };
+  } finally {
+    for (const s of sides) await s.session.release().catch(() => undefined);
+  }
+}
+
+function loadModels(req: JobRequest, send: (m: ChildMessage) => void): Model[] {
+  const job = req.job;
+  if (job.kind === 'source') {
+    send({ type: 'progress', message: job.compareGhost ? 'analysing, rewriting and exporting the model' : 'analysing and exporting the model' });
+    let prepared;
+    try {
+      prepared = prepareSource(job.source, job.compareGhost);
+    } catch (e) {
+      if (e instanceof AnalysisError || e instanceof ExportError || e instanceof RewriteError || e instanceof NoGhostCandidates) throw new JobError('source', e.message);
+      throw e;
+    }
+    return prepared.map((p) => ({ label: p.label, bytes: p.bytes, info: readOnnx(p.bytes), graph: p.graph, input: job.source.input, notes: p.notes }));
+  }
+  return job.models.map((spec: OnnxSpec) => {
+    let bytes: Uint8Array;
+    try { bytes = readFileSync(spec.path); } catch (e) { throw new JobError('model', `cannot read ${spec.path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
+    let info: OnnxGraphInfo;
+    try { info = readOnnx(bytes); } catch (e) {
+      if (e instanceof OnnxReadError) throw new JobError('model', `${spec.label}: ${e.message}`);
+      throw e;
+    }
+    return { label: spec.label, bytes, info, graph: spec.graph, input: spec.input, notes: [...(spec.notes ?? [])] };
+  });
+}
+
+async function createSide(ort: OrtModule, model: Model, p: ProviderName, threads: number, perNode: boolean, prefix: string): Promise<Side> {
+  // The optimized graph names what the optimizer inserted (layout reorders): written beside the
+  // trace with its weights in a separate file. TensorRT compiles subgraphs that cannot be saved.
+  const optPath = perNode && p !== 'tensorrt' ? `${prefix}-optimized.onnx` : null;
+  const opts: Ort.InferenceSession.SessionOptions = {
+    executionProviders: [p],
+    graphOptimizationLevel: 'all',
+    logSeverityLevel: 3,
+    ...(threads > 0 ? { intraOpNumThreads: threads } : {}),
+    ...(perNode ? { enableProfiling: true, profileFilePrefix: prefix } : {}),
+    ...(optPath ? {
+      optimizedModelFilePath: optPath,
+      extra: { session: { optimized_model_external_initializers_file_name: `${prefix.split(/[/\\]/).pop()}-optimized.bin`, optimized_model_external_initializers_min_size_in_bytes: '1024' } },
+    } : {}),
+  };
+  const t0 = performance.now();
+  const session = await ort.InferenceSession.create(model.bytes, opts);
+  return { model, session, prefix, optPath, times: [], sessionMs: performance.now() - t0 };
+}
+
+/** Random inputs of the session's input shapes (symbolic dimensions from `shapes`, else 1). */
+export function makeFeeds(ort: OrtModule, session: Session, shapes?: number[][]): Record<string, Ort.Tensor> {
+  const feeds: Record<string, Ort.Tensor> = {};
+  let seed = 12345;
+  const rand = () => { seed = (seed + 0x6d2b79f5) | 0; let t = Math.imul(seed ^ (seed >>> 15), 1 | seed); t ^= t + Math.imul(t ^ (t >>> 7), 61 | t); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+  session.inputMetadata.forEach((m, i) => {
+    if (!m.isTensor) throw new JobError('model', `input ${m.name} is not a tensor; the profiler feeds tensors only`);
+    const given = shapes?.[i];
+    const dims = m.shape.map((d, k) => (typeof d === 'number' && d >= 0 ? d : given?.[k] ?? 1));
+    if (given && given.length === dims.length && given.some((g, k) => typeof m.shape[k] === 'number' && m.shape[k] !== g)) {
+      throw new JobError('model', `input ${m.name} has shape [${m.shape.join(', ')}]; --input ${given.join('x')} does not fit it`);
+    }
+    const n = dims.reduce((a, b) => a * b, 1);
+    switch (m.type) {
+      case 'float32': { const a = new Float32Array(n); for (let j = 0; j < n; j++) a[j] = rand() * 2 - 1; feeds[m.name] = new ort.Tensor('float32', a, dims); break; }
+      case 'float64': { const a = new Float64Array(n); for (let j = 0; j < n; j++) a[j] = rand() * 2 - 1; feeds[m.name] = new ort.Tensor('float64', a, dims); break; }
+      case 'float16': feeds[m.name] = new ort.Tensor('float16', new Uint16Array(n), dims); break;
+      case 'int64': feeds[m.name] = new ort.Tensor('int64', new BigInt64Array(n), dims); break;
+      case 'int32': feeds[m.name] = new ort.Tensor('int32', new Int32Array(n), dims); break;
+      case 'int8': feeds[m.name] = new ort.Tensor('int8', new Int8Array(n), dims); break;
+      case 'uint8': feeds[m.name] = new ort.Tensor('uint8', new Uint8Array(n), dims); break;
+      case 'bool': feeds[m.name] = new ort.Tensor('bool', new Uint8Array(n), dims); break;
+      default: throw new JobError('model', `input ${m.name} is of type ${m.type}, which the profiler cannot fill`);
+    }
+  });
+  return feeds;
+}
+
+function checkSameInputs(a: Session, b: Session): void {
+  const sig = (s: Session) => JSON.stringify(s.inputMetadata.map((m) => (m.isTensor ? [m.type, m.shape] : 'x')));
+  if (sig(a) !== sig(b)) throw new JobError('model', `the two models take different inputs: ${sig(a)} vs ${sig(b)}`);
+}
+
+interface Common {
+  provider: ProviderName;
+  notes: ProviderNote[];
+  threads: number;
+  version: string;
+  ortPath: string;
+  traced: number;
+  warmup: number;
+  input: number[][];
+}
+
+function buildResult(s: Side, c: Common): { result: ProfileResult; trace: TraceSummary | null } {
+  const notes = [...s.model.notes];
+  let trace: TraceSummary | null = null;
+  if (c.traced > 0) {
+    const file = findTraceFile(s.prefix);
+    if (!file) throw new JobError('internal', `onnxruntime wrote no profiling trace (${s.prefix}_*.json)`);
+    const runs = parseTrace(readFileSync(file, 'utf8'));
+    // The trace holds warm-up and traced runs; the last `traced` ones count.
+    const counted = runs.slice(-c.traced);
+    let optimized: GraphIndex | null = null;
+    if (s.optPath && existsSync(s.optPath)) {
+      try { optimized = new GraphIndex(readOnnx(readFileSync(s.optPath))); } catch { optimized = null; }
+    }
+    const known = s.model.graph ? new Set(s.model.graph.modules.map((m) => m.path)) : null;
+    trace = summarizeRuns(counted, new Attributor(new GraphIndex(s.model.info), optimized, known));
+    const sessionEp = traceName[c.provider];
+    const elsewhere = trace.providers.filter((p) => p.provider && p.provider !== sessionEp);
+    if (c.provider !== 'cpu' && elsewhere.length && trace.totalMs > 0) {
+      const ms = elsewhere.reduce((t, p) => t + p.ms, 0);
+      notes.push(`${(100 * ms / trace.totalMs).toFixed(1)}% of the node time ran on ${elsewhere.map((p) => p.provider).join(', ')} (nodes ${c.provider} does not run)`);
+    }
+    if (trace.attribution.unmapped) notes.push(`${trace.attribution.unmapped} traced node(s) could not be mapped to a module (their time is under '')`);
+  }
+  if (!s.model.graph) notes.push('per-stage times need the model\'s stages (a .py model, or a .onnx the importer can read)');
+  const result: ProfileResult = {
+    model: s.model.label,
+    input: c.input,
+    provider: c.provider,
+    providers: c.notes,
+    threads: c.threads,
+    times: s.times,
+    stats: summarize(s.times),
+    layers: trace?.layers ?? [],
+    stages: trace && s.model.graph ? stageTimes(trace.layers, s.model.graph.stages) : [],
+    nodeTotalMs: trace ? trace.totalMs : null,
+    onnxruntimeVersion: c.version,
+    onnxruntimePath: c.ortPath,
+    profileRuns: c.traced,
+    warmup: c.warmup,
+    ...(trace ? { nodeProviders: trace.providers, attribution: trace.attribution } : {}),
+    sessionMs: s.sessionMs,
+    notes,
+  };
+  return { result, trace };
+}
