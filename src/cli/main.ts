@@ -9,6 +9,7 @@ import { rewriteSource, RewriteError, RewriteTarget } from '../core/rewrite/rewr
 import { createTwoFilesPatch } from 'diff';
 import { writeFileSync } from 'node:fs';
 import { exportCommand, EXPORT_USAGE } from './export';
+import { profileCommand, PROFILE_USAGE } from './profile';
 
 const USAGE = `usage: ghostlens <command> [options]
 
@@ -25,6 +26,7 @@ commands:
       --classes module puts GhostModule/GGhostStage in ghost_modules.py beside FILE, imported.
 
 ${EXPORT_USAGE}
+${PROFILE_USAGE}
 options:
   --model EXPR   Python expression evaluated in the file's namespace (e.g. 'resnet50()')
   --input SHAPE  input shape(s), e.g. 1x3x224x224 (several: 1x3x64x64,1x10)
@@ -40,6 +42,7 @@ const COMMANDS: Record<string, (args: string[]) => number | Promise<number>> = {
   analyze: (a) => analyze(a),
   rewrite: (a) => rewrite(a),
   export: (a) => exportCommand(a),
+  profile: (a) => profileCommand(a),
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -18,6 +18,7 @@ import { planProviders, createWithFallback, AllProvidersFailed, traceName } from
 import { summarize } from './stats';
 import { parseTrace, findTraceFile, Attributor, summarizeRuns, stageTimes, compareStages, TraceSummary } from './trace';
 import { prepareSource, NoGhostCandidates } from './prepare';
+import { importOnnxGraph } from './importGraph';
 import { AnalysisError } from '../python/analyze';
 import { ExportError } from '../onnx/builder';
 import { RewriteError } from '../rewrite/rewrite';
@@ -160,7 +161,18 @@ function loadModels(req: JobRequest, send: (m: ChildMessage) => void): Model[] {
       if (e instanceof OnnxReadError) throw new JobError('model', `${spec.label}: ${e.message}`);
       throw e;
     }
-    return { label: spec.label, bytes, info, graph: spec.graph, input: spec.input, notes: [...(spec.notes ?? [])] };
+    const notes = [...(spec.notes ?? [])];
+    let graph = spec.graph === 'import' ? null : spec.graph;
+    if (spec.graph === 'import') {
+      try {
+        const imported = importOnnxGraph(bytes, spec.label);
+        graph = imported.graph;
+        if (imported.note) notes.push(imported.note);
+      } catch (e) {
+        notes.push(`the model's stages could not be read from the ONNX file: ${(e as Error).message}`);
+      }
+    }
+    return { label: spec.label, bytes, info, graph, input: spec.input, notes };
   });
 }
 
@@ -251,7 +263,6 @@ function buildResult(s: Side, c: Common): { result: ProfileResult; trace: TraceS
     }
     if (trace.attribution.unmapped) notes.push(`${trace.attribution.unmapped} traced node(s) could not be mapped to a module (their time is under '')`);
   }
-  if (!s.model.graph) notes.push('per-stage times need the model\'s stages (a .py model, or a .onnx the importer can read)');
   const result: ProfileResult = {
     model: s.model.label,
     input: c.input,

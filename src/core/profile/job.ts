@@ -22,8 +22,8 @@ export interface OnnxSpec {
   /** Shown as ProfileResult.model. */
   label: string;
   path: string;
-  /** The model's graph (module paths, stages) when known: per-stage times need it. */
-  graph: ModelGraph | null;
+  /** The model's graph (module paths, stages) when known: per-stage times need it. 'import': read it from the file. */
+  graph: ModelGraph | null | 'import';
   /** Shapes for symbolic input dimensions (default 1 each). */
   input?: number[][];
   notes?: string[];

@@ -41,14 +41,14 @@ export function profileSource(source: SourceSpec, compareGhost: boolean, options
 
 export type OnnxModel = Uint8Array | string;
 
-/** Profiles one ONNX model (bytes or a file path). */
-export async function profileOnnx(model: OnnxModel, graph: ModelGraph | null, options: Partial<ProfileOptions> & { label?: string; input?: number[][] } = {}, r: RunnerOptions = {}): Promise<ProfileResult> {
+/** Profiles one ONNX model (bytes or a file path); graph 'import': the child reads its stages from the file. */
+export async function profileOnnx(model: OnnxModel, graph: ModelGraph | null | 'import', options: Partial<ProfileOptions> & { label?: string; input?: number[][] } = {}, r: RunnerOptions = {}): Promise<ProfileResult> {
   const res = await runJob({ kind: 'onnx', models: [spec(model, graph, options.label ?? label(model), options.input)] }, options, r);
   return res as ProfileResult;
 }
 
 /** Before/after: both models in one child, same provider and settings, runs alternating. */
-export async function compare(before: OnnxModel, after: OnnxModel, graphs: { before: ModelGraph | null; after: ModelGraph | null }, options: Partial<ProfileOptions> & { input?: number[][] } = {}, r: RunnerOptions = {}): Promise<CompareResult> {
+export async function compare(before: OnnxModel, after: OnnxModel, graphs: { before: ModelGraph | null | 'import'; after: ModelGraph | null | 'import' }, options: Partial<ProfileOptions> & { input?: number[][] } = {}, r: RunnerOptions = {}): Promise<CompareResult> {
   const job: ProfileJob = { kind: 'onnx', models: [spec(before, graphs.before, 'before', options.input), spec(after, graphs.after, 'after', options.input)] };
   return (await runJob(job, options, r)) as CompareResult;
 }
@@ -56,7 +56,7 @@ export async function compare(before: OnnxModel, after: OnnxModel, graphs: { bef
 const label = (m: OnnxModel) => (typeof m === 'string' ? m.split(/[/\\]/).pop()! : 'model.onnx');
 /** Bytes are written to the job's folder by runJob (path '' until then). */
 const pending = new WeakMap<OnnxSpec, Uint8Array>();
-function spec(m: OnnxModel, graph: ModelGraph | null, name: string, input?: number[][]): OnnxSpec {
+function spec(m: OnnxModel, graph: ModelGraph | null | 'import', name: string, input?: number[][]): OnnxSpec {
   const s: OnnxSpec = { label: name, path: typeof m === 'string' ? m : '', graph, ...(input ? { input } : {}) };
   if (typeof m !== 'string') pending.set(s, m);
   return s;
@@ -175,7 +175,7 @@ function runChild(workerPath: string, req: JobRequest, deadline: number, timeout
 
 function refine(res: ProfileResult | CompareResult, stderr: string): void {
   const rs = 'before' in res ? [res.before, res.after] : [res];
-  for (const p of rs) p.providers.forEach((n) => refineNote(n, stderr));
+  for (const p of rs) p?.providers?.forEach((n) => refineNote(n, stderr));
 }
 
 const FAILED = 'failed to create a session: ';

@@ -1,0 +1,166 @@
+// `ghostlens profile FILE|MODEL.onnx`: latency with onnxruntime-node (in a child process), per
+// stage and layer from its trace, and with --compare-ghost the all-candidates Ghost rewrite
+// profiled alongside, runs alternating.
+import { parseArgs } from 'node:util';
+import { readFileSync, existsSync, statSync } from 'node:fs';
+import { resolve, basename, join } from 'node:path';
+import { parseInputSpec, syntaxProblems } from '../core/python';
+import { defaultLibraryPaths } from './nodeHost';
+import { UsageError } from './main';
+import { profileSource, profileOnnx, ProfileError, Progress } from '../core/profile/runner';
+import { parseProviderChoice } from '../core/profile/providers';
+import { DEFAULT_PROFILE_OPTIONS, CompareResult, ProfileOptions, ProfileResult } from '../core/profile/types';
+import { resolveOrtPath } from '../core/profile/setup';
+
+export const PROFILE_USAGE = `  profile FILE|MODEL.onnx [--model EXPR] [--input 1x3x224x224] [--ep auto|cuda|tensorrt|dml|coreml|webgpu|cpu]
+          [--runs N] [--warmup N] [--threads N] [--compare-ghost] [--json] [--timeout S] [--top N] [--ort DIR]
+      Latency with onnxruntime-node (the model exported without Python, random weights; or the
+      .onnx given): p50/p90/p99, per stage and per layer from onnxruntime's trace, and which
+      execution provider ran (and why the others did not). --compare-ghost also profiles the
+      all-candidates Ghost rewrite, runs alternating, and prints after/before per stage.
+      --ort DIR uses another onnxruntime-node install (e.g. one with the CUDA libraries).
+`;
+
+export async function profileCommand(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args, allowPositionals: true,
+      options: {
+        model: { type: 'string' }, input: { type: 'string' }, ep: { type: 'string' }, runs: { type: 'string' }, warmup: { type: 'string' },
+        threads: { type: 'string' }, 'compare-ghost': { type: 'boolean' }, json: { type: 'boolean' }, timeout: { type: 'string' },
+        top: { type: 'string' }, ort: { type: 'string' }, 'profile-runs': { type: 'string' },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const v = parsed.values;
+  const file = parsed.positionals[0];
+  if (!file) throw new UsageError('profile needs a FILE (a .py model definition or a .onnx model)');
+  if (parsed.positionals.length > 1) throw new UsageError(`unexpected argument '${parsed.positionals[1]}'`);
+  const path = resolve(file);
+  if (!existsSync(path)) throw new UsageError(`no such file: ${file}`);
+  if (!statSync(path).isFile()) throw new UsageError(`not a file: ${file}`);
+  const int = (name: string, s: string | undefined, dflt: number, min: number): number => {
+    if (s === undefined) return dflt;
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min}`);
+    return n;
+  };
+  const provider = v.ep === undefined ? 'auto' : parseProviderChoice(v.ep);
+  if (!provider) throw new UsageError(`--ep must be one of auto, cuda, tensorrt, dml, coreml, webgpu, cpu (got '${v.ep}')`);
+  const timeoutS = v.timeout === undefined ? DEFAULT_PROFILE_OPTIONS.timeoutMs / 1000 : Number(v.timeout);
+  if (!(timeoutS > 0)) throw new UsageError('--timeout must be a positive number of seconds');
+  const options: ProfileOptions = {
+    ...DEFAULT_PROFILE_OPTIONS, provider,
+    runs: int('runs', v.runs, DEFAULT_PROFILE_OPTIONS.runs, 1), warmup: int('warmup', v.warmup, DEFAULT_PROFILE_OPTIONS.warmup, 0),
+    threads: int('threads', v.threads, 0, 0), timeoutMs: timeoutS * 1000,
+    ...(v['profile-runs'] !== undefined ? { profileRuns: int('profile-runs', v['profile-runs'], 10, 1) } : {}),
+  };
+  const top = int('top', v.top, 10, 0);
+  let input: number[][] | undefined;
+  try { input = v.input ? parseInputSpec(v.input) : undefined; } catch (e) { throw new UsageError((e as Error).message); }
+  let ortPath: string | null = null;
+  if (v.ort !== undefined) {
+    const r = resolveOrtPath(resolve(v.ort));
+    if (!r.path) throw new UsageError(r.why);
+    ortPath = r.path;
+  }
+
+  const isOnnx = /\.onnx$/i.test(path);
+  const progress = process.stderr.isTTY ? ttyProgress() : undefined;
+  const runner = { ortPath, onProgress: progress?.update, workerPath: join(__dirname, 'profileWorker.js') };
+  let result: ProfileResult | CompareResult;
+  try {
+    if (isOnnx) {
+      if (v['compare-ghost']) throw new UsageError('--compare-ghost needs a .py model: the Ghost rewrite edits the source');
+      if (v.model) throw new UsageError('--model applies to .py files; a .onnx file is one model');
+      result = await profileOnnx(path, 'import', { ...options, label: basename(path), input }, runner);
+    } else {
+      const text = readFileSync(path, 'utf8');
+      const bad = syntaxProblems(path, text)[0];
+      if (bad) throw new UsageError(`${file}:${bad.line}: ${bad.message}`);
+      result = await profileSource({ path, text, model: v.model, input, libraryPaths: defaultLibraryPaths() }, v['compare-ghost'] === true, options, runner);
+    }
+  } catch (e) {
+    if (e instanceof ProfileError) {
+      if (e.kind === 'model' || e.kind === 'source') throw new UsageError(`cannot profile ${file}: ${e.message}`);
+      progress?.done();
+      process.stderr.write(`ghostlens: profiling ${file} failed: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  } finally {
+    progress?.done();
+  }
+  process.stdout.write(v.json ? JSON.stringify(result, null, 1) + '\n' : renderProfile(result, top, process.stdout.isTTY === true));
+  return 0;
+}
+
+function ttyProgress(): { update: (p: Progress) => void; done: () => void } {
+  let shown = false;
+  return {
+    update: (p) => {
+      shown = true;
+      const pct = p.fraction !== undefined ? ` ${Math.round(p.fraction * 100)}%` : '';
+      process.stderr.write(`\r\x1b[2K${p.message}${pct}`);
+    },
+    done: () => { if (shown) { process.stderr.write('\r\x1b[2K'); shown = false; } },
+  };
+}
+
+// ── the report ───────────────────────────────────────────────────────────────────────────────
+
+const ms = (x: number | null | undefined) => (x === null || x === undefined ? '—' : x >= 100 ? x.toFixed(1) : x >= 10 ? x.toFixed(2) : x.toFixed(3));
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+/** The profile as a terminal report (also what the editor writes to its output channel). */
+export function renderProfile(r: ProfileResult | CompareResult, top = 10, color = false): string {
+  const bold = (s: string) => (color ? `\x1b[1m${s}\x1b[0m` : s);
+  const out: string[] = [];
+  const base = 'before' in r ? r.before : r;
+  out.push(bold('before' in r ? `${r.before.model}  vs  ${r.after.model}` : base.model));
+  out.push(`input ${base.input.map((s) => s.join('x')).join(', ')} · provider ${bold(base.provider)} · onnxruntime-node ${base.onnxruntimeVersion} · ` +
+    `threads ${base.threads || 'default'} · ${base.stats.runs} timed runs after ${base.warmup ?? '?'} warm-up${'before' in r ? ', alternating' : ''}`);
+  out.push('providers:');
+  for (const n of base.providers) out.push(`  ${n.used ? '✓' : n.why.startsWith('failed') ? '✗' : '·'} ${n.name.padEnd(8)} ${n.why}`);
+  out.push('');
+  const statRow = (label: string, p: ProfileResult) => [label, ms(p.stats.p50), ms(p.stats.p90), ms(p.stats.p99), ms(p.stats.mean), ms(p.stats.stdev), ms(p.stats.min), ms(p.stats.max)];
+  const head = ['Latency (ms)', 'p50', 'p90', 'p99', 'mean', 'stdev', 'min', 'max'];
+  if ('before' in r) {
+    out.push(...table([head, statRow('before', r.before), statRow('after (Ghost)', r.after)], [false, true, true, true, true, true, true, true]));
+    out.push(`after/before (p50): ${bold(r.ratio.toFixed(3))} ${r.ratio < 1 ? `(${pct(1 - r.ratio)} faster)` : `(${pct(r.ratio - 1)} slower)`}`);
+  } else {
+    out.push(...table([head, statRow('run', r)], [false, true, true, true, true, true, true, true]));
+  }
+  out.push('');
+  if ('before' in r) {
+    if (r.stages.length) {
+      const rows = [['Stage', 'before (ms)', 'after (ms)', 'after/before'], ...r.stages.map((s) => [s.path, ms(s.beforeMs), ms(s.afterMs), s.ratio === null ? '—' : s.ratio.toFixed(3)])];
+      out.push(...table(rows, [false, true, true, true]));
+      out.push('');
+    }
+  } else if (r.stages.length) {
+    const rows = [['Stage', 'Time (ms)', 'Share'], ...r.stages.map((s) => [s.path, ms(s.ms), pct(s.share)])];
+    out.push(...table(rows, [false, true, true]));
+    out.push('');
+  }
+  if (base.layers.length && top > 0) {
+    const rows = [['Top layers', 'Time (ms)', 'Share', 'Nodes'], ...base.layers.slice(0, top).map((l) => [l.path || '(outside modules)', ms(l.ms), pct(l.share), String(l.nodes)])];
+    out.push(...table(rows, [false, true, true, true]));
+    out.push('');
+  }
+  if (base.nodeTotalMs !== null) {
+    out.push(`per-node times: mean of ${base.profileRuns ?? '?'} traced runs, ${ms(base.nodeTotalMs)} ms of node time per run (latency above: untraced runs)`);
+  }
+  const notes = 'before' in r ? [...(r.before.notes ?? []), ...(r.after.notes ?? []).map((n) => `after: ${n}`)] : r.notes ?? [];
+  for (const n of [...new Set(notes)]) out.push(`note: ${n}`);
+  return out.join('\n') + '\n';
+}
+
+function table(rows: string[][], right: boolean[]): string[] {
+  const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => (right[i] ? c.padStart(w[i]) : c.padEnd(w[i]))).join('  ').trimEnd();
+  return [line(rows[0]), w.map((n) => '─'.repeat(n)).join('  '), ...rows.slice(1).map(line)];
+}
