@@ -135,7 +135,10 @@ export function runInstall(cmd: InstallCommand, opts: { signal?: AbortSignal; on
     let output = '';
     let settled = false;
     const finish = (r: { code: number | null; signal: string | null; spawnError?: string }) => { if (!settled) { settled = true; resolve({ ...r, output }); } };
-    const child = spawn(cmd.command, cmd.args, { cwd: cmd.cwd, env: cmd.env, shell: cmd.shell, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    if (opts.signal?.aborted) { finish({ code: null, signal: 'SIGTERM' }); return; }
+    // Its own process group (POSIX), so a cancel also stops npm's children (the install script).
+    const group = process.platform !== 'win32';
+    const child = spawn(cmd.command, cmd.args, { cwd: cmd.cwd, env: cmd.env, shell: cmd.shell, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true, detached: group });
     const onData = (d: Buffer) => {
       const s = d.toString('utf8');
       output = (output + s).slice(-200_000);
@@ -143,7 +146,10 @@ export function runInstall(cmd: InstallCommand, opts: { signal?: AbortSignal; on
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
-    const abort = () => { child.kill('SIGTERM'); setTimeout(() => child.kill('SIGKILL'), 3000).unref(); };
+    const kill = (sig: NodeJS.Signals) => {
+      try { if (group && child.pid) process.kill(-child.pid, sig); else child.kill(sig); } catch { /* already gone */ }
+    };
+    const abort = () => { kill('SIGTERM'); setTimeout(() => kill('SIGKILL'), 3000).unref(); };
     opts.signal?.addEventListener('abort', abort, { once: true });
     child.on('error', (e) => finish({ code: null, signal: null, spawnError: `${(e as NodeJS.ErrnoException).code ?? ''} ${e.message}`.trim() }));
     child.on('close', (code, signal) => { opts.signal?.removeEventListener('abort', abort); finish({ code, signal }); });
