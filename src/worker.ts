@@ -6,7 +6,8 @@ import { listEntryPoints, chooseEntry } from './core/python/entrypoints';
 import { computeDiagnostics, failureFinding } from './core/analysis/diagnostics';
 import { nodeHost } from './cli/nodeHost';
 import type { FileHost } from './core/python';
-import type { WorkerRequest, WorkerReply, AnalyzeRequest, AnalyzeResult } from './workerProtocol';
+import { planRewrite } from './core/rewrite/plan';
+import type { WorkerRequest, WorkerReply, AnalyzeRequest, AnalyzeResult, RewriteRequest } from './workerProtocol';
 
 /** Open documents first (unsaved edits count), then the disk. */
 function hostFor(open: Record<string, string>): FileHost {
@@ -47,11 +48,18 @@ function analyze(req: AnalyzeRequest): AnalyzeResult {
   }
 }
 
+function rewrite(req: RewriteRequest) {
+  const host = hostFor({ ...req.open, [req.path]: req.text });
+  return req.jobs.map((job) => planRewrite(host, req.path, req.text, job, { model: req.model, input: req.input, settings: req.settings, classes: req.classes }));
+}
+
 parentPort!.on('message', (msg: { id: number; req: WorkerRequest }) => {
   let reply: WorkerReply;
   try {
     const { req } = msg;
-    const result = req.type === 'analyze' ? analyze(req) : listEntryPoints(hostFor({ ...req.open, [req.path]: req.text }), req.path, req.text);
+    const result = req.type === 'analyze' ? analyze(req)
+      : req.type === 'rewrite' ? rewrite(req)
+      : listEntryPoints(hostFor({ ...req.open, [req.path]: req.text }), req.path, req.text);
     reply = { id: msg.id, ok: true, result };
   } catch (e) {
     reply = { id: msg.id, ok: false, error: e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e) };

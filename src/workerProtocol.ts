@@ -4,6 +4,8 @@ import type { ModelGraph } from './core/graph/model';
 import type { DiagnosticSettings, Finding } from './core/analysis/diagnostics';
 import type { EntryPoint } from './core/python/analyze';
 import type { EntrySource } from './core/python/entrypoints';
+import type { GhostSettings } from './core/analysis/ghost';
+import type { RewriteJob, RewritePlan } from './core/rewrite/actions';
 
 export interface EntrySettings {
   /** The model the user picked for this file (Select model entry point). */
@@ -30,7 +32,21 @@ export interface EntryPointsRequest {
   open: Record<string, string>;
 }
 
-export type WorkerRequest = AnalyzeRequest | EntryPointsRequest;
+/** Plans rewrites of `text` (code actions): each job's edits and the model's figures after it. */
+export interface RewriteRequest {
+  type: 'rewrite';
+  path: string;
+  text: string;
+  open: Record<string, string>;
+  /** The analysed model and input (those of the analysis the findings came from). */
+  model: string;
+  input: number[][];
+  settings: GhostSettings;
+  classes: 'inline' | 'module';
+  jobs: RewriteJob[];
+}
+
+export type WorkerRequest = AnalyzeRequest | EntryPointsRequest | RewriteRequest;
 
 export interface AnalyzeResult {
   /** null when no model could be built (see `error`). */
@@ -46,8 +62,9 @@ export interface AnalyzeResult {
 export interface ResultOf {
   analyze: AnalyzeResult;
   entryPoints: EntryPoint[];
+  rewrite: RewritePlan[];
 }
 
 export type WorkerReply =
-  | { id: number; ok: true; result: AnalyzeResult | EntryPoint[] }
+  | { id: number; ok: true; result: AnalyzeResult | EntryPoint[] | RewritePlan[] }
   | { id: number; ok: false; error: string };
