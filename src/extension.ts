@@ -34,6 +34,8 @@ export function activate(context: vscode.ExtensionContext): GhostLensApi {
   ctx.registerCommand('selectEntryPoint', commands.selectEntryPoint);
   ctx.registerCommand('openPanel', commands.openPanel);
   ctx.registerCommand('profileLatency', commands.profileLatency);
+  ctx.registerCommand('cancelProfile', commands.cancelProfile);
+  ctx.registerCommand('setupGpuProfiling', commands.setupGpuProfiling);
   ctx.registerCommand('rewriteAll', commands.rewriteAll);
 
   // Views of the analyses.

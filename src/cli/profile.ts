@@ -11,6 +11,7 @@ import { profileSource, profileOnnx, ProfileError, Progress } from '../core/prof
 import { parseProviderChoice } from '../core/profile/providers';
 import { DEFAULT_PROFILE_OPTIONS, CompareResult, ProfileOptions, ProfileResult } from '../core/profile/types';
 import { resolveOrtPath } from '../core/profile/setup';
+import { renderProfile } from './profileReport';
 
 export const PROFILE_USAGE = `  profile FILE|MODEL.onnx [--model EXPR] [--input 1x3x224x224] [--ep auto|cuda|tensorrt|dml|coreml|webgpu|cpu]
           [--runs N] [--warmup N] [--threads N] [--compare-ghost] [--json] [--timeout S] [--top N] [--ort DIR]
@@ -108,59 +109,4 @@ function ttyProgress(): { update: (p: Progress) => void; done: () => void } {
     },
     done: () => { if (shown) { process.stderr.write('\r\x1b[2K'); shown = false; } },
   };
-}
-
-// ── the report ───────────────────────────────────────────────────────────────────────────────
-
-const ms = (x: number | null | undefined) => (x === null || x === undefined ? '—' : x >= 100 ? x.toFixed(1) : x >= 10 ? x.toFixed(2) : x.toFixed(3));
-const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-
-/** The profile as a terminal report (also what the editor writes to its output channel). */
-export function renderProfile(r: ProfileResult | CompareResult, top = 10, color = false): string {
-  const bold = (s: string) => (color ? `\x1b[1m${s}\x1b[0m` : s);
-  const out: string[] = [];
-  const base = 'before' in r ? r.before : r;
-  out.push(bold('before' in r ? `${r.before.model}  vs  ${r.after.model}` : base.model));
-  out.push(`input ${base.input.map((s) => s.join('x')).join(', ')} · provider ${bold(base.provider)} · onnxruntime-node ${base.onnxruntimeVersion} · ` +
-    `threads ${base.threads || 'default'} · ${base.stats.runs} timed runs after ${base.warmup ?? '?'} warm-up${'before' in r ? ', alternating' : ''}`);
-  out.push('providers:');
-  for (const n of base.providers) out.push(`  ${n.used ? '✓' : n.why.startsWith('failed') ? '✗' : '·'} ${n.name.padEnd(8)} ${n.why}`);
-  out.push('');
-  const statRow = (label: string, p: ProfileResult) => [label, ms(p.stats.p50), ms(p.stats.p90), ms(p.stats.p99), ms(p.stats.mean), ms(p.stats.stdev), ms(p.stats.min), ms(p.stats.max)];
-  const head = ['Latency (ms)', 'p50', 'p90', 'p99', 'mean', 'stdev', 'min', 'max'];
-  if ('before' in r) {
-    out.push(...table([head, statRow('before', r.before), statRow('after (Ghost)', r.after)], [false, true, true, true, true, true, true, true]));
-    out.push(`after/before (p50): ${bold(r.ratio.toFixed(3))} ${r.ratio < 1 ? `(${pct(1 - r.ratio)} faster)` : `(${pct(r.ratio - 1)} slower)`}`);
-  } else {
-    out.push(...table([head, statRow('run', r)], [false, true, true, true, true, true, true, true]));
-  }
-  out.push('');
-  if ('before' in r) {
-    if (r.stages.length) {
-      const rows = [['Stage', 'before (ms)', 'after (ms)', 'after/before'], ...r.stages.map((s) => [s.path, ms(s.beforeMs), ms(s.afterMs), s.ratio === null ? '—' : s.ratio.toFixed(3)])];
-      out.push(...table(rows, [false, true, true, true]));
-      out.push('');
-    }
-  } else if (r.stages.length) {
-    const rows = [['Stage', 'Time (ms)', 'Share'], ...r.stages.map((s) => [s.path, ms(s.ms), pct(s.share)])];
-    out.push(...table(rows, [false, true, true]));
-    out.push('');
-  }
-  if (base.layers.length && top > 0) {
-    const rows = [['Top layers', 'Time (ms)', 'Share', 'Nodes'], ...base.layers.slice(0, top).map((l) => [l.path || '(outside modules)', ms(l.ms), pct(l.share), String(l.nodes)])];
-    out.push(...table(rows, [false, true, true, true]));
-    out.push('');
-  }
-  if (base.nodeTotalMs !== null) {
-    out.push(`per-node times: mean of ${base.profileRuns ?? '?'} traced runs, ${ms(base.nodeTotalMs)} ms of node time per run (latency above: untraced runs)`);
-  }
-  const notes = 'before' in r ? [...(r.before.notes ?? []), ...(r.after.notes ?? []).map((n) => `after: ${n}`)] : r.notes ?? [];
-  for (const n of [...new Set(notes)]) out.push(`note: ${n}`);
-  return out.join('\n') + '\n';
-}
-
-function table(rows: string[][], right: boolean[]): string[] {
-  const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((c, i) => (right[i] ? c.padStart(w[i]) : c.padEnd(w[i]))).join('  ').trimEnd();
-  return [line(rows[0]), w.map((n) => '─'.repeat(n)).join('  '), ...rows.slice(1).map(line)];
 }

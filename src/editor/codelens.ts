@@ -5,6 +5,7 @@ import type { Analyses } from './analyses';
 import type { Config } from './config';
 import { classLenses, stageLenses, fmtInt, fmtMacs, fmtShape, ClassLens, StageLens } from '../core/analysis/summary';
 import { LineIndex } from './positions';
+import { onDidChangeProfile, stageTimeTitle, modelTimeTitle } from './profile';
 
 export class CodeLensView implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -15,6 +16,7 @@ export class CodeLensView implements vscode.CodeLensProvider, vscode.Disposable 
     this.subs = [
       analyses.onDidChange(() => this.changed.fire()),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.changed.fire()),
+      onDidChangeProfile(() => this.changed.fire()),
     ];
   }
 
@@ -36,10 +38,15 @@ export class CodeLensView implements vscode.CodeLensProvider, vscode.Disposable 
       const range = at(c.from);
       out.push(new vscode.CodeLens(range, { title: classTitle(g.model, c), command: 'ghostlens.analyzeFile', arguments: [doc.uri] }),
         ...actions(range, c.root ? '' : c.paths[0]));
+      // Measured: the latest profile's latency on the model's class.
+      const measured = c.root ? modelTimeTitle(doc) : undefined;
+      if (measured) out.push(new vscode.CodeLens(range, { title: measured, command: 'ghostlens.openPanel', arguments: [doc.uri, ''] }));
     }
     for (const s of stageLenses(g)) {
       const range = at(s.from);
       out.push(new vscode.CodeLens(range, { title: stageTitle(s), command: 'ghostlens.analyzeFile', arguments: [doc.uri] }), ...actions(range, s.path));
+      const measured = stageTimeTitle(doc, s.path);
+      if (measured) out.push(new vscode.CodeLens(range, { title: measured, command: 'ghostlens.openPanel', arguments: [doc.uri, s.path] }));
     }
     return out;
   }

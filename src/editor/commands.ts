@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { Command, Ctx } from './ctx';
 import { renderTable } from '../cli/report';
 import { GhostLensPanel } from './panel';
+import * as profiling from './profile';
 
 const info = (msg: string): string => { void vscode.window.showInformationMessage(msg); return msg; };
 const warn = (msg: string): string => { void vscode.window.showWarningMessage(msg); return msg; };
@@ -77,13 +78,21 @@ export const openPanel: Command = (ctx) => (uri?: unknown, path?: unknown) => {
   return `GhostLens panel: ${p.probe().uri ?? 'no model file'}`;
 };
 
-/** GhostLens: Profile latency — runs the model, so never in an untrusted workspace. */
-export const profileLatency: Command = (ctx: Ctx) => () => {
-  if (!ctx.trusted) {
-    return warn('GhostLens: Profile latency runs your model, so it is disabled in Restricted Mode. Trust this workspace to use it (static analysis works without trust).');
-  }
-  return notYet('Profile latency');
+/**
+ * GhostLens: Profile latency — runs the model, so never in an untrusted workspace; the work and
+ * the result (returned to the caller) are editor/profile.ts's.
+ */
+export const profileLatency: Command = (ctx: Ctx) => {
+  const run = profiling.profileLatency(ctx);
+  return (...args: unknown[]) => {
+    if (!ctx.trusted) {
+      return warn('GhostLens: Profile latency runs your model, so it is disabled in Restricted Mode. Trust this workspace to use it (static analysis works without trust).');
+    }
+    return run(...args);
+  };
 };
+export const cancelProfile: Command = profiling.cancelProfile;
+export const setupGpuProfiling: Command = profiling.setupGpuProfiling;
 
 /** GhostLens: Rewrite all candidates (the rewrite issue fills it in). */
 export const rewriteAll: Command = () => () => notYet('Rewrite all candidates');

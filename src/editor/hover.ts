@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { Analyses } from './analyses';
 import { hoverAt } from '../core/analysis/summary';
 import { LineIndex } from './positions';
+import { hoverTime } from './profile';
 
 export class HoverView implements vscode.HoverProvider {
   constructor(private readonly analyses: Analyses) {}
@@ -17,7 +18,12 @@ export class HoverView implements vscode.HoverProvider {
     const md = new vscode.MarkdownString();
     md.appendMarkdown(`**GhostLens** \u00b7 \`${info.title.replace(/`/g, '')}\`\n\n`);
     md.appendMarkdown('| | |\n|---|---|\n');
-    for (const [k, v] of info.rows) md.appendMarkdown(`| ${k} | ${v.replace(/\|/g, '\\|')} |\n`);
+    // Measured time of the module(s) the hover is about (its site, or the class of a forward).
+    const paths = g.modules.filter((m) => m.from === info.from && m.to === info.to).map((m) => m.path);
+    if (!paths.length && info.title.endsWith('.forward')) paths.push(...g.modules.filter((m) => m.type === info.title.slice(0, -'.forward'.length)).map((m) => m.path));
+    const measured = hoverTime(doc, paths);
+    const rows = measured ? [...info.rows, ['latency', measured] as [string, string]] : info.rows;
+    for (const [k, v] of rows) md.appendMarkdown(`| ${k} | ${v.replace(/\|/g, '\\|')} |\n`);
     const lines = new LineIndex(a.text);
     return new vscode.Hover(md, lines.firstLineRange(info.from, info.to));
   }

@@ -15,7 +15,7 @@ const BUNDLED = join(ROOT, 'node_modules/onnxruntime-node');
 const tmp = () => mkdtempSync(join(tmpdir(), 'ghostlens-setup-'));
 
 /** A fake onnxruntime-node package: its package.json, the binding, and optionally the CUDA libraries. */
-function fakeOrt(pkg: string, cuda: boolean, platform = 'linux', arch = 'x64') {
+function fakeOrt(pkg: string, cuda: boolean, platform: NodeJS.Platform = 'linux', arch: NodeJS.Architecture = 'x64') {
   mkdirSync(binDir(pkg, platform, arch), { recursive: true });
   writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'onnxruntime-node', version: '1.30.0' }));
   writeFileSync(join(binDir(pkg, platform, arch), 'onnxruntime_binding.node'), '');

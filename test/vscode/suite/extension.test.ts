@@ -118,9 +118,8 @@ describe('GhostLens in VS Code', function () {
 
   it('registers every command; those of later issues say plainly they are not available yet', async () => {
     const all = await vscode.commands.getCommands(true);
-    for (const c of ['analyzeFile', 'selectEntryPoint', 'openPanel', 'profileLatency', 'rewriteAll']) assert.ok(all.includes(`ghostlens.${c}`), c);
+    for (const c of ['analyzeFile', 'selectEntryPoint', 'openPanel', 'profileLatency', 'cancelProfile', 'setupGpuProfiling', 'rewriteAll']) assert.ok(all.includes(`ghostlens.${c}`), c);
     assert.ok(vscode.workspace.isTrusted);
-    assert.match(await vscode.commands.executeCommand<string>('ghostlens.profileLatency'), /^GhostLens: Profile latency is not available yet/);
     assert.match(await vscode.commands.executeCommand<string>('ghostlens.rewriteAll'), /^GhostLens: Rewrite all candidates is not available yet/);
   });
 

@@ -1,0 +1,48 @@
+// Short texts of measured times for the editor (CodeLens, hover): `layer3 · 3.1 ms (24%)`.
+import type { CompareResult, ModuleTime, ProfileResult } from './types';
+
+export const isCompareResult = (r: ProfileResult | CompareResult): r is CompareResult => 'before' in r;
+const base = (r: ProfileResult | CompareResult): ProfileResult => (isCompareResult(r) ? r.before : r);
+
+/** `3.1 ms`, `0.29 ms`, `0.031 ms`, `120 ms`. */
+export function fmtMs(ms: number): string {
+  if (ms >= 100) return `${ms.toFixed(0)} ms`;
+  if (ms >= 1) return `${ms.toFixed(1)} ms`;
+  if (ms >= 0.1) return `${ms.toFixed(2)} ms`;
+  return `${ms.toFixed(3)} ms`;
+}
+
+const pct = (share: number) => `${Math.round(100 * share)}%`;
+
+/** The stage's line: `layer3 · 3.1 ms (24%)`, or before → after for a comparison. Null: not timed. */
+export function stageLensTitle(path: string, r: ProfileResult | CompareResult): string | null {
+  if (isCompareResult(r)) {
+    const c = r.stages.find((s) => s.path === path);
+    if (!c || c.beforeMs === null) return null;
+    const b = r.before.stages.find((s) => s.path === path);
+    const after = c.afterMs === null ? '?' : fmtMs(c.afterMs);
+    return `${path} \u00b7 ${fmtMs(c.beforeMs)}${b ? ` (${pct(b.share)})` : ''} \u2192 ${after} after Ghost${c.ratio !== null ? ` (\u00d7${c.ratio.toFixed(2)})` : ''}`;
+  }
+  const t = r.stages.find((s) => s.path === path);
+  if (!t || !t.nodes) return null;
+  return `${path} \u00b7 ${fmtMs(t.ms)} (${pct(t.share)})`;
+}
+
+/** The model's line: `latency p50 2.8 ms on cpu`, with the Ghost rewrite's for a comparison. */
+export function modelLensTitle(r: ProfileResult | CompareResult): string {
+  if (isCompareResult(r)) {
+    return `latency p50 ${fmtMs(r.before.stats.p50)} \u2192 ${fmtMs(r.after.stats.p50)} after Ghost (\u00d7${r.ratio.toFixed(2)}) on ${r.before.provider}`;
+  }
+  return `latency p50 ${fmtMs(r.stats.p50)} (p90 ${fmtMs(r.stats.p90)}) on ${r.provider}`;
+}
+
+/** Time of the modules `paths` (each with its submodules), for a hover row; null when none ran. */
+export function modulesLatency(r: ProfileResult | CompareResult, paths: readonly string[]): string | null {
+  const p = base(r);
+  const under = (l: ModuleTime) => paths.some((q) => q === '' || l.path === q || l.path.startsWith(q + '.'));
+  const mine = p.layers.filter(under);
+  if (!mine.length || !paths.length) return null;
+  const ms = mine.reduce((s, l) => s + l.ms, 0);
+  const share = mine.reduce((s, l) => s + l.share, 0);
+  return `${fmtMs(ms)} (${(100 * share).toFixed(1)}% of node time) on ${p.provider}, mean of ${p.profileRuns ?? '?'} traced runs`;
+}
