@@ -106,6 +106,9 @@ test('node names → module paths: GhostLens and torch naming', () => {
   assert.equal(modulePathOf('/layer1/layer1.0/conv1/Conv'), 'layer1.0.conv1');
   assert.equal(modulePathOf('/layer1/layer1.0/Add'), 'layer1.0');
   assert.equal(modulePathOf('/features/features.0/features.0.0/Conv'), 'features.0.0');
+  // A segment that extends the previous one is relative to the same module.
+  assert.equal(modulePathOf('/layer2/layer2.0/downsample/downsample.0/Conv'), 'layer2.0.downsample.0');
+  assert.equal(modulePathOf('/features/features.1/conv/conv.0/conv.0.0/Conv'), 'features.1.conv.0.0');
   assert.equal(modulePathOf('/Flatten'), '');
   const k = new Set(['', 'layer1', 'layer1.0', 'layer1.0.relu', 'layer1.0.conv1']);
   // torch numbers a module's second call: relu_1 is relu.
@@ -113,6 +116,22 @@ test('node names → module paths: GhostLens and torch naming', () => {
   // Unknown leaves fall back to the nearest known module.
   assert.equal(modulePathOf('layer1.0.se/mul_0', k), 'layer1.0');
   assert.equal(modulePathOf('Conv_17', k), '');
+});
+
+test("without the model's module list, torch's numbered second call of a module is that module", () => {
+  const n = (name: string, opType: string, inputs: string[], outputs: string[]): OnnxNode => ({ name, opType, domain: '', inputs, outputs });
+  const g = new GraphIndex({
+    name: '', producer: 'pytorch', opsets: [], inputs: [], outputs: [], initializers: new Set(['w']),
+    nodes: [
+      n('/layer1/layer1.0/conv1/Conv', 'Conv', ['x', 'w'], ['a']), n('/layer1/layer1.0/relu/Relu', 'Relu', ['a'], ['b']),
+      n('/layer1/layer1.0/Add', 'Add', ['b', 'x'], ['c']), n('/layer1/layer1.0/relu_1/Relu', 'Relu', ['c'], ['d']),
+    ],
+  });
+  const a = new Attributor(g);
+  assert.equal(a.attribute('/layer1/layer1.0/relu_1/Relu', 'Relu').module, 'layer1.0.relu');
+  assert.equal(a.attribute('/layer1/layer1.0/Add', 'Add').module, 'layer1.0');
+  // An NCHWc conv named after the ReLU's output value: the conv's module.
+  assert.equal(a.attribute('b_nchwc', 'Conv').module, 'layer1.0.conv1');
 });
 
 test('stage membership and before/after per stage', () => {

@@ -81,10 +81,17 @@ export function parseTrace(text: string): TraceRun[] {
 export function modulePathOf(node: string, known?: ReadonlySet<string> | null): string {
   let path: string;
   if (node.startsWith('/')) {
-    // torch: /scope/scope/.../OpType — each scope segment a module name or a full path.
+    // torch: /scope/.../OpType. A segment is a path relative to the module the segments before
+    // it name, except one that extends the previous segment (`layer2` → `layer2.0`,
+    // `downsample` → `downsample.0`): that one is relative to the same module as the previous.
     const segs = node.slice(1).split('/').slice(0, -1);
     path = '';
-    for (const s of segs) path = !path ? s : s.startsWith(path + '.') ? s : `${path}.${s}`;
+    let anchor = '', prev = '';
+    for (const s of segs) {
+      if (!(prev && s.startsWith(prev + '.'))) anchor = path;
+      path = anchor ? `${anchor}.${s}` : s;
+      prev = s;
+    }
   } else {
     // GhostLens: the module path, then `/suffix` for extra or functional nodes.
     const slash = node.indexOf('/');
@@ -119,11 +126,22 @@ const canonicalOp = (op: string): string => op.replace(/^Fused/, '').replace(/^S
 export class Attributor {
   private readonly memo = new Map<string, Attribution>();
 
+  /** Without the model's module list: torch's `relu_1` (second call of `relu`) → `relu`. */
+  private readonly alias = new Map<string, string>();
+
   constructor(
     private readonly original: GraphIndex,
     private readonly optimized: GraphIndex | null = null,
     private readonly known: ReadonlySet<string> | null = null,
-  ) {}
+  ) {
+    if (!known) {
+      const seen = new Set(original.info.nodes.map((n) => modulePathOf(n.name)));
+      for (const p of seen) {
+        const cut = p.replace(/_\d+$/, '');
+        if (cut !== p && seen.has(cut)) this.alias.set(p, cut);
+      }
+    }
+  }
 
   attribute(name: string, op: string): Attribution {
     const key = `${name}\u0000${op}`;
@@ -132,7 +150,10 @@ export class Attributor {
     return a;
   }
 
-  private module(n: OnnxNode): string { return modulePathOf(n.name, this.known); }
+  private module(n: OnnxNode): string {
+    const p = modulePathOf(n.name, this.known);
+    return this.alias.get(p) ?? p;
+  }
 
   private resolve(name: string, op: string, depth: number): Attribution {
     const base = this.baseNode(name);
