@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { profileOnnx } from '../../src/core/profile/runner';
+import { profileOnnx, compare } from '../../src/core/profile/runner';
+import { sourceToOnnx } from '../../src/core/onnx/export';
 import { analyzeSource } from '../../src/core/python';
 import { nodeHost } from '../../src/cli/nodeHost';
 import { torchAvailable, ROOT, PYTHON } from './python';
@@ -56,6 +57,23 @@ describe('profiling torch-exported ONNX', { skip }, () => {
       assert.ok(Math.abs(r.layers.reduce((s, l) => s + l.ms, 0) - r.nodeTotalMs!) < 1e-9);
     });
   }
+
+  test("compare(): GhostLens's export (bytes) against torch's (file) in one child, inputs named differently", async () => {
+    const t = await torchExport('resnet18');
+    const file = join(TV, 'resnet.py');
+    const ours = sourceToOnnx(nodeHost, file, readFileSync(file, 'utf8'), { model: 'resnet18()', input: [[1, 3, 64, 64]] });
+    const c = await compare(ours.bytes, t.file, { before: ours.graph, after: ours.graph }, FAST, { workerPath: WORKER });
+    assert.equal(c.before.provider, c.after.provider);
+    assert.equal(c.before.times.length, 3);
+    assert.equal(c.after.times.length, 3);
+    assert.ok(c.ratio > 0 && Number.isFinite(c.ratio));
+    // Both name the same modules: the same convs got time on both sides.
+    const convs = (p: typeof c.before) => p.layers.filter((l) => t.convs.includes(l.path)).map((l) => l.path).sort();
+    assert.deepEqual(convs(c.before), [...t.convs].sort());
+    assert.deepEqual(convs(c.after), [...t.convs].sort());
+    assert.deepEqual(c.stages.map((s) => s.path), ['layer1', 'layer2', 'layer3', 'layer4']);
+    assert.ok(c.stages.every((s) => s.ratio !== null && s.ratio > 0));
+  });
 
   test('torch-exported resnet18 with GhostLens\'s graph of the same model: per-stage times', async () => {
     const t = await torchExport('resnet18');

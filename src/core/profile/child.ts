@@ -100,8 +100,11 @@ export async function runJob(req: JobRequest, send: (m: ChildMessage) => void): 
   send({ type: 'session', provider });
 
   try {
+    // One set of input tensors for both sides, matched by position (their names may differ).
     const feeds = makeFeeds(ort, sides[0].session, models[0].input);
     for (const s of sides.slice(1)) checkSameInputs(sides[0].session, s.session);
+    const tensors = Object.values(feeds);
+    const feedsOf = new Map(sides.map((s) => [s, Object.fromEntries(s.session.inputNames.map((n, i) => [n, tensors[i]]))]));
     const total = o.warmup + traced + o.runs;
     let done = 0, lastSent = 0;
     const tick = (what: string) => {
@@ -111,13 +114,14 @@ export async function runJob(req: JobRequest, send: (m: ChildMessage) => void): 
     };
     try {
       // Warm-up and traced runs: alternate the sides.
-      for (let i = 0; i < o.warmup; i++) { for (const s of sides) await s.session.run(feeds); tick('warming up'); }
-      for (let i = 0; i < traced; i++) { for (const s of sides) await s.session.run(feeds); tick('tracing runs per node'); }
+      for (let i = 0; i < o.warmup; i++) { for (const s of sides) await s.session.run(feedsOf.get(s)!); tick('warming up'); }
+      for (let i = 0; i < traced; i++) { for (const s of sides) await s.session.run(feedsOf.get(s)!); tick('tracing runs per node'); }
       if (o.perNode) for (const s of sides) s.session.endProfiling();
       for (let i = 0; i < o.runs; i++) {
         for (const s of sides) {
+          const f = feedsOf.get(s)!;
           const t0 = performance.now();
-          await s.session.run(feeds);
+          await s.session.run(f);
           s.times.push(performance.now() - t0);
         }
         tick('timing runs');
