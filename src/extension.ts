@@ -5,6 +5,7 @@ import { Ctx } from './editor/ctx';
 import { DiagnosticsView } from './editor/diagnostics';
 import { CodeLensView } from './editor/codelens';
 import { HoverView } from './editor/hover';
+import { RewriteActions } from './editor/codeActions';
 import { StatusBar } from './editor/statusbar';
 import * as commands from './editor/commands';
 import { stamp, activationTime, ActivationTime } from './editor/activation';
@@ -21,6 +22,8 @@ export interface GhostLensApi {
   statusText(): string;
   /** The open GhostLens panel, if any. */
   panel(): PanelProbe | undefined;
+  /** The rewrite code actions as provided (vscode.executeCodeActionProvider drops `disabled` and `diagnostics`). */
+  codeActions(doc: vscode.TextDocument, range: vscode.Range, only?: string): Promise<vscode.CodeAction[]>;
 }
 
 const PYTHON: vscode.DocumentSelector = [{ language: 'python', scheme: 'file' }, { language: 'python', scheme: 'untitled' }];
@@ -37,13 +40,16 @@ export function activate(context: vscode.ExtensionContext): GhostLensApi {
   ctx.registerCommand('cancelProfile', commands.cancelProfile);
   ctx.registerCommand('setupGpuProfiling', commands.setupGpuProfiling);
   ctx.registerCommand('rewriteAll', commands.rewriteAll);
+  ctx.registerCommand('rewrite', commands.rewrite);
 
   // Views of the analyses.
   const status = ctx.own(new StatusBar(ctx.analyses));
+  const rewriteActions = ctx.own(new RewriteActions(ctx));
   ctx.push(
     new DiagnosticsView(ctx.analyses),
     vscode.languages.registerCodeLensProvider(PYTHON, ctx.own(new CodeLensView(ctx.analyses, ctx.config))),
     vscode.languages.registerHoverProvider(PYTHON, new HoverView(ctx.analyses)),
+    vscode.languages.registerCodeActionsProvider(PYTHON, rewriteActions, RewriteActions.metadata),
   );
 
   // The panel comes back after a window reload.
@@ -58,6 +64,7 @@ export function activate(context: vscode.ExtensionContext): GhostLensApi {
     engineStats: () => (ctx.engineStarted ? { ...ctx.engine().stats } : null),
     statusText: () => status.text,
     panel: () => GhostLensPanel.current?.probe(),
+    codeActions: (doc, range, only) => rewriteActions.probe(doc, range, only),
   };
 }
 

@@ -6,6 +6,7 @@ import type { Command, Ctx } from './ctx';
 import { renderTable } from '../cli/report';
 import { GhostLensPanel } from './panel';
 import * as profiling from './profile';
+import { runRewrite, targetArg } from './codeActions';
 
 const info = (msg: string): string => { void vscode.window.showInformationMessage(msg); return msg; };
 const warn = (msg: string): string => { void vscode.window.showWarningMessage(msg); return msg; };
@@ -67,8 +68,6 @@ export const selectEntryPoint: Command = (ctx) => async (uri?: vscode.Uri, ...re
   return a?.result?.graph?.model ?? a?.result?.error?.message;
 };
 
-const notYet = (what: string) => info(`GhostLens: ${what} is not available yet in this version of GhostLens.`);
-
 /**
  * GhostLens: Open panel — the stages, charts and profile of the model file (`uri`, else the active
  * one); `path` (from a stage's CodeLens) selects that row.
@@ -94,5 +93,18 @@ export const profileLatency: Command = (ctx: Ctx) => {
 export const cancelProfile: Command = profiling.cancelProfile;
 export const setupGpuProfiling: Command = profiling.setupGpuProfiling;
 
-/** GhostLens: Rewrite all candidates (the rewrite issue fills it in). */
-export const rewriteAll: Command = () => () => notYet('Rewrite all candidates');
+/**
+ * GhostLens: Rewrite all candidates — every G-Ghost stage and C-Ghost conv of the model (`uri`,
+ * else the active file) in one undoable edit; `{version}` refuses if the document changed since.
+ */
+export const rewriteAll: Command = (ctx) => (uri?: unknown, expect?: { version?: number }) => runRewrite(ctx, uri, { kind: 'all' }, expect);
+
+/**
+ * ghostlens.rewrite(uri, {kind, path}, {version}?) — one stage or conv site (the code actions and
+ * the panel call it): returns what changed, or the refusal it showed.
+ */
+export const rewrite: Command = (ctx) => (uri?: unknown, target?: unknown, expect?: { version?: number }) => {
+  const t = targetArg(target);
+  if (!t) return warn('GhostLens: ghostlens.rewrite needs a target {kind: "stage" | "conv", path}.');
+  return runRewrite(ctx, uri, { kind: 'site', target: t }, expect);
+};

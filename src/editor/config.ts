@@ -37,4 +37,6 @@ export class Config {
 
   debounceMs(scope?: vscode.Uri): number { return Math.max(0, this.section(scope).get<number>('analysis.debounceMs', 400)); }
   codeLens(scope?: vscode.Uri): boolean { return this.section(scope).get<boolean>('codeLens.enabled', true); }
+  /** Where rewrites put the Ghost classes: into the file, or a ghost_modules.py beside it. */
+  rewriteClasses(scope?: vscode.Uri): 'inline' | 'module' { return this.section(scope).get<string>('rewrite.classes') === 'module' ? 'module' : 'inline'; }
 }

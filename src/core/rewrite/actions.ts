@@ -36,7 +36,9 @@ export interface SiteAction {
   label: string;
   /** Instances the site builds (convs built by one call, stages built by one call in a loop). */
   count: number;
-  finding: StageFinding | ConvFinding;
+  /** The site's source span (offsets of the analysed text). */
+  from: number;
+  to: number;
 }
 
 /** The stage and conv sites whose source span meets [from, to] (offsets of the analysed text). */
@@ -52,7 +54,12 @@ export function actionsAt(findings: Finding[], from: number, to: number): SiteAc
 export function siteAction(f: StageFinding | ConvFinding): SiteAction {
   const paths = f.data.paths;
   const label = f.kind === 'stage' ? paths.join(', ') : paths.length === 1 ? paths[0] : `${siteName(paths)} \u00d7${paths.length}`;
-  return { kind: f.kind, target: { kind: f.kind, path: paths[0] }, label, count: paths.length, finding: f };
+  return { kind: f.kind, target: { kind: f.kind, path: paths[0] }, label, count: paths.length, from: f.from, to: f.to };
+}
+
+/** A target named without its finding (a command's argument): the path is the label. */
+export function bareSite(t: RewriteTarget): SiteAction {
+  return { kind: t.kind, target: t, label: t.path, count: 1, from: 0, to: 0 };
 }
 
 /** `: model −23% MACs, −23% params` from the plan's before/after, or '' when it has none. */

@@ -1,6 +1,6 @@
 // UI tests: a person's view of GhostLens in the browser workbench. `dev` loads the extension from
 // the working tree (extensionDevelopmentPath), opens examples/ and goes through squiggle,
-// Problems, CodeLens, hover, the entry point picker and a command; `vsix` installs the packaged
+// Problems, CodeLens, hover, the entry point picker and the rewrite quick fix; `vsix` installs the packaged
 // .vsix into code-server and checks that it activates and analyses. Screenshots go to test-results/.
 import { join } from 'node:path';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -8,6 +8,7 @@ import * as assert from 'node:assert/strict';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { ROOT, makeSandbox, removeSandbox, startCodeServer, stopCodeServer, installVsix, Sandbox } from './codeServer';
 import { check, log, SuiteResult } from './report';
+import { rewriteQuickFixUi } from './rewriteUi';
 
 const FILE = 'resnet_cifar.py';
 /** 1-based line and column of the layer1 stage in the example (squiggles render only when in view). */
@@ -117,11 +118,7 @@ export async function runUi(browser: Browser, mode: 'dev' | 'vsix', screenshots:
       await page.locator('.statusbar-item', { hasText: 'resnet20()' }).first().waitFor({ timeout: 30_000 });
     });
 
-    await check(t, 'dev: a command of a later issue says it is not available yet', async () => {
-      await runCommand(page, 'GhostLens: Rewrite all candidates');
-      await page.locator('.notifications-toasts', { hasText: 'is not available yet' }).first().waitFor({ timeout: 15_000 });
-    });
-    await shot('05-not-yet');
+    await rewriteQuickFixUi(page, t, shot, (line, col) => goTo(page, line, col));
     ok = t.every((x) => x.ok);
   } catch (e) {
     if (!t.some((x) => !x.ok)) t.push({ title: `ui-${mode}: harness`, ok: false, ms: Date.now() - start, err: e instanceof Error ? e.message : String(e) });
