@@ -10,13 +10,15 @@ import { createTwoFilesPatch } from 'diff';
 import { writeFileSync } from 'node:fs';
 import { exportCommand, EXPORT_USAGE } from './export';
 import { profileCommand, PROFILE_USAGE } from './profile';
+import { onnxToGraph, OnnxImportError } from '../core/onnx/import';
 
 const USAGE = `usage: ghostlens <command> [options]
 
 commands:
   analyze FILE [--model EXPR] [--input 1x3x224x224] [--json] [--depth N]
       Shapes, parameters and MACs per layer and stage of a PyTorch model file,
-      computed statically (no Python, no torch).
+      computed statically (no Python, no torch). FILE may be an exported MODEL.onnx:
+      modules from its node names, parameters as the file holds them.
 
   rewrite FILE [--model EXPR] (--conv PATH | --stage PATH | --all) [--ratio S] [--lambda L]
           [--diff | --in-place | -o OUT] [--classes inline|module]
@@ -77,17 +79,29 @@ function analyze(args: string[]): number {
     throw new UsageError((e as Error).message);
   }
   const file = parsed.positionals[0];
-  if (!file) throw new UsageError('analyze needs a FILE (a .py model definition)');
+  if (!file) throw new UsageError('analyze needs a FILE (a .py model definition or an exported .onnx model)');
   if (parsed.positionals.length > 1) throw new UsageError(`unexpected argument '${parsed.positionals[1]}'`);
   const path = resolve(file);
   if (!existsSync(path)) throw new UsageError(`no such file: ${file}`);
   if (!statSync(path).isFile()) throw new UsageError(`not a file: ${file}`);
-  const text = readFileSync(path, 'utf8');
-  // The editor works on half-typed code; the CLI insists on a file that parses.
-  const bad = syntaxProblems(path, text)[0];
-  if (bad) throw new UsageError(`${file}:${bad.line}: ${bad.message}`);
   const input = parsed.values.input ? parseInputSpec(parsed.values.input) : undefined;
-  const graph = analyzeSource(nodeHost, path, text, { model: parsed.values.model, input, libraryPaths: defaultLibraryPaths() });
+  let graph;
+  if (/\.onnx$/i.test(path)) {
+    // An exported model: modules, shapes, params and MACs read from the file (core/onnx/import).
+    if (parsed.values.model) throw new UsageError('--model applies to .py files, not to an ONNX model');
+    try {
+      graph = onnxToGraph(readFileSync(path), file, { input });
+    } catch (e) {
+      if (e instanceof OnnxImportError) throw new UsageError(`${file}: ${e.message}`);
+      throw e;
+    }
+  } else {
+    const text = readFileSync(path, 'utf8');
+    // The editor works on half-typed code; the CLI insists on a file that parses.
+    const bad = syntaxProblems(path, text)[0];
+    if (bad) throw new UsageError(`${file}:${bad.line}: ${bad.message}`);
+    graph = analyzeSource(nodeHost, path, text, { model: parsed.values.model, input, libraryPaths: defaultLibraryPaths() });
+  }
   if (parsed.values.json) process.stdout.write(JSON.stringify(toJson(graph), null, 1) + '\n');
   else {
     const depth = parsed.values.depth !== undefined ? Number(parsed.values.depth) : 3;
