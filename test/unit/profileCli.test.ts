@@ -105,7 +105,7 @@ test('the table report names the provider, the stages and the top layers', () =>
   assert.equal((r.stdout.match(/^layer\d\.\d\.\w+/gm) ?? []).length, 3);
 });
 
-test('a .onnx file (exported by ghostlens export) profiles with module-path layers', () => {
+test('a .onnx file (exported by ghostlens export) profiles with module-path layers and stages', () => {
   const onnx = join(dir, 'tiny.onnx');
   const e = run('export', TINY, '-o', onnx);
   assert.equal(e.status, 0, e.stderr);
@@ -115,6 +115,9 @@ test('a .onnx file (exported by ghostlens export) profiles with module-path laye
   assert.equal(p.model, 'tiny.onnx');
   assert.ok(p.layers.some((l) => l.path === 'layer2.0.shortcut.0'));
   for (const l of p.layers) assert.ok(paths.has(l.path), l.path);
+  // The importer reads the stages from the node names: per-stage times as for the .py.
+  assert.deepEqual(p.stages.map((s) => s.path), ['layer1', 'layer2']);
+  assert.ok(p.stages.every((s) => s.nodes > 0 && s.ms > 0));
 });
 
 test('--compare-ghost: both models in one run, ratio per stage and total', () => {

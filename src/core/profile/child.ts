@@ -169,7 +169,7 @@ function loadModels(req: JobRequest, send: (m: ChildMessage) => void): Model[] {
     let graph = spec.graph === 'import' ? null : spec.graph;
     if (spec.graph === 'import') {
       try {
-        const imported = importOnnxGraph(bytes, spec.label);
+        const imported = importOnnxGraph(bytes, spec.label, spec.input);
         graph = imported.graph;
         if (imported.note) notes.push(imported.note);
       } catch (e) {

@@ -1,8 +1,9 @@
-// The ModelGraph of a .onnx file (module paths and stages from node names), for per-stage times
-// of models given as ONNX. The importer lives in src/core/onnx/import.ts; until it is part of the
-// build this answers null with the reason, and profiles of .onnx files have layers but no stages.
+// The ModelGraph of a .onnx file (module paths and stages from its node names, by
+// core/onnx/import), for per-layer names checked against the model's modules and per-stage times.
 import type { ModelGraph } from '../graph/model';
+import { onnxToGraph } from '../onnx/import';
 
-export function importOnnxGraph(_bytes: Uint8Array, _name: string): { graph: ModelGraph | null; note?: string } {
-  return { graph: null, note: 'per-stage times of a .onnx file need the ONNX importer, which this build does not have yet' };
+export function importOnnxGraph(bytes: Uint8Array, name: string, input?: number[][]): { graph: ModelGraph | null; note?: string } {
+  const graph = onnxToGraph(bytes, name, input ? { input } : {});
+  return { graph, note: graph.stages.length ? undefined : 'the ONNX file\'s node names show no stages (runs of blocks at one resolution)' };
 }
