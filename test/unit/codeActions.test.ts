@@ -137,3 +137,38 @@ test('classes in ghost_modules.py: the plan creates it once; the next plan impor
   assert.deepEqual(q.files, [], 'ghost_modules.py already has GGhostStage');
   assert.equal(count(applyEdits(one, q.edits), /ghost_modules import/g), 1);
 });
+
+test('a conv built through a helper: the title names every conv the same call builds', () => {
+  const src = `import torch.nn as nn
+
+def conv3x3(cin, cout, stride=1):
+    return nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+
+class Block(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.conv1 = conv3x3(c, c)
+        self.bn1 = nn.BatchNorm2d(c)
+        self.conv2 = conv3x3(c, c)
+
+    def forward(self, x):
+        return self.conv2(self.bn1(self.conv1(x))) + x
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 16, 3, padding=1)
+        self.blocks = nn.Sequential(Block(16), Block(16))
+
+    def forward(self, x):
+        return self.blocks(self.stem(x))
+
+# ghostlens: model=Net() input=1x3x16x16
+`;
+  const [conv1] = at(src, 'self.conv1 = ');
+  const p = plan(src, { kind: 'site', target: conv1.target });
+  assert.deepEqual(p.rewritten, ['blocks.0.conv1', 'blocks.0.conv2', 'blocks.1.conv1', 'blocks.1.conv2']);
+  assert.match(siteTitle(conv1, p), /^Rewrite conv1 \u00d72 as GhostModules \(s=2\), with conv2 \u00d72 \(built by the same call\): model \u2212\d+% MACs/);
+  const [stem] = at(src, 'self.stem = ');
+  assert.match(siteTitle(stem, plan(src, { kind: 'site', target: stem.target })), /^Rewrite stem as a GhostModule \(s=2\): model /);
+});

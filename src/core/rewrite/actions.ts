@@ -21,6 +21,8 @@ export interface RewritePlan {
   files: { path: string; text: string }[];
   applied: (RewriteTarget & { detail: string })[];
   skipped: (RewriteTarget & { reason: string })[];
+  /** Module paths that become GhostModules / GGhostStages (a helper's call may build more than the site). */
+  rewritten: string[];
   /** The model before and after (the analysis of the rewritten file); null where unknown. */
   before: Totals | null;
   after: Totals | null;
@@ -36,6 +38,7 @@ export interface SiteAction {
   label: string;
   /** Instances the site builds (convs built by one call, stages built by one call in a loop). */
   count: number;
+  paths: string[];
   /** The site's source span (offsets of the analysed text). */
   from: number;
   to: number;
@@ -54,12 +57,12 @@ export function actionsAt(findings: Finding[], from: number, to: number): SiteAc
 export function siteAction(f: StageFinding | ConvFinding): SiteAction {
   const paths = f.data.paths;
   const label = f.kind === 'stage' ? paths.join(', ') : paths.length === 1 ? paths[0] : `${siteName(paths)} \u00d7${paths.length}`;
-  return { kind: f.kind, target: { kind: f.kind, path: paths[0] }, label, count: paths.length, from: f.from, to: f.to };
+  return { kind: f.kind, target: { kind: f.kind, path: paths[0] }, label, count: paths.length, paths, from: f.from, to: f.to };
 }
 
 /** A target named without its finding (a command's argument): the path is the label. */
 export function bareSite(t: RewriteTarget): SiteAction {
-  return { kind: t.kind, target: t, label: t.path, count: 1, from: 0, to: 0 };
+  return { kind: t.kind, target: t, label: t.path, count: 1, paths: [t.path], from: 0, to: 0 };
 }
 
 /** `: model −23% MACs, −23% params` from the plan's before/after, or '' when it has none. */
@@ -76,7 +79,25 @@ export function siteTitle(a: SiteAction, plan: RewritePlan | null, s: Partial<Gh
   const what = a.kind === 'stage'
     ? `${many ? 'G-Ghost stages' : 'a G-Ghost stage'} (\u03bb=${g.lambda})`
     : `${many ? 'GhostModules' : 'a GhostModule'} (s=${g.ratio})`;
-  return `Rewrite ${a.label} as ${what}${changeText(plan)}`;
+  // The call a site goes through may build more (a conv1x1 helper used by conv1, conv3 and the
+  // downsample): the title names everything that changes with it.
+  const more = plan && !plan.refused ? plan.rewritten.filter((p) => !a.paths.includes(p)) : [];
+  const also = more.length ? `, with ${groupLabels(more)} (built by the same call)` : '';
+  return `Rewrite ${a.label} as ${what}${also}${changeText(plan)}`;
+}
+
+/** `conv3 ×16, downsample.0 ×4`: paths grouped by the name they share. */
+export function groupLabels(paths: string[]): string {
+  const groups = new Map<string, string[]>();
+  for (const p of paths) {
+    const parts = p.split('.');
+    let i = parts.length - 1;
+    while (i > 0 && /^\d+$/.test(parts[i])) i--;
+    const key = parts.slice(i).join('.');
+    const g = groups.get(key);
+    if (g) g.push(p); else groups.set(key, [p]);
+  }
+  return [...groups].map(([k, ps]) => (ps.length === 1 ? ps[0] : `${k} \u00d7${ps.length}`)).join(', ');
 }
 
 /** `Rewrite all Ghost candidates (3 stages, 1 conv site): model −52% MACs, −50% params`. */
