@@ -9,7 +9,7 @@
 import type { ModelGraph, ModuleNode, UnknownNote } from '../graph/model';
 import { findStages } from '../graph/stages';
 import { onnx, decodeModel, opsetOf, Attrs, isFloatType, numel, valueInfoShape, OnnxFormatError } from './proto';
-import { inferShapes, ValueFacts } from './importShapes';
+import { inferShapes, einsumLetters, ValueFacts } from './importShapes';
 import { Naming, namingOf, torchNodeScope, ghostlensNodeScope, ghostlensLeafHeads, mergeRepeatedCalls } from './importScopes';
 
 export { OnnxFormatError as OnnxImportError };
@@ -243,8 +243,27 @@ function prefixes(path: string): string[] {
 /** MACs of one node by the project's convention; null (with why) when a needed shape is unknown. */
 function macsOf(n: onnx.INodeProto, facts: Map<string, ValueFacts>): { macs: number | null; why?: string } {
   const op = n.opType ?? '';
-  if (op !== 'Conv' && op !== 'ConvTranspose' && op !== 'Gemm' && op !== 'MatMul') return { macs: 0 };
+  if (op !== 'Conv' && op !== 'ConvTranspose' && op !== 'Gemm' && op !== 'MatMul' && op !== 'Einsum') return { macs: 0 };
   const s = (v: string | undefined) => (v ? facts.get(v)?.shape ?? null : null);
+  if (op === 'Einsum') {
+    // Contracted pairwise, left to right; each step costs the product of its letters' sizes.
+    const shapes = (n.input ?? []).map(s);
+    const bad = (n.input ?? []).find((v, i) => !shapes[i]);
+    if (bad !== undefined) return { macs: null, why: facts.get(bad)?.why ?? 'a shape is unknown' };
+    try {
+      const { terms, out, sizes } = einsumLetters(new Attrs(n).str('equation', ''), shapes as number[][]);
+      let macs = 0, cur = terms[0];
+      for (let i = 1; i < terms.length; i++) {
+        const letters = new Set([...cur, ...terms[i]]);
+        macs += [...letters].reduce((p, l) => p * sizes.get(l)!, 1);
+        const later = new Set([...out, ...terms.slice(i + 1).join('')]);
+        cur = [...letters].sort().filter((l) => later.has(l)).join('');
+      }
+      return { macs };
+    } catch (e) {
+      return { macs: null, why: (e as Error).message };
+    }
+  }
   const x = s(n.input?.[0]), w = s(n.input?.[1]), y = s(n.output?.[0]);
   const why = (v: string | undefined) => facts.get(v ?? '')?.why ?? 'a shape is unknown';
   if (op === 'Conv') {
@@ -329,11 +348,12 @@ function leafFacts(ns: onnx.INodeProto[], facts: Map<string, ValueFacts>, params
     };
   }
   if (has('LayerNormalization') || (has('ReduceMean') && has('Sqrt') && has('Div'))) return { type: 'LayerNorm' };
+  if (has('InstanceNormalization') && has('Reshape')) return { type: 'GroupNorm' };
   if (has('InstanceNormalization')) return { type: `InstanceNorm${d(find('InstanceNormalization'))}` };
   if (has('GroupNormalization')) return { type: 'GroupNorm' };
   const pools: [string, string][] = [['MaxPool', 'MaxPool'], ['AveragePool', 'AvgPool'], ['LpPool', 'LPPool'], ['GlobalAveragePool', 'AdaptiveAvgPool'], ['GlobalMaxPool', 'AdaptiveMaxPool']];
   for (const [op, t] of pools) if (has(op)) return { type: `${t}${d(find(op))}` };
-  if (has('Erf') || has('Gelu')) return { type: 'GELU' };
+  if (has('Erf') || has('Gelu') || (has('Tanh') && has('Pow') && has('Mul'))) return { type: 'GELU' };
   if (has('Softplus') && has('Tanh') && has('Mul')) return { type: 'Mish' };
   if (has('Sigmoid') && has('Mul') && ops.length === 2) return { type: 'SiLU' };
   if (has('Clip')) {

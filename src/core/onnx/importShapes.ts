@@ -456,6 +456,27 @@ const where: Rule = (ins) => {
   return [T(out, ins[1]!.elemType, elementwise(xs, out, (c, p, q) => (c ? p : q)))];
 };
 
+/** Einsum without ellipsis: the letters' sizes from the operands, the output from the equation. */
+export function einsumLetters(eq: string, shapes: number[][]): { terms: string[]; out: string; sizes: Map<string, number> } {
+  const e = eq.replace(/\s+/g, '');
+  need(!e.includes('...'), 'Einsum with an ellipsis');
+  const [lhs, rhs] = e.split('->');
+  const terms = lhs.split(',');
+  need(terms.length === shapes.length, `Einsum ${eq}: ${terms.length} terms for ${shapes.length} operands`);
+  const sizes = new Map<string, number>();
+  terms.forEach((t, i) => {
+    need(t.length === shapes[i].length, `Einsum ${eq}: term ${t} for an operand of rank ${shapes[i].length}`);
+    [...t].forEach((l, k) => sizes.set(l, Math.max(sizes.get(l) ?? 1, shapes[i][k])));
+  });
+  const out = rhs ?? [...sizes.keys()].filter((l) => lhs.split('').filter((x) => x === l).length === 1).sort().join('');
+  return { terms, out, sizes };
+}
+
+const einsum: Rule = (ins, a) => {
+  const { out, sizes } = einsumLetters(a.str('equation', ''), ins.map((x) => shapeOf(x)));
+  return [T([...out].map((l) => sizes.get(l)!), ins[0]!.elemType)];
+};
+
 const sizeOp: Rule = (ins) => [T([], DT.INT64, [numel(shapeOf(ins[0]))])];
 
 const identity: Rule = (ins) => {
@@ -495,7 +516,7 @@ const RULES: Record<string, Rule> = {
   ReduceL1: reduce(18), ReduceL2: reduce(18), ReduceSumSquare: reduce(18), ReduceLogSum: reduce(18), ReduceLogSumExp: reduce(18),
   ArgMax: argReduce, ArgMin: argReduce, Pad: pad, Resize: resize, Upsample: resize, Shape: shape, Size: sizeOp,
   Constant: constant, ConstantOfShape: constantOfShape, Expand: expand, Tile: tile, Range: range,
-  DepthToSpace: depthToSpace, SpaceToDepth: spaceToDepth, TopK: topk,
+  Einsum: einsum, DepthToSpace: depthToSpace, SpaceToDepth: spaceToDepth, TopK: topk,
   GatherElements: (ins) => [T(shapeOf(ins[1]), ins[0]?.elemType ?? 0)],
   ScatterElements: same, ScatterND: same,
 };
