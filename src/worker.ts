@@ -4,10 +4,13 @@ import { parentPort } from 'node:worker_threads';
 import { analyzeSource, AnalysisError } from './core/python';
 import { listEntryPoints, chooseEntry } from './core/python/entrypoints';
 import { computeDiagnostics, failureFinding } from './core/analysis/diagnostics';
-import { nodeHost } from './cli/nodeHost';
+import { nodeHost, defaultLibraryPaths } from './cli/nodeHost';
 import type { FileHost } from './core/python';
 import { planRewrite } from './core/rewrite/plan';
 import type { WorkerRequest, WorkerReply, AnalyzeRequest, AnalyzeResult, RewriteRequest } from './workerProtocol';
+
+/** Installed libraries' sources (site-/dist-packages, PYTHONPATH): read for imports, never run. */
+const libraryPaths = defaultLibraryPaths();
 
 /** Open documents first (unsaved edits count), then the disk. */
 function hostFor(open: Record<string, string>): FileHost {
@@ -31,11 +34,11 @@ function analyze(req: AnalyzeRequest): AnalyzeResult {
   try {
     let graph;
     try {
-      graph = analyzeSource(host, req.path, req.text, choice.options);
+      graph = analyzeSource(host, req.path, req.text, { ...choice.options, libraryPaths });
     } catch (e) {
       // A `model` setting is workspace-wide: in a file where it does not apply, fall back to automatic.
       if (!(e instanceof AnalysisError) || choice.source !== 'setting') throw e;
-      graph = analyzeSource(host, req.path, req.text, { input: choice.options.input });
+      graph = analyzeSource(host, req.path, req.text, { input: choice.options.input, libraryPaths });
       choice = { ...choice, source: 'auto' as const };
     }
     return { graph, findings: computeDiagnostics(graph, req.diagnostics), entrySource: choice.source, error: null, ms: performance.now() - t0 };
@@ -50,7 +53,7 @@ function analyze(req: AnalyzeRequest): AnalyzeResult {
 
 function rewrite(req: RewriteRequest) {
   const host = hostFor({ ...req.open, [req.path]: req.text });
-  return req.jobs.map((job) => planRewrite(host, req.path, req.text, job, { model: req.model, input: req.input, settings: req.settings, classes: req.classes }));
+  return req.jobs.map((job) => planRewrite(host, req.path, req.text, job, { model: req.model, input: req.input, settings: req.settings, classes: req.classes, libraryPaths }));
 }
 
 parentPort!.on('message', (msg: { id: number; req: WorkerRequest }) => {
@@ -59,7 +62,7 @@ parentPort!.on('message', (msg: { id: number; req: WorkerRequest }) => {
     const { req } = msg;
     const result = req.type === 'analyze' ? analyze(req)
       : req.type === 'rewrite' ? rewrite(req)
-      : listEntryPoints(hostFor({ ...req.open, [req.path]: req.text }), req.path, req.text);
+      : listEntryPoints(hostFor({ ...req.open, [req.path]: req.text }), req.path, req.text, libraryPaths);
     reply = { id: msg.id, ok: true, result };
   } catch (e) {
     reply = { id: msg.id, ok: false, error: e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e) };

@@ -13,6 +13,7 @@ import { isProviderChoice } from '../core/profile/providers';
 import { modelLensTitle, stageLensTitle, modulesLatency } from '../core/profile/display';
 import { renderProfile } from '../cli/profileReport';
 import { showProfile } from './panel';
+import { defaultLibraryPaths } from '../cli/nodeHost';
 
 // ── the latest profile of each file (CodeLens and hover read it) ─────────────────────────────
 
@@ -128,7 +129,7 @@ export const profileLatency: Command = (ctx) => async (uri?: unknown, args?: unk
     const d = doc;
     const ghost = ctx.config.diagnostics(d.uri).ghost;
     start = (r) => profileSource({
-      path: enginePath(d), text, open: unsaved(d), model: g.model, input: g.input, ghost,
+      path: enginePath(d), text, open: unsaved(d), model: g.model, input: g.input, ghost, libraryPaths: defaultLibraryPaths(),
     }, compareGhost, options, { ...r, ortPath, workerPath });
   }
   const version = doc?.version ?? null;

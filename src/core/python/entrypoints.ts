@@ -9,13 +9,13 @@ import { entryPoints as probeEntryPoints, readDirective, parseInputSpec, Analysi
 const cache = new SourceCache();
 
 /** The file's entry points in the order analysis tries them (the comment's first, if any). */
-export function listEntryPoints(host: FileHost, path: string, text: string): EntryPoint[] {
+export function listEntryPoints(host: FileHost, path: string, text: string, libraryPaths: string[] = []): EntryPoint[] {
   const out: EntryPoint[] = [];
   let directive: ReturnType<typeof readDirective> = null;
   try { directive = readDirective(text); } catch { /* a bad input= in the comment: analysis reports it */ }
   if (directive?.model) out.push({ expr: directive.model, kind: 'comment', line: directive.line });
   const file = cache.get(path, text);
-  const resolver = new ModuleResolver(host, (p, t) => cache.get(p, t));
+  const resolver = new ModuleResolver(host, (p, t) => cache.get(p, t), libraryPaths);
   const it = new Interpreter(resolver);
   let scope;
   try {
