@@ -23,6 +23,10 @@ chmodSync(join(root, 'dist/cli.js'), 0o755);
 // onnxruntime execution provider stay out of the extension host and the CLI.
 await build({ ...common, entryPoints: [join(root, 'src/profileWorker.ts')], outfile: join(root, 'dist/profileWorker.js'),
   external: ['onnxruntime-node'] });
+// The redundancy child (forked by src/core/redundancy/runner.ts): streams calibration batches
+// through onnxruntime and returns only sums, so the caller's memory stays flat.
+await build({ ...common, entryPoints: [join(root, 'src/redundancyWorker.ts')], outfile: join(root, 'dist/redundancyWorker.js'),
+  external: ['onnxruntime-node'] });
 // The panel's webview (a browser page): dist/webview/panel.js + panel.css with the codicon font
 // beside them; the panel's localResourceRoots is that one folder.
 await build({ bundle: true, platform: 'browser', format: 'iife', target: 'chrome120', minify: true, sourcemap: true, logLevel: 'warning',
