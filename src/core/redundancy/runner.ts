@@ -48,7 +48,7 @@ export function runChild(job: RedundancyJob, r: RunnerOptions = {}): Promise<Chi
     let stopped: RedundancyError | null = null;
     let phase = 'starting';
     const stop = (e: RedundancyError) => { if (!stopped && !outcome) { stopped = e; child.kill('SIGKILL'); } };
-    const timer = setTimeout(() => stop(new RedundancyError('timeout', `the measurement did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped (last step: ${phase})`)), timeoutMs);
+    const timer = setTimeout(() => stop(new RedundancyError('timeout', `the measurement did not finish within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`} and was stopped (last step: ${phase})`)), timeoutMs);
     const onAbort = () => stop(new RedundancyError('cancelled', 'the measurement was cancelled'));
     r.signal?.addEventListener('abort', onAbort, { once: true });
     child.on('message', (raw) => {

@@ -28,13 +28,24 @@ export interface StageRedundancy {
 export interface LayerRedundancy {
   path: string;
   channels: number;
-  /** Histogram of pairwise |cosine| similarity over [0, 1] in `bins` equal bins. */
+  /**
+   * Histogram (pair counts) of pairwise |cosine| similarity over [0, 1] in `bins` equal bins.
+   * Cosines are of the channel maps over all pixels and samples with each map's mean removed.
+   */
   cosineHistogram: number[];
   meanAbsCosine: number;
-  /** Share of channels with a near-duplicate (|cos| ≥ threshold), 0..1. */
+  /**
+   * Share of channels with a near-duplicate (|cos| ≥ threshold), 0..1, counting each group of
+   * near-duplicates but one (the channels a cheap op could make from the others): C/2 exact
+   * pairs give 0.5.
+   */
   nearDuplicateShare: number;
   threshold: number;
-  /** Relative error of rebuilding all channels from a ceil(C/s) subset by per-channel cheap ops. */
+  /**
+   * Relative error of rebuilding all channels from a ceil(C/s) subset by per-channel cheap ops:
+   * each other channel an affine map of one kept channel (1×1 depthwise conv + bias), subset
+   * chosen greedily; error over the layer's centred energy. A d×d depthwise op does at least as well.
+   */
   ghostReconError: number | null;
   ratio: number;
 }
