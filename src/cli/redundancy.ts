@@ -1,0 +1,162 @@
+// `ghostlens redundancy MODEL.onnx`: measured redundancy of a model with trained weights, stage by
+// stage (G-Ghost: later blocks rebuilt from the first by a 1×1 conv) and conv by conv (C-Ghost:
+// near-duplicate channels), on images or explicitly random inputs; --source maps the results to
+// the .py file's stages and lines.
+import { parseArgs } from 'node:util';
+import { readFileSync, existsSync, statSync } from 'node:fs';
+import { resolve, join } from 'node:path';
+import { analyzeSource, parseInputSpec, syntaxProblems } from '../core/python';
+import type { ModelGraph } from '../core/graph/model';
+import { nodeHost, defaultLibraryPaths } from './nodeHost';
+import { UsageError } from './main';
+import { measureRedundancy, RedundancyError, RedundancyOptions } from '../core/redundancy/measure';
+import type { RedundancyResult } from '../core/redundancy/types';
+import type { Progress } from '../core/redundancy/runner';
+import { onnxToGraph } from '../core/onnx/import';
+
+export const REDUNDANCY_USAGE = `  redundancy MODEL.onnx [--source FILE [--model EXPR]] (--images DIR [--limit N] | --random N)
+          [--threshold T] [--ratio S] [--mean R,G,B] [--std R,G,B] [--input SHAPE] [--batch N]
+          [--seed N] [--threads N] [--timeout S] [--json]
+      Measured redundancy on trained weights (onnxruntime, in a child process; memory bounded).
+      Stage-wise: each later block's output rebuilt from the stage's first block by a 1×1 conv
+      (ridge least squares, error on held-out samples). Layer-wise: |cos| of each conv's output
+      channels, the share that duplicate another (|cos| ≥ T, default 0.9), and the error of
+      rebuilding all channels from ceil(C/S) of them (default S = 2). Calibration: PNG/JPEG images
+      (resized, ImageNet mean/std unless given) or N random inputs (labelled as such).
+      --source maps stages and convs to the .py file's lines.
+`;
+
+export async function redundancyCommand(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args, allowPositionals: true,
+      options: {
+        source: { type: 'string' }, model: { type: 'string' }, images: { type: 'string' }, random: { type: 'string' }, limit: { type: 'string' },
+        threshold: { type: 'string' }, ratio: { type: 'string' }, mean: { type: 'string' }, std: { type: 'string' }, input: { type: 'string' },
+        batch: { type: 'string' }, seed: { type: 'string' }, threads: { type: 'string' }, timeout: { type: 'string' }, json: { type: 'boolean' },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const v = parsed.values;
+  const file = parsed.positionals[0];
+  if (!file) throw new UsageError('redundancy needs a MODEL.onnx (exported with its trained weights)');
+  if (parsed.positionals.length > 1) throw new UsageError(`unexpected argument '${parsed.positionals[1]}'`);
+  const path = resolve(file);
+  if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`no such file: ${file}`);
+  if (!/\.onnx$/i.test(path)) throw new UsageError(`${file} is not a .onnx file (export the model with torch.onnx.export first)`);
+  if ((v.images === undefined) === (v.random === undefined)) throw new UsageError('give calibration data: --images DIR or --random N (one of them)');
+  if (v.model !== undefined && v.source === undefined) throw new UsageError('--model selects the model in --source FILE');
+  const int = (name: string, s: string | undefined, min: number): number | undefined => {
+    if (s === undefined) return undefined;
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min}`);
+    return n;
+  };
+  const triple = (name: string, s: string | undefined): number[] | undefined => {
+    if (s === undefined) return undefined;
+    const xs = s.split(',').map(Number);
+    if (xs.length !== 3 || xs.some((x) => !Number.isFinite(x))) throw new UsageError(`--${name} takes three numbers, e.g. 0.485,0.456,0.406`);
+    return xs;
+  };
+  const threshold = v.threshold === undefined ? undefined : Number(v.threshold);
+  if (threshold !== undefined && !(threshold > 0 && threshold <= 1)) throw new UsageError('--threshold must be in (0, 1]');
+  const timeoutS = v.timeout === undefined ? 600 : Number(v.timeout);
+  if (!(timeoutS > 0)) throw new UsageError('--timeout must be a positive number of seconds');
+  let input: number[][] | undefined;
+  try { input = v.input ? parseInputSpec(v.input) : undefined; } catch (e) { throw new UsageError((e as Error).message); }
+  const options: Partial<RedundancyOptions> = {
+    ...(v.images !== undefined ? { images: resolve(v.images) } : { random: int('random', v.random, 2) }),
+    ...strip({
+      limit: int('limit', v.limit, 2), threshold, ratio: int('ratio', v.ratio, 2), mean: triple('mean', v.mean), std: triple('std', v.std),
+      input, batch: int('batch', v.batch, 1), seed: int('seed', v.seed, 0), threads: int('threads', v.threads, 0),
+    }),
+  };
+  if (v.source !== undefined) options.source = sourceGraph(v.source, v.model, path, input);
+
+  const progress = process.stderr.isTTY && !v.json ? ttyProgress() : undefined;
+  const ac = new AbortController();
+  const onInt = () => ac.abort();
+  process.once('SIGINT', onInt);
+  let result: RedundancyResult;
+  try {
+    result = await measureRedundancy(path, options, {
+      workerPath: join(__dirname, 'redundancyWorker.js'), signal: ac.signal, onProgress: progress?.update, timeoutMs: timeoutS * 1000,
+    });
+  } catch (e) {
+    if (e instanceof RedundancyError) {
+      process.stderr.write(`${progress?.clear() ?? ''}ghostlens: ${e.message}\n`);
+      return e.kind === 'input' ? 2 : 1;
+    }
+    throw e;
+  } finally {
+    process.removeListener('SIGINT', onInt);
+  }
+  process.stderr.write(progress?.clear() ?? '');
+  if (v.json) process.stdout.write(JSON.stringify(result, null, 1) + '\n');
+  else process.stdout.write(renderRedundancy(result, options.source ?? null));
+  return 0;
+}
+
+const strip = <T extends Record<string, unknown>>(o: T): Partial<T> =>
+  Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined)) as Partial<T>;
+
+/** The .py file's analysis, at the ONNX model's input shape unless given. */
+function sourceGraph(file: string, model: string | undefined, onnxPath: string, input: number[][] | undefined): ModelGraph {
+  const path = resolve(file);
+  if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`no such file: ${file}`);
+  const text = readFileSync(path, 'utf8');
+  const bad = syntaxProblems(path, text)[0];
+  if (bad) throw new UsageError(`${file}:${bad.line}: ${bad.message}`);
+  let shapes = input;
+  if (!shapes) {
+    try { shapes = onnxToGraph(readFileSync(onnxPath), onnxPath).input; } catch { shapes = undefined; }
+  }
+  return analyzeSource(nodeHost, path, text, { model, input: shapes, libraryPaths: defaultLibraryPaths() });
+}
+
+const pct = (x: number | null) => (x === null ? '—' : `${(100 * x).toFixed(1)}%`);
+
+/** Tables of a measurement; lines from the source's analysis when given. */
+export function renderRedundancy(r: RedundancyResult, source: ModelGraph | null): string {
+  const lineOf = new Map<string, number>();
+  for (const m of source?.modules ?? []) if (m.line) lineOf.set(m.path, m.line);
+  for (const s of source?.stages ?? []) if (s.line) lineOf.set(s.path, s.line);
+  const line = (p: string) => (lineOf.has(p) ? String(lineOf.get(p)) : '');
+  const c = r.calibration;
+  const out: string[] = [];
+  out.push(`${r.model} · ${c.kind === 'random' ? 'RANDOM inputs' : `images from ${c.source}`}: ${c.samples} samples (fit ${c.fit} / test ${c.test}) · ${r.provider}` +
+    (r.peakRssBytes !== null ? ` · peak ${(r.peakRssBytes / 2 ** 20).toFixed(0)} MiB` : ''));
+  out.push('');
+  if (r.stages.length) {
+    out.push('Stage-wise (G-Ghost): each block rebuilt from the stage\'s first block by a 1×1 conv; error on held-out samples');
+    const rows = [['Stage', 'Line', 'From', 'Block', 'Channels', 'Error']];
+    for (const s of r.stages) s.blocks.forEach((b, i) => rows.push([i ? '' : s.stage, i ? '' : line(s.stage), i ? '' : s.firstBlock, b.path, String(b.channels), pct(b.relError)]));
+    out.push(...table(rows, [false, true, false, false, true, true]), '');
+  }
+  if (r.layers.length) {
+    const t = r.layers[0];
+    out.push(`Layer-wise (C-Ghost): channels of each conv output; duplicates at |cos| ≥ ${t.threshold}; rebuilt from ceil(C/${t.ratio}) by per-channel affine maps`);
+    const rows = [['Conv', 'Line', 'Channels', 'Mean |cos|', 'Duplicates', 'Rebuild error']];
+    for (const l of r.layers) rows.push([l.path, line(l.path), String(l.channels), l.meanAbsCosine.toFixed(3), pct(l.nearDuplicateShare), pct(l.ghostReconError)]);
+    out.push(...table(rows, [false, true, true, true, true, true]), '');
+  }
+  if (r.notes.length) out.push('Notes:', ...r.notes.map((n) => `  - ${n}`));
+  return out.join('\n') + '\n';
+}
+
+function table(rows: string[][], right: boolean[]): string[] {
+  const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const fmt = (r: string[]) => r.map((c, i) => (right[i] ? c.padStart(w[i]) : c.padEnd(w[i]))).join('  ').trimEnd();
+  return [fmt(rows[0]), w.map((n) => '─'.repeat(n)).join('  '), ...rows.slice(1).map(fmt)];
+}
+
+function ttyProgress(): { update: (p: Progress) => void; clear: () => string } {
+  let shown = false;
+  return {
+    update: (p) => { shown = true; process.stderr.write(`\r\x1b[2K${p.message}${p.fraction !== undefined ? ` (${Math.round(100 * p.fraction)}%)` : ''}`); },
+    clear: () => (shown ? '\r\x1b[2K' : ''),
+  };
+}
