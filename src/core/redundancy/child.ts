@@ -64,6 +64,7 @@ export async function runRedundancyJob(job: RedundancyJob, send: (m: ChildMessag
   await session.release();
 
   send({ type: 'progress', message: 'computing the figures' });
+  send({ type: 'progress', message: `channel similarities of ${job.layers.length} convs` });
   const thin: string[] = [];
   const layers: LayerRedundancy[] = job.layers.map((l, i) => {
     const f = layerFigures(layerAcc[i], job.threshold, job.ratio, job.bins);
@@ -79,6 +80,7 @@ export async function runRedundancyJob(job: RedundancyJob, send: (m: ChildMessag
   }
   const stages: StageRedundancy[] = job.stages.map((s, i) => {
     const acc = stageAcc[i];
+    send({ type: 'progress', message: `fitting stage ${s.stage} (${s.blocks.length} block${s.blocks.length === 1 ? '' : 's'} from ${s.x.channels} channels)`, fraction: i / job.stages.length });
     const fits = fitStage(acc.fitX, acc.blocks.map((b) => b.fit), acc.testX, acc.blocks.map((b) => b.test), job.ridge);
     if (acc.fitX.n < 10 * s.x.channels) {
       notes.push(`${s.stage}: fitted on ${acc.fitX.n} pixel samples for ${s.x.channels} input channels — too few for a reliable fit (the error is inflated); use more samples`);
