@@ -1,7 +1,7 @@
 // Entry of the redundancy child process (dist/redundancyWorker.js, forked by
 // core/redundancy/runner.ts): one job, then exit. onnxruntime-node stays external to the bundle.
 import * as ort from 'onnxruntime-node';
-import { runRedundancyJob } from './core/redundancy/child';
+import { runRedundancyJob, isInputError } from './core/redundancy/child';
 import type { ChildMessage, RedundancyJob } from './core/redundancy/job';
 
 const send = (m: ChildMessage): Promise<void> =>
@@ -20,7 +20,9 @@ process.once('message', (raw) => {
       await send({ type: 'result', result });
     } catch (e) {
       code = 1;
-      await send({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+      // The stack goes to stderr (the runner keeps its tail for crash reports), the message to the user.
+      if (!isInputError(e)) process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+      await send({ type: 'error', kind: isInputError(e) ? 'input' : 'failed', message: e instanceof Error ? e.message : String(e) });
     }
     process.exit(code);
   })();

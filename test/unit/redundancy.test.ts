@@ -183,7 +183,7 @@ test('the example measured from an images folder, mapped to the source analysis'
   assert.equal(r.layers.length, graph.modules.filter((m) => m.type === 'Conv2d').length);
   for (const s of r.stages) for (const b of s.blocks) assert.ok(Number.isFinite(b.relError) && b.relError >= 0);
   assert.ok(r.peakRssBytes! > 10 * 2 ** 20);
-  assert.ok(progress.includes('batch 8 of 8') && progress.includes('computing the figures'));
+  assert.ok(progress.includes('batch 8 of 8') && progress.some((p) => /^fitting stage layer3/.test(p)), progress.join('; '));
   assert.ok(!r.notes.some((n) => /random inputs/.test(n)));
   assert.ok(r.notes.some((n) => /peak memory/.test(n)));
 });
@@ -199,6 +199,7 @@ test('bad input is refused with a message; cancel and timeout stop the child', a
   writeFileSync(join(dir, 'junk.onnx'), 'junk');
   await refused(measureRedundancy(join(dir, 'junk.onnx'), { random: 4 }, opts), /not an ONNX model/);
   await refused(measureRedundancy(path, { images: join(dir, 'missing') }, opts), /no such images folder/);
+  await refused(measureRedundancy(path, { images: join(dir, 'imgs') }, opts), /broken\.png is neither a PNG nor a JPEG/);
   const ac = new AbortController();
   const p = measureRedundancy(path, { random: 64 }, { ...opts, signal: ac.signal, onProgress: () => ac.abort() });
   await assert.rejects(p, (e: unknown) => e instanceof RedundancyError && e.kind === 'cancelled');

@@ -6,8 +6,6 @@ import { join, extname } from 'node:path';
 import { PNG } from 'pngjs';
 import * as jpeg from 'jpeg-js';
 
-export const IMAGENET_MEAN = [0.485, 0.456, 0.406];
-export const IMAGENET_STD = [0.229, 0.224, 0.225];
 const EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
 
 export class CalibrationError extends Error {}

@@ -37,9 +37,7 @@ export interface PlanOptions {
   maxLayerChannels: number;
 }
 
-export const DEFAULT_PLAN: PlanOptions = { maxTargets: 256, maxLayerChannels: 4096 };
-
-export function makePlan(imp: OnnxImport, source: ModelGraph | null, o: PlanOptions = DEFAULT_PLAN): Plan {
+export function makePlan(imp: OnnxImport, source: ModelGraph | null, o: PlanOptions): Plan {
   const notes: string[] = [];
   const g = source ?? imp.graph;
   const ref = (path: string): TensorRef | string => {

@@ -4,7 +4,8 @@
 import { fork, ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ChildMessage, ChildResult, RedundancyJob } from './job';
+import type { ChildMessage, RedundancyJob } from './job';
+import type { RedundancyResult } from './types';
 
 export type RedundancyErrorKind = 'input' | 'failed' | 'timeout' | 'cancelled' | 'crash';
 
@@ -25,7 +26,7 @@ export interface RunnerOptions {
 
 export const defaultWorkerPath = (): string => join(__dirname, 'redundancyWorker.js');
 
-export function runChild(job: RedundancyJob, r: RunnerOptions = {}): Promise<ChildResult> {
+export function runChild(job: RedundancyJob, r: RunnerOptions = {}): Promise<RedundancyResult> {
   const workerPath = r.workerPath ?? defaultWorkerPath();
   if (!existsSync(workerPath)) return Promise.reject(new RedundancyError('crash', `the measuring child's bundle is missing: ${workerPath} (run the build)`));
   if (r.signal?.aborted) return Promise.reject(new RedundancyError('cancelled', 'the measurement was cancelled'));
@@ -44,7 +45,7 @@ export function runChild(job: RedundancyJob, r: RunnerOptions = {}): Promise<Chi
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString('utf8')).slice(-16384); });
     child.stdout?.on('data', () => undefined);
-    let outcome: { result: ChildResult } | { error: RedundancyError } | null = null;
+    let outcome: { result: RedundancyResult } | { error: RedundancyError } | null = null;
     let stopped: RedundancyError | null = null;
     let phase = 'starting';
     const stop = (e: RedundancyError) => { if (!stopped && !outcome) { stopped = e; child.kill('SIGKILL'); } };
@@ -55,7 +56,7 @@ export function runChild(job: RedundancyJob, r: RunnerOptions = {}): Promise<Chi
       const m = raw as ChildMessage;
       if (m.type === 'progress') { phase = m.message; r.onProgress?.({ message: m.message, fraction: m.fraction }); }
       else if (m.type === 'result') outcome = { result: m.result };
-      else if (m.type === 'error') outcome = { error: new RedundancyError('failed', m.message) };
+      else if (m.type === 'error') outcome = { error: new RedundancyError(m.kind, m.message) };
     });
     child.on('error', (e) => stop(new RedundancyError('crash', `the measuring process failed: ${e.message}`)));
     child.on('close', (code, signal) => {

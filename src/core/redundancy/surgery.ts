@@ -37,8 +37,9 @@ export class StatsBuilder {
   private readonly used: Set<string>;
   private k = 0;
 
-  constructor(bytes: Uint8Array) {
-    this.model = decodeModel(bytes);
+  /** `model` is changed in place (decode a copy to keep the original). */
+  constructor(model: onnx.ModelProto | Uint8Array) {
+    this.model = model instanceof Uint8Array ? decodeModel(model) : model;
     this.opset = opsetOf(this.model);
     const g = this.model.graph!;
     this.used = new Set<string>([...(g.node ?? []).flatMap((n) => [...(n.output ?? []), n.name ?? '']), ...(g.initializer ?? []).map((t) => t.name ?? ''), ...(g.input ?? []).map((v) => v.name ?? '')]);
