@@ -12,6 +12,7 @@ import { stamp, activationTime, ActivationTime } from './editor/activation';
 import type { DocAnalysis } from './editor/analyses';
 import type { EngineStats } from './editor/engine';
 import { GhostLensPanel, PanelProbe, registerPanelSerializer } from './editor/panel';
+import { measureRedundancyCommand } from './editor/redundancy';
 
 /** What activate() returns: the figures and hooks the tests in a real VS Code read. */
 export interface GhostLensApi {
@@ -41,6 +42,7 @@ export function activate(context: vscode.ExtensionContext): GhostLensApi {
   ctx.registerCommand('setupGpuProfiling', commands.setupGpuProfiling);
   ctx.registerCommand('rewriteAll', commands.rewriteAll);
   ctx.registerCommand('rewrite', commands.rewrite);
+  ctx.registerCommand('measureRedundancy', measureRedundancyCommand);
 
   // Views of the analyses.
   const status = ctx.own(new StatusBar(ctx.analyses));

@@ -1,7 +1,8 @@
 // Problems-panel entries (source "GhostLens") from the core's findings.
 import * as vscode from 'vscode';
 import type { Analyses } from './analyses';
-import type { Finding, Severity } from '../core/analysis/diagnostics';
+import { withMeasured, Finding, Severity } from '../core/analysis/diagnostics';
+import type { RedundancyResult } from '../core/redundancy/types';
 import { LineIndex } from './positions';
 
 const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
@@ -14,12 +15,21 @@ const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
 /** Diagnostic codes: what a user filters on or a code action matches. */
 export const CODES: Record<Finding['kind'], string> = { stage: 'g-ghost-stage', conv: 'c-ghost-conv', unknown: 'unknown' };
 
+// Redundancy measured on a file's trained weights (the Measure redundancy command sets it): its
+// stage and conv diagnostics say what was measured.
+const measured = new Map<string, RedundancyResult>();
+const measuredChanged = new vscode.EventEmitter<vscode.Uri>();
+export function setMeasured(uri: vscode.Uri, r: RedundancyResult | undefined): void {
+  if (r) measured.set(uri.toString(), r); else measured.delete(uri.toString());
+  measuredChanged.fire(uri);
+}
+
 export class DiagnosticsView implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('ghostlens');
-  private readonly sub: vscode.Disposable;
+  private readonly subs: vscode.Disposable[];
 
   constructor(private readonly analyses: Analyses) {
-    this.sub = analyses.onDidChange((uri) => this.update(uri));
+    this.subs = [analyses.onDidChange((uri) => this.update(uri)), measuredChanged.event((uri) => this.update(uri))];
   }
 
   private update(uri: vscode.Uri): void {
@@ -27,7 +37,8 @@ export class DiagnosticsView implements vscode.Disposable {
     if (!a) { this.collection.delete(uri); return; }
     if (!a.result) return; // an internal failure keeps the last diagnostics
     const lines = new LineIndex(a.text);
-    this.collection.set(uri, a.result.findings.map((f) => {
+    const m = measured.get(uri.toString());
+    this.collection.set(uri, (m ? withMeasured(a.result.findings, m) : a.result.findings).map((f) => {
       const d = new vscode.Diagnostic(lines.firstLineRange(f.from, f.to), f.message, SEVERITY[f.severity]);
       d.source = 'GhostLens';
       d.code = CODES[f.kind];
@@ -35,5 +46,5 @@ export class DiagnosticsView implements vscode.Disposable {
     }));
   }
 
-  dispose(): void { this.sub.dispose(); this.collection.dispose(); }
+  dispose(): void { this.subs.forEach((d) => d.dispose()); this.collection.dispose(); }
 }

@@ -16,6 +16,7 @@ import { toTensor, decodeImage, listImages, Gaussian, CalibrationError } from '.
 import { StatsBuilder } from '../../src/core/redundancy/surgery';
 import { measureRedundancy, RedundancyError } from '../../src/core/redundancy/measure';
 import { sourceToOnnx } from '../../src/core/onnx/export';
+import type { StageFinding, ConvFinding } from '../../src/core/analysis/diagnostics';
 import { nodeHost } from '../../src/cli/nodeHost';
 
 const ROOT = resolve(__dirname, '../../..');
@@ -204,4 +205,32 @@ test('bad input is refused with a message; cancel and timeout stop the child', a
   const p = measureRedundancy(path, { random: 64 }, { ...opts, signal: ac.signal, onProgress: () => ac.abort() });
   await assert.rejects(p, (e: unknown) => e instanceof RedundancyError && e.kind === 'cancelled');
   await assert.rejects(measureRedundancy(path, { random: 64 }, { ...opts, timeoutMs: 50 }), (e: unknown) => e instanceof RedundancyError && e.kind === 'timeout' && /within 50 ms/.test(e.message));
+});
+
+test('diagnostics say what was measured at their stages and convs', async () => {
+  const { computeDiagnostics, withMeasured } = await import('../../src/core/analysis/diagnostics');
+  const { graph } = exampleOnnx();
+  const findings = computeDiagnostics(graph);
+  const stage = findings.find((f): f is StageFinding => f.kind === 'stage' && f.data.paths.includes('layer3'))!;
+  const conv = findings.find((f): f is ConvFinding => f.kind === 'conv' && f.data.paths.includes('layer2.0.conv1'))!;
+  assert.ok(stage && conv);
+  const r = {
+    model: 'resnet56.onnx', calibration: { kind: 'images' as const, source: '/imgs', samples: 64, fit: 48, test: 16 }, provider: 'cpu',
+    stages: [{ stage: 'layer3', firstBlock: 'layer3.0', blocks: [{ path: 'layer3.1', relError: 0.5, channels: 64 }, { path: 'layer3.8', relError: 0.04, channels: 64 }] }],
+    layers: conv.data.paths.map((p, i) => ({ path: p, channels: 32, cosineHistogram: [], meanAbsCosine: 0.3, nearDuplicateShare: i ? 0.5 : 0.25, threshold: 0.9, ghostReconError: 0.12, ratio: 2 })),
+    peakRssBytes: null, notes: [],
+  };
+  const out = withMeasured(findings, r);
+  const s = out.find((f) => f.kind === 'stage' && f.data === stage.data)!;
+  assert.equal(s.measured, 'measured: layer3.8 rebuilt from layer3.0 at 4.0% error \u2014 redundant');
+  assert.ok(s.message.startsWith(stage.message) && s.message.endsWith('Measured: layer3.8 rebuilt from layer3.0 at 4.0% error \u2014 redundant'));
+  const c = out.find((f) => f.kind === 'conv' && f.data === conv.data)!;
+  const n = conv.data.paths.length;
+  const share = (0.25 + 0.5 * (n - 1)) / n;
+  assert.match(c.measured!, new RegExp(`^measured: ${n > 1 ? `${n} instances: ` : ''}${Math.round(100 * share)}% of channels duplicate another \\(\\|cos\\| \u2265 0\\.9\\), all rebuilt from 1/2 of them at 12% error$`));
+  // Other findings are untouched; random inputs are said.
+  assert.equal(out.filter((f) => f.measured).length, 2);
+  out.forEach((f, i) => { if (!f.measured) assert.equal(f, findings[i]); });
+  const rand = withMeasured(findings, { ...r, calibration: { ...r.calibration, kind: 'random' } });
+  assert.match(rand.find((f) => f.kind === 'stage' && f.data === stage.data)!.measured!, /^measured \(on random inputs\): /);
 });

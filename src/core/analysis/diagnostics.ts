@@ -4,6 +4,7 @@
 // sums their figures. All estimates come from ghost.ts, the formulas the rewrites use.
 import type { ModelGraph, ModuleNode } from '../graph/model';
 import { ghostCandidates, pct, DEFAULT_GHOST, GhostSettings, ConvCandidate, StageCandidate, Figures } from './ghost';
+import type { RedundancyResult } from '../redundancy/types';
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
 export type FindingKind = 'stage' | 'conv' | 'unknown';
@@ -54,7 +55,11 @@ export interface UnknownData {
   fileLine?: number;
 }
 
-interface Base { severity: Severity; from: number; to: number; /** 1-based */ line: number; message: string }
+interface Base {
+  severity: Severity; from: number; to: number; /** 1-based */ line: number; message: string;
+  /** What a measurement on trained weights found here (withMeasured), also appended to `message`. */
+  measured?: string;
+}
 export interface StageFinding extends Base { kind: 'stage'; data: SiteData<StageCandidate> }
 export interface ConvFinding extends Base { kind: 'conv'; data: SiteData<ConvCandidate> }
 export interface UnknownFinding extends Base { kind: 'unknown'; data: UnknownData }
@@ -232,4 +237,40 @@ export function failureFinding(text: string, line: number, message: string, s: D
     kind: 'unknown', severity: s.unknown.severity, line, from: from + indent, to: from + body.trimEnd().length,
     message: `no model: ${message}`, data: { reason: message, count: 1 },
   };
+}
+
+// ── measured redundancy ───────────────────────────────────────────────────────────────────────
+
+/**
+ * The findings with what a redundancy measurement (trained weights, core/redundancy) says at
+ * their stages and convs: `layer3.5 rebuilt from layer3.0 at 4% error — redundant`. A stage
+ * counts as redundant when its deepest block is rebuilt at ≤ 10% error (partly up to 30%); the
+ * measurement on random inputs says so.
+ */
+export function withMeasured(findings: Finding[], r: RedundancyResult): Finding[] {
+  const stages = new Map(r.stages.map((s) => [s.stage, s]));
+  const layers = new Map(r.layers.map((l) => [l.path, l]));
+  const on = r.calibration.kind === 'random' ? ' (on random inputs)' : '';
+  const p = (x: number) => `${x < 0.1 ? (100 * x).toFixed(1) : Math.round(100 * x)}%`;
+  return findings.map((f) => {
+    let note: string | undefined;
+    if (f.kind === 'stage') {
+      const parts = f.data.paths.map((path) => stages.get(path)).filter((s) => s && s.blocks.length).map((s) => {
+        const last = s!.blocks[s!.blocks.length - 1];
+        const verdict = last.relError <= 0.1 ? 'redundant' : last.relError <= 0.3 ? 'partly redundant' : 'little redundancy';
+        return `${last.path} rebuilt from ${s!.firstBlock} at ${p(last.relError)} error \u2014 ${verdict}`;
+      });
+      if (parts.length) note = parts.join('; ');
+    } else if (f.kind === 'conv') {
+      const ls = f.data.paths.map((path) => layers.get(path)).filter((l) => l !== undefined);
+      if (ls.length) {
+        const mean = (xs: number[]) => xs.reduce((t, x) => t + x, 0) / xs.length;
+        const recon = ls.map((l) => l.ghostReconError).filter((e): e is number => e !== null);
+        const avg = ls.length > 1 ? `${ls.length} instances: ` : '';
+        note = `${avg}${p(mean(ls.map((l) => l.nearDuplicateShare)))} of channels duplicate another (|cos| \u2265 ${ls[0].threshold})` +
+          (recon.length ? `, all rebuilt from 1/${ls[0].ratio} of them at ${p(mean(recon))} error` : '');
+      }
+    }
+    return note ? { ...f, measured: `measured${on}: ${note}`, message: `${f.message}. Measured${on}: ${note}` } : f;
+  });
 }
