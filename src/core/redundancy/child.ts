@@ -27,6 +27,7 @@ export async function runRedundancyJob(job: RedundancyJob, send: (m: ChildMessag
   } catch (e) {
     throw new Error(`onnxruntime cannot load the model: ${(e as Error).message}`);
   }
+  // onnxruntime holds its own copy of the model: let ours go before the batches run.
   (p as { bytes: Uint8Array | null }).bytes = null;
   const { fitRuns, testRuns, stageAcc, layerAcc } = await stream(session, p, ort, send);
   await session.release();
