@@ -29,4 +29,10 @@ describe('GhostLens in an untrusted workspace', function () {
     assert.ok(lenses.some((l) => l.command?.title === 'Profile latency (needs a trusted workspace)'));
     assert.ok(!lenses.some((l) => l.command?.title === 'Profile latency'));
   });
+
+  it('disables Measure redundancy with a clear message', async () => {
+    const doc = (await open('resnet_cifar.py')).document;
+    const msg = await vscode.commands.executeCommand<string>('ghostlens.measureRedundancy', doc.uri);
+    assert.match(msg, /^GhostLens: Measure redundancy runs your model, so it is disabled in Restricted Mode\. Trust this workspace/);
+  });
 });
