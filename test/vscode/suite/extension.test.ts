@@ -172,7 +172,11 @@ describe('GhostLens in VS Code', function () {
     assert.equal(await vscode.commands.executeCommand('ghostlens.selectEntryPoint', doc.uri, 'resnet20()'), 'resnet20()');
     await waitFor(() => gl.statusText().includes('resnet20()'), 'status bar with resnet20()');
     await waitFor(() => stageDiagnostics()[0]?.message.startsWith('layer1: 3 blocks'), 'diagnostics of resnet20');
+    // The class CodeLens follows the pick (BasicBlock ×9 in resnet20, ×27 in resnet56).
+    const lensTitles = async () => (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri, 100)).map((l) => l.command?.title ?? '');
+    await waitFor(async () => (await lensTitles()).some((t) => t.startsWith('BasicBlock \u00d79:')), 'BasicBlock lens of resnet20');
     assert.equal(await vscode.commands.executeCommand('ghostlens.selectEntryPoint', doc.uri, undefined), 'resnet56()');
+    await waitFor(async () => (await lensTitles()).some((t) => t.startsWith('BasicBlock \u00d727:')), 'BasicBlock lens of resnet56');
     await waitFor(() => gl.statusText().includes('resnet56()'), 'status bar back to the comment\'s model');
   });
 
