@@ -74,6 +74,9 @@ describe('Rewrite code actions', function () {
     assert.equal(doc.getText().match(/^class GhostModule\b/gm)?.length, 1);
     assert.ok(doc.getText().startsWith(original.slice(0, original.indexOf('\n\n\nclass BasicBlock'))));
     await waitFor(() => diagnosticsAt('c-ghost-conv', 'self.conv1 = GhostModule(').length === 0 && ghostDiagnostics(doc.uri).length > 0, 'the diagnostic gone after re-analysis');
+    // The class CodeLens shows the rewritten model's figures.
+    const lens = async () => (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri, 100)).map((l) => l.command?.title ?? '').find((t) => t.startsWith('BasicBlock'));
+    await waitFor(async () => { const t = await lens(); return t && !t.includes('125.30 M MACs') && t; }, 'a BasicBlock lens with the new figures');
     await undo();
   });
 
