@@ -2,7 +2,7 @@
 // hands it one job and waits, so a crash or a hang in an execution provider never takes the
 // caller down. Timeout and cancellation kill the child; a child that crashed while creating a
 // session with a GPU provider is run again without that provider.
-import { fork, ChildProcess } from 'node:child_process';
+import { runChildJob, stderrTail } from '../childJob';
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -109,34 +109,12 @@ type ChildOutcome =
   | { error: ProfileError; crashedOn?: ProviderName; how?: string };
 
 function runChild(workerPath: string, req: JobRequest, deadline: number, timeoutMs: number, r: RunnerOptions): Promise<ChildOutcome> {
-  return new Promise((resolve) => {
-    let child: ChildProcess;
-    try {
-      child = fork(workerPath, [], {
-        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-        // Inspector flags of the host (a debugged extension host) would clash in the child.
-        execArgv: [],
-        env: { ...process.env, ORT_DISABLE_TELEMETRY: '1' },
-        serialization: 'json',
-      });
-    } catch (e) {
-      resolve({ error: new ProfileError('crash', `the profiling process could not be started: ${(e as Error).message}`) });
-      return;
-    }
-    let stderr = '';
-    const keep = (d: Buffer) => { stderr = (stderr + d.toString('utf8')).slice(-65536); };
-    child.stderr?.on('data', keep);
-    child.stdout?.on('data', () => undefined);
-    let outcome: ChildOutcome | null = null;
-    let trying: ProviderName | null = null;
-    let phase = 'starting';
-    let stopped: ProfileError | null = null;
-    const stop = (e: ProfileError) => { if (!stopped && !outcome) { stopped = e; child.kill('SIGKILL'); } };
-    const timer = setTimeout(() => stop(new ProfileError('timeout', `profiling did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped (last step: ${phase})`)), Math.max(0, deadline - Date.now()));
-    const onAbort = () => stop(new ProfileError('cancelled', 'profiling was cancelled'));
-    r.signal?.addEventListener('abort', onAbort, { once: true });
-
-    child.on('message', (raw) => {
+  let outcome: ChildOutcome | null = null;
+  let trying: ProviderName | null = null;
+  let phase = 'starting';
+  return runChildJob<ProfileError>({
+    workerPath, job: req, serialization: 'json', stderrChars: 65536, timeoutMs: deadline - Date.now(), signal: r.signal,
+    onMessage: (raw) => {
       const m = raw as ChildMessage;
       switch (m.type) {
         case 'progress': phase = m.message; r.onProgress?.({ message: m.message, fraction: m.fraction }); break;
@@ -145,31 +123,38 @@ function runChild(workerPath: string, req: JobRequest, deadline: number, timeout
         case 'result': outcome = { result: m.result }; break;
         case 'error': outcome = { error: new ProfileError(m.kind, m.message, m.notes) }; break;
       }
-    });
-    child.on('error', (e) => stop(new ProfileError('crash', `the profiling process failed: ${e.message}`)));
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      r.signal?.removeEventListener('abort', onAbort);
-      if (stopped) { resolve({ error: stopped }); return; }
-      if (outcome) {
-        // onnxruntime says why a provider failed on stderr, not in the exception.
-        if ('result' in outcome) refine(outcome.result, stderr);
-        else if (outcome.error.notes) outcome.error.notes.forEach((n) => refineNote(n, stderr));
-        if ('error' in outcome && outcome.error.kind === 'provider' && outcome.error.notes) {
-          const failed = outcome.error.notes.filter((n) => n.why.startsWith(FAILED));
-          outcome.error.message = `no execution provider could run the model: ${failed.map((n) => `${n.name}: ${n.why.slice(FAILED.length)}`).join('; ') || 'none is listed'}`;
-        }
-        resolve(outcome);
-        return;
+      return outcome !== null;
+    },
+    stopped: (reason, detail) => {
+      switch (reason) {
+        case 'start': return new ProfileError('crash', `the profiling process could not be started: ${detail}`);
+        case 'error': return new ProfileError('crash', `the profiling process failed: ${detail}`);
+        case 'send': return new ProfileError('crash', `the profiling process did not take the job: ${detail}`);
+        case 'timeout': return new ProfileError('timeout', `profiling did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped (last step: ${phase})`);
+        case 'cancelled': return new ProfileError('cancelled', 'profiling was cancelled');
       }
-      const how = signal ? `killed by ${signal}` : `exit code ${code}`;
-      const tail = lastLines(stderr);
-      resolve({
-        error: new ProfileError('crash', `the profiling process crashed (${how}) while ${phase}${tail ? `: ${tail}` : ''}`),
-        ...(trying ? { crashedOn: trying, how } : {}),
-      });
-    });
-    child.send(req, (e) => { if (e) stop(new ProfileError('crash', `the profiling process did not take the job: ${e.message}`)); });
+    },
+  }).then((end): ChildOutcome => {
+    if ('stopped' in end) return { error: end.stopped };
+    const { code, signal, stderr } = end.closed;
+    const out = outcome as ChildOutcome | null;
+    if (out) {
+      // onnxruntime says why a provider failed on stderr, not in the exception.
+      if ('result' in out) refine(out.result, stderr);
+      else if (out.error.notes) out.error.notes.forEach((n) => refineNote(n, stderr));
+      if ('error' in out && out.error.kind === 'provider' && out.error.notes) {
+        const failed = out.error.notes.filter((n) => n.why.startsWith(FAILED));
+        out.error.message = `no execution provider could run the model: ${failed.map((n) => `${n.name}: ${n.why.slice(FAILED.length)}`).join('; ') || 'none is listed'}`;
+      }
+      return out;
+    }
+    const how = signal ? `killed by ${signal}` : `exit code ${code}`;
+    const tail = stderrTail(stderr);
+    const crashedOn = trying as ProviderName | null;
+    return {
+      error: new ProfileError('crash', `the profiling process crashed (${how}) while ${phase}${tail ? `: ${tail}` : ''}`),
+      ...(crashedOn ? { crashedOn, how } : {}),
+    };
   });
 }
 
@@ -181,9 +166,4 @@ function refine(res: ProfileResult | CompareResult, stderr: string): void {
 const FAILED = 'failed to create a session: ';
 function refineNote(n: ProviderNote, stderr: string): void {
   if (n.why.startsWith(FAILED)) n.why = FAILED + explainProviderError(n.name, n.why.slice(FAILED.length), stderr);
-}
-
-function lastLines(s: string): string {
-  const lines = s.split(/\r?\n/).map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').trim()).filter(Boolean);
-  return lines.slice(-3).join(' | ').slice(0, 600);
 }

@@ -1,7 +1,7 @@
 // The caller's side of a measurement: forks the child (dist/redundancyWorker.js), hands it the
 // job and waits. A crash, a hang (timeout) or a cancellation (AbortSignal) kills the child and
 // never the caller; progress lines come through as they happen.
-import { fork, ChildProcess } from 'node:child_process';
+import { runChildJob, stderrTail } from '../childJob';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildMessage, RedundancyJob } from './job';
@@ -31,45 +31,33 @@ export function runChild(job: RedundancyJob, r: RunnerOptions = {}): Promise<Red
   if (!existsSync(workerPath)) return Promise.reject(new RedundancyError('crash', `the measuring child's bundle is missing: ${workerPath} (run the build)`));
   if (r.signal?.aborted) return Promise.reject(new RedundancyError('cancelled', 'the measurement was cancelled'));
   const timeoutMs = r.timeoutMs ?? 600_000;
-  return new Promise((resolve, reject) => {
-    let child: ChildProcess;
-    try {
-      child = fork(workerPath, [], {
-        stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [], serialization: 'advanced',
-        env: { ...process.env, ORT_DISABLE_TELEMETRY: '1' },
-      });
-    } catch (e) {
-      reject(new RedundancyError('crash', `the measuring process could not be started: ${(e as Error).message}`));
-      return;
-    }
-    let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString('utf8')).slice(-16384); });
-    child.stdout?.on('data', () => undefined);
-    let outcome: { result: RedundancyResult } | { error: RedundancyError } | null = null;
-    let stopped: RedundancyError | null = null;
-    let phase = 'starting';
-    const stop = (e: RedundancyError) => { if (!stopped && !outcome) { stopped = e; child.kill('SIGKILL'); } };
-    const timer = setTimeout(() => stop(new RedundancyError('timeout', `the measurement did not finish within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`} and was stopped (last step: ${phase})`)), timeoutMs);
-    const onAbort = () => stop(new RedundancyError('cancelled', 'the measurement was cancelled'));
-    r.signal?.addEventListener('abort', onAbort, { once: true });
-    child.on('message', (raw) => {
+  let outcome: { result: RedundancyResult } | { error: RedundancyError } | null = null;
+  let phase = 'starting';
+  return runChildJob<RedundancyError>({
+    workerPath, job, serialization: 'advanced', stderrChars: 16384, timeoutMs, signal: r.signal,
+    onMessage: (raw) => {
       const m = raw as ChildMessage;
       if (m.type === 'progress') { phase = m.message; r.onProgress?.({ message: m.message, fraction: m.fraction }); }
       else if (m.type === 'result') outcome = { result: m.result };
       else if (m.type === 'error') outcome = { error: new RedundancyError(m.kind, m.message) };
-    });
-    child.on('error', (e) => stop(new RedundancyError('crash', `the measuring process failed: ${e.message}`)));
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      r.signal?.removeEventListener('abort', onAbort);
-      if (stopped) reject(stopped);
-      else if (outcome && 'result' in outcome) resolve(outcome.result);
-      else if (outcome) reject(outcome.error);
-      else {
-        const tail = stderr.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).slice(-3).join(' | ').slice(0, 600);
-        reject(new RedundancyError('crash', `the measuring process crashed (${signal ? `killed by ${signal}` : `exit code ${code}`}) while ${phase}${tail ? `: ${tail}` : ''}`));
+      return outcome !== null;
+    },
+    stopped: (reason, detail) => {
+      switch (reason) {
+        case 'start': return new RedundancyError('crash', `the measuring process could not be started: ${detail}`);
+        case 'error': return new RedundancyError('crash', `the measuring process failed: ${detail}`);
+        case 'send': return new RedundancyError('crash', `the measuring process did not take the job: ${detail}`);
+        case 'timeout': return new RedundancyError('timeout', `the measurement did not finish within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`} and was stopped (last step: ${phase})`);
+        case 'cancelled': return new RedundancyError('cancelled', 'the measurement was cancelled');
       }
-    });
-    child.send(job, (e) => { if (e) stop(new RedundancyError('crash', `the measuring process did not take the job: ${e.message}`)); });
+    },
+  }).then((end) => {
+    if ('stopped' in end) throw end.stopped;
+    const out = outcome as { result: RedundancyResult } | { error: RedundancyError } | null;
+    if (out && 'result' in out) return out.result;
+    if (out) throw out.error;
+    const { code, signal, stderr } = end.closed;
+    const tail = stderrTail(stderr);
+    throw new RedundancyError('crash', `the measuring process crashed (${signal ? `killed by ${signal}` : `exit code ${code}`}) while ${phase}${tail ? `: ${tail}` : ''}`);
   });
 }
