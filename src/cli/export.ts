@@ -1,12 +1,11 @@
 // `ghostlens export FILE -o OUT.onnx`: the model as ONNX without Python (random weights; node
 // names are module paths), for onnxruntime, Netron or any ONNX tool.
-import { parseArgs } from 'node:util';
-import { readFileSync, writeFileSync, existsSync, statSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseInputSpec, syntaxProblems } from '../core/python';
 import { sourceToOnnx, ExportError } from '../core/onnx/export';
 import { nodeHost, defaultLibraryPaths } from './nodeHost';
-import { UsageError } from './main';
+import { UsageError, parseCommand } from './common';
 
 export const EXPORT_USAGE = `  export FILE -o OUT.onnx [--model EXPR] [--input 1x3x224x224] [--seed N]
       The model as an ONNX file (opset 17, static shapes, random weights), made without
@@ -14,21 +13,10 @@ export const EXPORT_USAGE = `  export FILE -o OUT.onnx [--model EXPR] [--input 1
 `;
 
 export function exportCommand(args: string[]): number {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args, allowPositionals: true,
-      options: { model: { type: 'string' }, input: { type: 'string' }, output: { type: 'string', short: 'o' }, seed: { type: 'string' } },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  const v = parsed.values;
-  const file = parsed.positionals[0];
-  if (!file) throw new UsageError('export needs a FILE (a .py model definition)');
+  const { values: v, file, path } = parseCommand(args,
+    { model: { type: 'string' }, input: { type: 'string' }, output: { type: 'string', short: 'o' }, seed: { type: 'string' } },
+    'export needs a FILE (a .py model definition)');
   if (!v.output) throw new UsageError('export needs -o OUT.onnx');
-  const path = resolve(file);
-  if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`no such file: ${file}`);
   const seed = v.seed !== undefined ? Number(v.seed) : 1;
   if (!Number.isInteger(seed) || seed < 0) throw new UsageError('--seed must be a non-negative integer');
   const text = readFileSync(path, 'utf8');

@@ -1,6 +1,5 @@
 // `ghostlens` command line: the same core as the editor, for terminals and CI.
-import { parseArgs } from 'node:util';
-import { readFileSync, existsSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { analyzeSource, AnalysisError, parseInputSpec, syntaxProblems } from '../core/python';
 import { nodeHost, defaultLibraryPaths } from './nodeHost';
@@ -12,6 +11,7 @@ import { exportCommand, EXPORT_USAGE } from './export';
 import { profileCommand, PROFILE_USAGE } from './profile';
 import { redundancyCommand, REDUNDANCY_USAGE } from './redundancy';
 import { onnxToGraph, OnnxImportError } from '../core/onnx/import';
+import { UsageError, parseCommand } from './common';
 
 const USAGE = `usage: ghostlens <command> [options]
 
@@ -38,8 +38,7 @@ options:
   --depth N      table depth (default 3; 0 = all)
 `;
 
-/** Bad input: one clear line on stderr, exit 2. */
-export class UsageError extends Error {}
+export { UsageError };
 
 /** Subcommands: each takes its arguments and returns the exit code (profiling is async). */
 const COMMANDS: Record<string, (args: string[]) => number | Promise<number>> = {
@@ -72,26 +71,14 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function analyze(args: string[]): number {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args, allowPositionals: true,
-      options: { model: { type: 'string' }, input: { type: 'string' }, json: { type: 'boolean' }, depth: { type: 'string' } },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  const file = parsed.positionals[0];
-  if (!file) throw new UsageError('analyze needs a FILE (a .py model definition or an exported .onnx model)');
-  if (parsed.positionals.length > 1) throw new UsageError(`unexpected argument '${parsed.positionals[1]}'`);
-  const path = resolve(file);
-  if (!existsSync(path)) throw new UsageError(`no such file: ${file}`);
-  if (!statSync(path).isFile()) throw new UsageError(`not a file: ${file}`);
-  const input = parsed.values.input ? parseInputSpec(parsed.values.input) : undefined;
+  const { values, file, path } = parseCommand(args,
+    { model: { type: 'string' }, input: { type: 'string' }, json: { type: 'boolean' }, depth: { type: 'string' } },
+    'analyze needs a FILE (a .py model definition or an exported .onnx model)');
+  const input = values.input ? parseInputSpec(values.input) : undefined;
   let graph;
   if (/\.onnx$/i.test(path)) {
     // An exported model: modules, shapes, params and MACs read from the file (core/onnx/import).
-    if (parsed.values.model) throw new UsageError('--model applies to .py files, not to an ONNX model');
+    if (values.model) throw new UsageError('--model applies to .py files, not to an ONNX model');
     try {
       graph = onnxToGraph(readFileSync(path), file, { input });
     } catch (e) {
@@ -103,11 +90,11 @@ function analyze(args: string[]): number {
     // The editor works on half-typed code; the CLI insists on a file that parses.
     const bad = syntaxProblems(path, text)[0];
     if (bad) throw new UsageError(`${file}:${bad.line}: ${bad.message}`);
-    graph = analyzeSource(nodeHost, path, text, { model: parsed.values.model, input, libraryPaths: defaultLibraryPaths() });
+    graph = analyzeSource(nodeHost, path, text, { model: values.model, input, libraryPaths: defaultLibraryPaths() });
   }
-  if (parsed.values.json) process.stdout.write(JSON.stringify(toJson(graph), null, 1) + '\n');
+  if (values.json) process.stdout.write(JSON.stringify(toJson(graph), null, 1) + '\n');
   else {
-    const depth = parsed.values.depth !== undefined ? Number(parsed.values.depth) : 3;
+    const depth = values.depth !== undefined ? Number(values.depth) : 3;
     if (!Number.isInteger(depth) || depth < 0) throw new UsageError('--depth must be a non-negative integer');
     process.stdout.write(renderTable(graph, depth, process.stdout.isTTY === true));
   }
@@ -115,24 +102,11 @@ function analyze(args: string[]): number {
 }
 
 function rewrite(args: string[]): number {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args, allowPositionals: true,
-      options: {
-        model: { type: 'string' }, input: { type: 'string' }, conv: { type: 'string', multiple: true }, stage: { type: 'string', multiple: true },
-        all: { type: 'boolean' }, ratio: { type: 'string' }, lambda: { type: 'string' }, diff: { type: 'boolean' },
-        'in-place': { type: 'boolean' }, output: { type: 'string', short: 'o' }, classes: { type: 'string' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  const v = parsed.values;
-  const file = parsed.positionals[0];
-  if (!file) throw new UsageError('rewrite needs a FILE');
-  const path = resolve(file);
-  if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`no such file: ${file}`);
+  const { values: v, file, path } = parseCommand(args, {
+    model: { type: 'string' }, input: { type: 'string' }, conv: { type: 'string', multiple: true }, stage: { type: 'string', multiple: true },
+    all: { type: 'boolean' }, ratio: { type: 'string' }, lambda: { type: 'string' }, diff: { type: 'boolean' },
+    'in-place': { type: 'boolean' }, output: { type: 'string', short: 'o' }, classes: { type: 'string' },
+  }, 'rewrite needs a FILE');
   const targets: RewriteTarget[] = [...(v.stage ?? []).map((p) => ({ kind: 'stage' as const, path: p })), ...(v.conv ?? []).map((p) => ({ kind: 'conv' as const, path: p }))];
   if (!targets.length && !v.all) throw new UsageError('name what to rewrite: --conv PATH, --stage PATH or --all');
   if ([v.diff, v['in-place'], v.output !== undefined].filter(Boolean).length > 1) throw new UsageError('choose one of --diff, --in-place, -o');

@@ -1,13 +1,12 @@
 // `ghostlens profile FILE|MODEL.onnx`: latency with onnxruntime-node (in a child process), per
 // stage and layer from its trace, and with --compare-ghost the all-candidates Ghost rewrite
 // profiled alongside, runs alternating.
-import { parseArgs } from 'node:util';
-import { readFileSync, existsSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve, basename, join } from 'node:path';
 import { parseInputSpec, syntaxProblems } from '../core/python';
 import { defaultLibraryPaths } from './nodeHost';
-import { UsageError } from './main';
-import { profileSource, profileOnnx, ProfileError, Progress } from '../core/profile/runner';
+import { UsageError, parseCommand, intOption, ttyProgress } from './common';
+import { profileSource, profileOnnx, ProfileError } from '../core/profile/runner';
 import { parseProviderChoice } from '../core/profile/providers';
 import { DEFAULT_PROFILE_OPTIONS, CompareResult, ProfileOptions, ProfileResult } from '../core/profile/types';
 import { resolveOrtPath } from '../core/profile/setup';
@@ -25,32 +24,12 @@ export const PROFILE_USAGE = `  profile FILE|MODEL.onnx [--model EXPR] [--input 
 `;
 
 export async function profileCommand(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args, allowPositionals: true,
-      options: {
-        model: { type: 'string' }, input: { type: 'string' }, ep: { type: 'string' }, runs: { type: 'string' }, warmup: { type: 'string' },
-        threads: { type: 'string' }, 'compare-ghost': { type: 'boolean' }, json: { type: 'boolean' }, timeout: { type: 'string' },
-        top: { type: 'string' }, ort: { type: 'string' }, 'profile-runs': { type: 'string' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  const v = parsed.values;
-  const file = parsed.positionals[0];
-  if (!file) throw new UsageError('profile needs a FILE (a .py model definition or a .onnx model)');
-  if (parsed.positionals.length > 1) throw new UsageError(`unexpected argument '${parsed.positionals[1]}'`);
-  const path = resolve(file);
-  if (!existsSync(path)) throw new UsageError(`no such file: ${file}`);
-  if (!statSync(path).isFile()) throw new UsageError(`not a file: ${file}`);
-  const int = (name: string, s: string | undefined, dflt: number, min: number): number => {
-    if (s === undefined) return dflt;
-    const n = Number(s);
-    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min}`);
-    return n;
-  };
+  const { values: v, file, path } = parseCommand(args, {
+    model: { type: 'string' }, input: { type: 'string' }, ep: { type: 'string' }, runs: { type: 'string' }, warmup: { type: 'string' },
+    threads: { type: 'string' }, 'compare-ghost': { type: 'boolean' }, json: { type: 'boolean' }, timeout: { type: 'string' },
+    top: { type: 'string' }, ort: { type: 'string' }, 'profile-runs': { type: 'string' },
+  }, 'profile needs a FILE (a .py model definition or a .onnx model)');
+  const int = (name: string, s: string | undefined, dflt: number, min: number): number => intOption(name, s, min) ?? dflt;
   const provider = v.ep === undefined ? 'auto' : parseProviderChoice(v.ep);
   if (!provider) throw new UsageError(`--ep must be one of auto, cuda, tensorrt, dml, coreml, webgpu, cpu (got '${v.ep}')`);
   const timeoutS = v.timeout === undefined ? DEFAULT_PROFILE_OPTIONS.timeoutMs / 1000 : Number(v.timeout);
@@ -89,26 +68,13 @@ export async function profileCommand(args: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof ProfileError) {
       if (e.kind === 'model' || e.kind === 'source') throw new UsageError(`cannot profile ${file}: ${e.message}`);
-      progress?.done();
-      process.stderr.write(`ghostlens: profiling ${file} failed: ${e.message}\n`);
+      process.stderr.write(`${progress?.clear() ?? ''}ghostlens: profiling ${file} failed: ${e.message}\n`);
       return 1;
     }
     throw e;
   } finally {
-    progress?.done();
+    process.stderr.write(progress?.clear() ?? '');
   }
   process.stdout.write(v.json ? JSON.stringify(result, null, 1) + '\n' : renderProfile(result, top, process.stdout.isTTY === true));
   return 0;
-}
-
-function ttyProgress(): { update: (p: Progress) => void; done: () => void } {
-  let shown = false;
-  return {
-    update: (p) => {
-      shown = true;
-      const pct = p.fraction !== undefined ? ` ${Math.round(p.fraction * 100)}%` : '';
-      process.stderr.write(`\r\x1b[2K${p.message}${pct}`);
-    },
-    done: () => { if (shown) { process.stderr.write('\r\x1b[2K'); shown = false; } },
-  };
 }

@@ -2,16 +2,14 @@
 // stage (G-Ghost: later blocks rebuilt from the first by a 1×1 conv) and conv by conv (C-Ghost:
 // near-duplicate channels), on images or explicitly random inputs; --source maps the results to
 // the .py file's stages and lines.
-import { parseArgs } from 'node:util';
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import { analyzeSource, parseInputSpec, syntaxProblems } from '../core/python';
 import type { ModelGraph } from '../core/graph/model';
 import { nodeHost, defaultLibraryPaths } from './nodeHost';
-import { UsageError } from './main';
+import { UsageError, parseCommand, intOption, ttyProgress } from './common';
 import { measureRedundancy, RedundancyError, RedundancyOptions } from '../core/redundancy/measure';
 import type { RedundancyResult } from '../core/redundancy/types';
-import type { Progress } from '../core/redundancy/runner';
 import { onnxToGraph } from '../core/onnx/import';
 import { renderRedundancy } from '../core/redundancy/report';
 
@@ -28,34 +26,14 @@ export const REDUNDANCY_USAGE = `  redundancy MODEL.onnx [--source FILE [--model
 `;
 
 export async function redundancyCommand(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args, allowPositionals: true,
-      options: {
-        source: { type: 'string' }, model: { type: 'string' }, images: { type: 'string' }, random: { type: 'string' }, limit: { type: 'string' },
-        threshold: { type: 'string' }, ratio: { type: 'string' }, mean: { type: 'string' }, std: { type: 'string' }, input: { type: 'string' },
-        batch: { type: 'string' }, seed: { type: 'string' }, threads: { type: 'string' }, timeout: { type: 'string' }, json: { type: 'boolean' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  const v = parsed.values;
-  const file = parsed.positionals[0];
-  if (!file) throw new UsageError('redundancy needs a MODEL.onnx (exported with its trained weights)');
-  if (parsed.positionals.length > 1) throw new UsageError(`unexpected argument '${parsed.positionals[1]}'`);
-  const path = resolve(file);
-  if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`no such file: ${file}`);
+  const { values: v, file, path } = parseCommand(args, {
+    source: { type: 'string' }, model: { type: 'string' }, images: { type: 'string' }, random: { type: 'string' }, limit: { type: 'string' },
+    threshold: { type: 'string' }, ratio: { type: 'string' }, mean: { type: 'string' }, std: { type: 'string' }, input: { type: 'string' },
+    batch: { type: 'string' }, seed: { type: 'string' }, threads: { type: 'string' }, timeout: { type: 'string' }, json: { type: 'boolean' },
+  }, 'redundancy needs a MODEL.onnx (exported with its trained weights)');
   if (!/\.onnx$/i.test(path)) throw new UsageError(`${file} is not a .onnx file (export the model with torch.onnx.export first)`);
   if ((v.images === undefined) === (v.random === undefined)) throw new UsageError('give calibration data: --images DIR or --random N (one of them)');
   if (v.model !== undefined && v.source === undefined) throw new UsageError('--model selects the model in --source FILE');
-  const int = (name: string, s: string | undefined, min: number): number | undefined => {
-    if (s === undefined) return undefined;
-    const n = Number(s);
-    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min}`);
-    return n;
-  };
   const triple = (name: string, s: string | undefined): number[] | undefined => {
     if (s === undefined) return undefined;
     const xs = s.split(',').map(Number);
@@ -69,10 +47,10 @@ export async function redundancyCommand(args: string[]): Promise<number> {
   let input: number[][] | undefined;
   try { input = v.input ? parseInputSpec(v.input) : undefined; } catch (e) { throw new UsageError((e as Error).message); }
   const options: Partial<RedundancyOptions> = {
-    ...(v.images !== undefined ? { images: resolve(v.images) } : { random: int('random', v.random, 2) }),
+    ...(v.images !== undefined ? { images: resolve(v.images) } : { random: intOption('random', v.random, 2) }),
     ...strip({
-      limit: int('limit', v.limit, 2), threshold, ratio: int('ratio', v.ratio, 2), mean: triple('mean', v.mean), std: triple('std', v.std),
-      input, batch: int('batch', v.batch, 1), seed: int('seed', v.seed, 0), threads: int('threads', v.threads, 0),
+      limit: intOption('limit', v.limit, 2), threshold, ratio: intOption('ratio', v.ratio, 2), mean: triple('mean', v.mean), std: triple('std', v.std),
+      input, batch: intOption('batch', v.batch, 1), seed: intOption('seed', v.seed, 0), threads: intOption('threads', v.threads, 0),
     }),
   };
   if (v.source !== undefined) options.source = sourceGraph(v.source, v.model, path, input);
@@ -116,12 +94,4 @@ function sourceGraph(file: string, model: string | undefined, onnxPath: string, 
     try { shapes = onnxToGraph(readFileSync(onnxPath), onnxPath).input; } catch { shapes = undefined; }
   }
   return analyzeSource(nodeHost, path, text, { model, input: shapes, libraryPaths: defaultLibraryPaths() });
-}
-
-function ttyProgress(): { update: (p: Progress) => void; clear: () => string } {
-  let shown = false;
-  return {
-    update: (p) => { shown = true; process.stderr.write(`\r\x1b[2K${p.message}${p.fraction !== undefined ? ` (${Math.round(100 * p.fraction)}%)` : ''}`); },
-    clear: () => (shown ? '\r\x1b[2K' : ''),
-  };
 }
