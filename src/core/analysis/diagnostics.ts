@@ -198,7 +198,7 @@ const range = (xs: number[]) => {
 };
 
 /** `16→32`, `16→16 / 32→32`, or `16–64→16–64` when there are many. */
-function channels(cs: ConvCandidate[]): string {
+export function channels(cs: ConvCandidate[]): string {
   const pairs = [...new Set(cs.map((c) => `${c.inChannels}\u2192${c.outChannels}`))];
   return pairs.length <= 3 ? pairs.join(' / ') : `${range(cs.map((c) => c.inChannels))}\u2192${range(cs.map((c) => c.outChannels))}`;
 }

@@ -6,7 +6,7 @@ import type { ModelGraph, ModuleNode, Stage } from '../graph/model';
 import type { CompareResult, ModuleTime, ProfileResult } from '../profile/types';
 import type { RedundancyResult } from '../redundancy/types';
 import { ghostCandidates, pct, ConvCandidate, GhostSettings, StageCandidate } from './ghost';
-import { siteName } from './diagnostics';
+import { siteName, channels } from './diagnostics';
 
 /** A measured time and its share of the profile's summed node time (0..1). */
 export interface Measured { ms: number; share: number }
@@ -199,7 +199,7 @@ function convRows(s: GhostSettings, cands: ConvCandidate[], base: ProfileResult 
     return {
       key, name: siteName(list.map((c) => c.path)), paths: list.map((c) => c.path),
       line: list[0].line, from: list[0].from, to: list[0].to,
-      kernel: k.join('\u00d7'), stride: list[0].stride[0], channels: channelPairs(list),
+      kernel: k.join('\u00d7'), stride: list[0].stride[0], channels: channels(list),
       macs: before.macs, params: before.params, share: sum((c) => c.share),
       ghost: estimate(before, after, `s=${s.ratio}, dw ${s.dwSize}\u00d7${s.dwSize}`),
       // A site's latency is known when every instance was timed (a partial sum would mislead).
@@ -211,16 +211,6 @@ function convRows(s: GhostSettings, cands: ConvCandidate[], base: ProfileResult 
       } : null,
     };
   });
-}
-
-const range = (xs: number[]) => {
-  const lo = Math.min(...xs), hi = Math.max(...xs);
-  return lo === hi ? String(lo) : `${lo}\u2013${hi}`;
-};
-
-function channelPairs(cs: ConvCandidate[]): string {
-  const pairs = [...new Set(cs.map((c) => `${c.inChannels}\u2192${c.outChannels}`))];
-  return pairs.length <= 3 ? pairs.join(' / ') : `${range(cs.map((c) => c.inChannels))}\u2192${range(cs.map((c) => c.outChannels))}`;
 }
 
 function layerRows(g: ModelGraph, base: ProfileResult | null): LayerRow[] {
