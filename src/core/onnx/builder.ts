@@ -104,15 +104,12 @@ export class GraphBuilder {
 
   /** A scalar (or filled tensor) of a dtype, for `x * 0.5`, `x + 1`, zeros_like(...). */
   constOf(dtype: DType, value: number, shape: number[] = []): string {
-    const n = shape.reduce((p, q) => p * q, 1);
-    return this.addInit(`${this.base}/c`, elemType(dtype), shape, rawOf(dtype, new Array(n).fill(value)));
+    return this.constData(dtype, new Array(shape.reduce((p, q) => p * q, 1)).fill(value), shape);
   }
 
-  /** Replaces the contents of an initializer made here (a mask computed after constOf). */
-  setInit(name: string, dtype: DType, values: number[]): void {
-    const init = this.inits.find((i) => i.name === name);
-    if (!init) throw new ExportError(`no initializer ${name}`);
-    init.rawData = rawOf(dtype, values);
+  /** A constant of a dtype with these values (row-major). */
+  constData(dtype: DType, values: number[], shape: number[]): string {
+    return this.addInit(`${this.base}/c`, elemType(dtype), shape, rawOf(dtype, values));
   }
 
   /** A tensor of a dtype filled with seeded random values (rand_like and friends). */

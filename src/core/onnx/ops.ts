@@ -308,7 +308,7 @@ const LAYER: Record<string, Emit> = {
     const slope = r >= 2 && c > 1 ? reshapeTo(b, w, [c, ...new Array(r - 2).fill(1)])[0] : w;
     return b.node('PRelu', [X(b, a), slope]);
   },
-  GLU: (b, n, a) => glu(b, n, X(b, a), num(a.get('dim'), 'dim', -1), rankOf(b, a)),
+  GLU: (b, _n, a) => glu(b, X(b, a), num(a.get('dim'), 'dim', -1), rankOf(b, a)),
   Dropout: identity, Dropout1d: identity, Dropout2d: identity, Dropout3d: identity, AlphaDropout: identity, FeatureAlphaDropout: identity,
   MaxPool1d: pool('max'), MaxPool2d: pool('max'), MaxPool3d: pool('max'),
   AvgPool1d: pool('avg'), AvgPool2d: pool('avg'), AvgPool3d: pool('avg'),
@@ -379,9 +379,8 @@ function softmaxAxis(a: Args, rank: number): number {
   return normAxis(num(d, 'dim'), rank);
 }
 
-function glu(b: GraphBuilder, n: TraceNode, x: string, dim: number, rank: number): string[] {
+function glu(b: GraphBuilder, x: string, dim: number, rank: number): string[] {
   const [p, q] = b.node('Split', [x], { axis: normAxis(dim, rank) }, 2);
-  void n;
   return b.node('Mul', [p, b.node('Sigmoid', [q])[0]]);
 }
 
@@ -452,8 +451,8 @@ function reduceAxes(a: Args, rank: number): number[] | null {
 }
 
 const FN: Record<string, Emit> = {
-  softmax: (b, _n, a) => b.node('Softmax', [X(b, a)], { axis: softmaxAxis(a, rankOf(b, a)) }),
-  log_softmax: (b, _n, a) => b.node('LogSoftmax', [X(b, a)], { axis: softmaxAxis(a, rankOf(b, a)) }),
+  // Same arguments as the layers (input, then the layer's attribute names).
+  softmax: LAYER.Softmax, log_softmax: LAYER.LogSoftmax,
   silu: act((b, x) => silu(b, x)), mish: act((b, x) => mish(b, x)),
   gelu: act((b, x, a) => gelu(b, x, str(a.get('approximate'), 'none'))),
   relu6: act((b, x) => clip(0, 6, b, x)), hardsigmoid: LAYER.Hardsigmoid, leaky_relu: LAYER.LeakyReLU, leaky_relu_: LAYER.LeakyReLU,
@@ -526,12 +525,11 @@ const FN: Record<string, Emit> = {
   upsample: (b, n, a) => resize(b, n, X(b, a), str(a.get('mode'), 'nearest'), bool(a.get('align_corners'), false)),
   upsample_nearest: (b, n, a) => resize(b, n, X(b, a), 'nearest', false),
   upsample_bilinear: (b, n, a) => resize(b, n, X(b, a), 'bilinear', true),
-  linear: (b, _n, a) => linear(b, X(b, a), rankOf(b, a), tid(a.get('weight'), 'weight'), a.get('bias')),
-  embedding: (b, _n, a) => b.node('Gather', [b.value(tid(a.get('weight'), 'weight')), X(b, a)]),
+  linear: LAYER.Linear, embedding: LAYER.Embedding,
   pixel_shuffle: (b, n, a) => shuffle(b, n, X(b, a), shapeOf(b, a), 'up', num(a.get('upscale_factor'), 'upscale_factor')),
   pixel_unshuffle: (b, n, a) => shuffle(b, n, X(b, a), shapeOf(b, a), 'down', num(a.get('downscale_factor'), 'downscale_factor')),
   channel_shuffle: (b, n, a) => shuffle(b, n, X(b, a), shapeOf(b, a), 'channel', num(a.get('groups'), 'groups')),
-  glu: (b, n, a) => glu(b, n, X(b, a), num(a.get('dim'), 'dim', -1), rankOf(b, a)),
+  glu: LAYER.GLU,
   prod: reduce('ReduceProd'), logsumexp: reduce('ReduceLogSumExp'),
   norm: (b, _n, a) => {
     const p = a.get('p');
@@ -540,7 +538,7 @@ const FN: Record<string, Emit> = {
     return reduce(l1 ? 'ReduceL1' : 'ReduceL2')(b, _n, a);
   },
   var: (b, n, a) => variance(b, n, a, false), std: (b, n, a) => variance(b, n, a, true),
-  max: (b, n, a) => maxMin(b, n, a, 'Max'), min: (b, n, a) => maxMin(b, n, a, 'Min'),
+  max: (b, _n, a) => maxMin(b, a, 'Max'), min: (b, _n, a) => maxMin(b, a, 'Min'),
   argmax: (b, _n, a) => argReduce(b, a, 'ArgMax'), argmin: (b, _n, a) => argReduce(b, a, 'ArgMin'),
   log2: act((b, x) => b.node('Div', [b.node('Log', [x])[0], b.constOf('float32', Math.LN2)])),
   trunc: act((b, x) => b.node('Mul', [b.node('Floor', [b.node('Abs', [x])[0]])[0], b.node('Sign', [x])[0]])),
@@ -587,7 +585,7 @@ function variance(b: GraphBuilder, n: TraceNode, a: Args, sqrt: boolean): string
   return sqrt ? b.node('Sqrt', v) : v;
 }
 
-function maxMin(b: GraphBuilder, n: TraceNode, a: Args, kind: 'Max' | 'Min'): string[] {
+function maxMin(b: GraphBuilder, a: Args, kind: 'Max' | 'Min'): string[] {
   const other = a.get('dim');
   if (other && 't' in other) return b.node(kind, [X(b, a), b.value(other.t)]);
   const r = rankOf(b, a);
@@ -595,7 +593,6 @@ function maxMin(b: GraphBuilder, n: TraceNode, a: Args, kind: 'Max' | 'Min'): st
   const axis = normAxis(num(other, 'dim'), r), keep = bool(a.get('keepdim'), false) ? 1 : 0;
   const values = b.node(`Reduce${kind}`, [X(b, a)], { axes: [axis], keepdims: keep })[0];
   const idx = b.node(kind === 'Max' ? 'ArgMax' : 'ArgMin', [X(b, a)], { axis, keepdims: keep, select_last_index: 0 })[0];
-  void n;
   return [values, idx];
 }
 
@@ -672,8 +669,7 @@ function setitem(b: GraphBuilder, n: TraceNode): string[] {
     for (let i = lo[d]; i < hi[d]; i++) walk(d + 1, off + i * strides[d]);
   };
   walk(0, 0);
-  const m = b.constOf('bool', 0, shape);
-  b.setInit(m, 'bool', mask);
+  const m = b.constData('bool', mask, shape);
   const v = n.args[2];
   let val: string;
   if (v && 't' in v) {
