@@ -476,8 +476,7 @@ function foldable(live: LiveModel, conv: SyntaxNode, paths: string[]): { to: num
   const to = rest[rest.length - 1].to;
   const text = live.file.text;
   const comments: string[] = [];
-  const cur = live.file.tree.cursor();
-  do { if (cur.name === 'Comment' && cur.from >= conv.from && cur.to <= to) comments.push(text.slice(cur.from, cur.to)); } while (cur.next());
+  live.file.tree.iterate({ from: conv.from, to, enter: (n) => { if (n.name === 'Comment' && n.from >= conv.from && n.to <= to) comments.push(text.slice(n.from, n.to)); } });
   let prefix = '';
   if (comments.length) {
     const lineStart = text.lastIndexOf('\n', conv.from - 1) + 1;
