@@ -3,6 +3,7 @@
 // graph inputs with their shapes and element types (to make random inputs). Read with
 // onnx-proto; initializer data is never copied (protobufjs hands out views).
 import { onnx } from 'onnx-proto';
+import { decodeModel, OnnxFormatError } from '../onnx/proto';
 
 export interface OnnxNode {
   name: string;
@@ -31,27 +32,21 @@ export interface OnnxGraphInfo {
   initializers: Set<string>;
 }
 
-export class OnnxReadError extends Error {}
+/** The importer's decoding error: the same messages for a file that is not an ONNX model. */
+export { OnnxFormatError as OnnxReadError };
 
 const TYPE_NAMES: Record<number, string> = Object.fromEntries(
   Object.entries(onnx.TensorProto.DataType).filter(([, v]) => typeof v === 'number').map(([k, v]) => [v as number, k.toLowerCase()]),
 );
 
-/** Decodes `bytes` as an ONNX ModelProto; OnnxReadError when it is not one. */
+/** Decodes `bytes` as an ONNX ModelProto (OnnxReadError when it is not one) and indexes its graph. */
 export function readOnnx(bytes: Uint8Array): OnnxGraphInfo {
-  if (!bytes.length) throw new OnnxReadError('the file is empty');
-  let m: onnx.ModelProto;
-  try {
-    m = onnx.ModelProto.decode(bytes);
-  } catch (e) {
-    throw new OnnxReadError(`not an ONNX model (protobuf: ${(e as Error).message})`);
-  }
-  const g = m.graph;
-  // Random bytes can decode "successfully" into an empty message: insist on a graph with nodes.
-  if (!g || !g.node || !g.node.length) throw new OnnxReadError('not an ONNX model (no graph nodes)');
+  const m = decodeModel(bytes);
+  const g = m.graph!;
+  const gNodes = g.node!;
   const initializers = new Set<string>((g.initializer ?? []).map((t) => t.name ?? '').filter(Boolean));
   for (const s of g.sparseInitializer ?? []) if (s.values?.name) initializers.add(s.values.name);
-  const nodes: OnnxNode[] = g.node.map((n, i) => ({
+  const nodes: OnnxNode[] = gNodes.map((n, i) => ({
     name: n.name || `${n.opType ?? 'node'}_${i}`,
     opType: n.opType ?? '',
     domain: n.domain ?? '',
