@@ -135,7 +135,7 @@ export class Analyses implements vscode.Disposable {
 }
 
 /** Unsaved Python documents other than `doc`: imports read them before the disk. */
-function unsavedDocuments(doc: vscode.TextDocument): Record<string, string> {
+export function unsavedDocuments(doc: vscode.TextDocument): Record<string, string> {
   const out: Record<string, string> = {};
   for (const d of vscode.workspace.textDocuments) {
     if (d !== doc && d.isDirty && d.uri.scheme === 'file' && d.languageId === 'python') out[d.uri.fsPath] = d.getText();

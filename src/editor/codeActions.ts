@@ -6,7 +6,7 @@
 // document changed since the plan. Static analysis and text edits only, so Restricted Mode is fine.
 import * as vscode from 'vscode';
 import type { Ctx } from './ctx';
-import type { DocAnalysis } from './analyses';
+import { unsavedDocuments, type DocAnalysis } from './analyses';
 import { Cancelled } from './engine';
 import { enginePath, isAnalyzable } from './scope';
 import { CODES } from './diagnostics';
@@ -51,7 +51,7 @@ export class RewritePlanner {
     const todo = jobs.filter((j) => !c!.plans.has(jobKey(j)));
     if (todo.length) {
       const request = this.ctx.engine().run(`rewrite:${lane}:${key}`, {
-        type: 'rewrite', path: enginePath(doc), text: a.text, open: otherUnsaved(doc), model: g.model, input: g.input, settings, classes, jobs: todo,
+        type: 'rewrite', path: enginePath(doc), text: a.text, open: unsavedDocuments(doc), model: g.model, input: g.input, settings, classes, jobs: todo,
       });
       const cached = c;
       todo.forEach((j, i) => {
@@ -74,14 +74,6 @@ export function planner(ctx: Ctx): RewritePlanner {
   return p;
 }
 
-/** Unsaved Python documents other than `doc`: imports read them before the disk. */
-function otherUnsaved(doc: vscode.TextDocument): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const d of vscode.workspace.textDocuments) {
-    if (d !== doc && d.isDirty && d.uri.scheme === 'file' && d.languageId === 'python') out[d.uri.fsPath] = d.getText();
-  }
-  return out;
-}
 
 const overlaps = (only: vscode.CodeActionKind, kind: vscode.CodeActionKind) => only.contains(kind) || kind.contains(only);
 

@@ -3,6 +3,7 @@
 // caller), "Cancel profiling", and "Set up GPU profiling" (onnxruntime-node with its CUDA
 // libraries into the extension's global storage). The work runs in core/profile's child process.
 import * as vscode from 'vscode';
+import { unsavedDocuments } from './analyses';
 import { readFileSync } from 'node:fs';
 import type { Command, Ctx } from './ctx';
 import { enginePath } from './scope';
@@ -129,7 +130,7 @@ export const profileLatency: Command = (ctx) => async (uri?: unknown, args?: unk
     const d = doc;
     const ghost = ctx.config.diagnostics(d.uri).ghost;
     start = (r) => profileSource({
-      path: enginePath(d), text, open: unsaved(d), model: g.model, input: g.input, ghost, libraryPaths: defaultLibraryPaths(),
+      path: enginePath(d), text, open: unsavedDocuments(d), model: g.model, input: g.input, ghost, libraryPaths: defaultLibraryPaths(),
     }, compareGhost, options, { ...r, ortPath, workerPath });
   }
   const version = doc?.version ?? null;
@@ -179,14 +180,6 @@ export const cancelProfile: Command = () => (): boolean => {
   return true;
 };
 
-/** Unsaved Python documents other than `doc` (the model's imports read these first). */
-function unsaved(doc: vscode.TextDocument): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const d of vscode.workspace.textDocuments) {
-    if (d !== doc && d.isDirty && d.uri.scheme === 'file' && d.languageId === 'python') out[d.uri.fsPath] = d.getText();
-  }
-  return out;
-}
 
 // ── Set up GPU profiling ─────────────────────────────────────────────────────────────────────
 
