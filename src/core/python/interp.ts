@@ -146,6 +146,29 @@ export class Interpreter implements Runtime {
     this.notes.push({ at: where, reason });
   }
 
+  /**
+   * Mutable objects handed to an unknown callable (or built from unknown arguments): what was done
+   * to them is unknown, so every later read of them is unknown too (never their old contents).
+   */
+  private taints = new WeakMap<object, Unknown>();
+  private anyTaint = false;
+  taintOf(v: Value): Unknown | undefined {
+    return this.anyTaint && v !== null && typeof v === 'object' ? this.taints.get(v) : undefined;
+  }
+  taint(v: Value | undefined, why: Unknown): void {
+    if (v instanceof PyList || v instanceof PyDict || v instanceof PySet || (v instanceof PyInstance && !v.module)) {
+      if (!this.taints.has(v)) { this.taints.set(v, why); this.anyTaint = true; }
+    } else if (v instanceof PyInstance && v.module) {
+      v.module.unknownReason ??= why.reason;
+      this.note(why, why.at);
+    }
+  }
+  /** An unknown call may have changed any mutable argument. */
+  private taintArgs(pos: Value[], kw: Map<string, Value>, why: Unknown): void {
+    for (const v of pos) this.taint(v, why);
+    for (const v of kw.values()) this.taint(v, why);
+  }
+
   addMacs(n: number): void {
     const m = this.moduleStack[this.moduleStack.length - 1];
     if (!m || !m.module) return;
@@ -230,8 +253,11 @@ export class Interpreter implements Runtime {
       case 'Body': return this.execBody(this.bodyOf(n), scope);
       default:
         if (n.type.isError) return undefined;
-        // Unsupported statement kinds (match, async, ...) are skipped with a note.
-        if (n.name.endsWith('Statement')) this.note(`unsupported statement '${n.name}'`, this.span(n));
+        // Unsupported statement kinds: not run, and what they would bind or change is unknown.
+        if (n.name.endsWith('Statement')) {
+          this.note(`unsupported statement '${n.name}'`, this.span(n));
+          return this.havoc([n], scope, new Unknown(`depends on an unsupported statement (${n.name})`, this.span(n)));
+        }
         return undefined;
     }
   }
@@ -384,7 +410,9 @@ export class Interpreter implements Runtime {
         const v = this.truthy(this.eval(cond, scope), this.span(cond));
         if (v instanceof Unknown) {
           this.note(`cannot decide condition '${this.text(cond).slice(0, 60)}': ${v.reason}`, this.span(cond));
-          return undefined;
+          // Any of the remaining branches may run: what they bind or change is unknown.
+          const why = new Unknown(`depends on the undecided condition '${this.text(cond).slice(0, 60)}'`, this.span(cond));
+          return this.havoc(ch.slice(i + 2).filter((c) => c.name === 'Body'), scope, why);
         }
         if (v) return this.execBody(this.bodyOf(body), scope);
         i += 3;
@@ -406,7 +434,7 @@ export class Interpreter implements Runtime {
     const items = this.iterate(iterable, this.span(n));
     if (items instanceof Unknown) {
       this.note(`cannot iterate '${this.text(ch[inAt + 1]).slice(0, 60)}': ${items.reason}`, this.span(n));
-      return undefined;
+      return this.havoc([n], scope, new Unknown(`depends on a loop over an unknown iterable: ${items.reason}`, this.span(n)));
     }
     const body = this.bodyOf(ch[bodyAt]);
     let broke = false;
@@ -432,9 +460,15 @@ export class Interpreter implements Runtime {
     let guard = 0;
     for (;;) {
       const v = this.truthy(this.eval(cond, scope), this.span(cond));
-      if (v instanceof Unknown) { this.note(`cannot decide loop condition: ${v.reason}`, this.span(cond)); return undefined; }
+      if (v instanceof Unknown) {
+        this.note(`cannot decide loop condition: ${v.reason}`, this.span(cond));
+        return this.havoc([n], scope, new Unknown(`depends on the undecided loop condition: ${v.reason}`, this.span(cond)));
+      }
       if (!v) break;
-      if (++guard > 100_000) { this.note('loop ran more than 100000 times; stopped', this.span(n)); return undefined; }
+      if (++guard > 100_000) {
+        this.note('loop ran more than 100000 times; stopped', this.span(n));
+        return this.havoc([n], scope, new Unknown('depends on a loop stopped after 100000 iterations', this.span(n)));
+      }
       const c = this.execBody(body, scope);
       if (c === 'break') return undefined;
       if (c === 'continue') continue;
@@ -798,6 +832,116 @@ export class Interpreter implements Runtime {
     return v;
   }
 
+  // ---------- code that may or may not run ----------
+  /**
+   * Statements whose running is undecided (unknown condition or iterable, unsupported statement):
+   * none of them runs; every name they bind becomes unknown, every object they may change (attribute
+   * and item targets, receivers and arguments of calls) is marked unknown, and a `return` inside makes
+   * the function's result unknown. Sound for figures: whatever they could reach is unknown.
+   */
+  private havoc(stmts: SyntaxNode[], scope: Scope, why: Unknown): Completion {
+    let mayReturn = false;
+    const visit = (n: SyntaxNode): void => {
+      switch (n.name) {
+        case 'AssignStatement': {
+          let group: SyntaxNode[] = [];
+          for (const c of kids(n)) {
+            if (c.name === 'AssignOp') { this.havocTargets(group, scope, why); group = []; }
+            else if (c.name !== 'TypeDef') group.push(c);
+          }
+          if (!kids(n).some((c) => c.name === 'AssignOp')) return;
+          for (const c of group) visitExpr(c);
+          return;
+        }
+        case 'UpdateStatement': { const t = kids(n)[0]; if (t) this.havocTarget(t, scope, why); return; }
+        case 'ForStatement': {
+          const ch = kids(n);
+          const inAt = ch.findIndex((c) => c.name === 'in');
+          if (inAt > 0) this.havocTargets(ch.slice(1, inAt), scope, why);
+          break;
+        }
+        case 'ExpressionStatement': { for (const c of kids(n)) visitExpr(c); return; }
+        case 'ReturnStatement': mayReturn = true; return;
+        case 'FunctionDefinition': case 'ClassDefinition': {
+          const nm = kids(n).find((c) => c.name === 'VariableName');
+          if (nm) this.havocTarget(nm, scope, why);
+          return;
+        }
+        case 'ImportStatement': {
+          // `import a.b` binds a; `from m import x as y` binds y.
+          const ch = kids(n);
+          const isFrom = ch[0]?.name === 'from';
+          const start = isFrom ? ch.findIndex((c) => c.name === 'import') + 1 : 1;
+          for (let i = start; i < ch.length; i++) {
+            const c = ch[i];
+            if (c.name !== 'VariableName') continue;
+            if (ch[i + 1]?.name === 'as') continue;
+            if (!isFrom && ch[i - 1]?.name === '.') continue;
+            this.havocTarget(c, scope, why);
+          }
+          return;
+        }
+        case 'WithStatement': {
+          const ch = kids(n);
+          ch.forEach((c, i) => { if (ch[i - 1]?.name === 'as') this.havocTarget(c, scope, why); });
+          break;
+        }
+        case 'DeleteStatement': { for (const c of kids(n).slice(1)) if (isExprNode(c)) this.havocTarget(c, scope, why); return; }
+      }
+      for (const c of kids(n)) if (c.name === 'Body' || c.name.endsWith('Statement') || c.name.endsWith('Clause') || c.name === 'MatchBody') visit(c);
+    };
+    // Calls anywhere in an expression may change their receiver and their arguments.
+    const visitExpr = (e: SyntaxNode): void => {
+      if (e.name === 'CallExpression') {
+        const ch = kids(e);
+        const callee = ch[0];
+        if (callee?.name === 'MemberExpression' && kids(callee)[1]?.name === '.') this.taint(this.pureRead(kids(callee)[0], scope), why);
+        const args = ch.find((c) => c.name === 'ArgList');
+        if (args) for (const a of kids(args)) if (isExprNode(a)) this.taint(this.pureRead(a, scope), why);
+      }
+      if (e.name === 'AssignOp' || e.name === 'NamedExpression') return;
+      for (const c of kids(e)) if (c.name !== 'Body') visitExpr(c);
+    };
+    for (const s of stmts) visit(s);
+    return mayReturn ? { ret: why } : undefined;
+  }
+
+  private havocTargets(tnodes: SyntaxNode[], scope: Scope, why: Unknown): void {
+    for (const t of tnodes) if (isExprNode(t) && t.name !== '*') this.havocTarget(t, scope, why);
+  }
+
+  private havocTarget(t: SyntaxNode, scope: Scope, why: Unknown): void {
+    switch (t.name) {
+      case 'VariableName': this.assign(t, why, scope); return;
+      case 'TupleExpression': case 'ArrayExpression': case 'ParenthesizedExpression':
+        for (const c of kids(t)) if (isExprNode(c) && c.name !== '*') this.havocTarget(c, scope, why);
+        return;
+      case 'MemberExpression': {
+        const ch = kids(t);
+        const obj = this.pureRead(ch[0], scope);
+        if (obj === undefined) return;
+        if (ch[1]?.name === '.' && ch[2] && obj instanceof PyInstance) {
+          try { this.setattr(obj, this.text(ch[2]), why, this.span(t)); } catch { this.taint(obj, why); }
+        } else this.taint(obj, why);
+        return;
+      }
+    }
+  }
+
+  /** The value of a plain name or attribute chain (`x`, `self.layers`) without running any code. */
+  private pureRead(n: SyntaxNode, scope: Scope): Value | undefined {
+    if (n.name === 'VariableName') return scope.lookup(this.text(n));
+    if (n.name === 'self') return scope.lookup('self');
+    if (n.name === 'MemberExpression') {
+      const ch = kids(n);
+      if (ch[1]?.name !== '.' || !ch[2]) return undefined;
+      const obj = this.pureRead(ch[0], scope);
+      if (obj instanceof PyInstance) return obj.attrs.get(this.text(ch[2]));
+      if (obj instanceof PyNamespace) { const v = obj.attrs.get(this.text(ch[2])); return v instanceof LazyImport ? undefined : v; }
+    }
+    return undefined;
+  }
+
   // ---------- expressions ----------
   /** Comma-separated expressions (`a, b` or `*a, b`) make a tuple; one plain expression is itself. */
   evalCommaList(nodes: SyntaxNode[], scope: Scope, parent: SyntaxNode): Value {
@@ -805,12 +949,13 @@ export class Interpreter implements Runtime {
     const hasStar = nodes.some((c) => c.name === '*');
     const exprs = nodes.filter(isExprNode);
     if (!hasComma && !hasStar) return exprs.length ? this.eval(exprs[0], scope) : new Unknown('empty expression', this.span(parent));
-    return new PyTuple(this.evalItems(nodes, scope));
+    const items = this.evalItems(nodes, scope);
+    return items instanceof Unknown ? items : new PyTuple(items);
   }
   private evalList(nodes: SyntaxNode[], scope: Scope, parent: SyntaxNode): Value { return this.evalCommaList(nodes, scope, parent); }
 
   /** Items of a list/tuple/set display, expanding `*x`. */
-  private evalItems(nodes: SyntaxNode[], scope: Scope): Value[] {
+  private evalItems(nodes: SyntaxNode[], scope: Scope): Value[] | Unknown {
     const out: Value[] = [];
     for (let i = 0; i < nodes.length; i++) {
       const c = nodes[i];
@@ -818,7 +963,8 @@ export class Interpreter implements Runtime {
       if (c.name === '*') {
         const v = this.eval(nodes[++i], scope);
         const items = this.iterate(v, this.span(c));
-        if (items instanceof Unknown) out.push(items); else out.push(...items);
+        if (items instanceof Unknown) return items;
+        out.push(...items);
       } else out.push(this.eval(c, scope));
     }
     return out;
@@ -853,14 +999,14 @@ export class Interpreter implements Runtime {
         const inner = kids(n).filter(isExprNode);
         return inner.length ? this.eval(inner[0], scope) : new PyTuple([]);
       }
-      case 'TupleExpression': return new PyTuple(this.evalItems(kids(n), scope));
-      case 'ArrayExpression': return new PyList(this.evalItems(kids(n), scope));
-      case 'SetExpression': return new PySet(this.evalItems(kids(n), scope));
+      case 'TupleExpression': { const v = this.evalItems(kids(n), scope); return v instanceof Unknown ? v : new PyTuple(v); }
+      case 'ArrayExpression': { const v = this.evalItems(kids(n), scope); return v instanceof Unknown ? v : new PyList(v); }
+      case 'SetExpression': { const v = this.evalItems(kids(n), scope); return v instanceof Unknown ? v : new PySet(v); }
       case 'DictionaryExpression': return this.evalDict(n, scope);
-      case 'ArrayComprehensionExpression': return new PyList(this.evalComprehension(kids(n), scope, 'list') as Value[]);
-      case 'SetComprehensionExpression': return new PySet(this.evalComprehension(kids(n), scope, 'list') as Value[]);
-      case 'ComprehensionExpression': return new PyIterator(this.evalComprehension(kids(n), scope, 'list') as Value[]);
-      case 'DictionaryComprehensionExpression': return this.evalComprehension(kids(n), scope, 'dict') as PyDict;
+      case 'ArrayComprehensionExpression': { const v = this.evalComprehension(kids(n), scope, 'list'); return v instanceof Unknown ? v : new PyList(v as Value[]); }
+      case 'SetComprehensionExpression': { const v = this.evalComprehension(kids(n), scope, 'list'); return v instanceof Unknown ? v : new PySet(v as Value[]); }
+      case 'ComprehensionExpression': { const v = this.evalComprehension(kids(n), scope, 'list'); return v instanceof Unknown ? v : new PyIterator(v as Value[]); }
+      case 'DictionaryComprehensionExpression': return this.evalComprehension(kids(n), scope, 'dict') as PyDict | Unknown;
       case 'MemberExpression': return this.evalMember(n, scope);
       case 'CallExpression': return this.evalCall(n, scope);
       case 'BinaryExpression': return this.evalBinary(n, scope);
@@ -970,13 +1116,12 @@ export class Interpreter implements Runtime {
     return d;
   }
 
-  private evalComprehension(ch: SyntaxNode[], scope: Scope, kind: 'list' | 'dict'): Value[] | PyDict {
+  private evalComprehension(ch: SyntaxNode[], scope: Scope, kind: 'list' | 'dict'): Value[] | PyDict | Unknown {
     const inner = ch.filter((c) => c.name !== '(' && c.name !== ')' && c.name !== '[' && c.name !== ']' && c.name !== '{' && c.name !== '}');
     const forAt = inner.findIndex((c) => c.name === 'for');
     const head = inner.slice(0, forAt);
     if (forAt < 0 || !head[0] || (kind === 'dict' && !head[2])) {
-      this.note('incomplete comprehension', this.span(ch[0]));
-      return kind === 'dict' ? new PyDict() : [];
+      return new Unknown('incomplete comprehension', this.span(ch[0]));
     }
     // Clauses: for targets in iter [if cond]* [for ...]*
     type Clause = { kind: 'for'; targets: SyntaxNode[]; iter: SyntaxNode } | { kind: 'if'; cond: SyntaxNode };
@@ -986,7 +1131,7 @@ export class Interpreter implements Runtime {
       if (inner[i].name === 'for') {
         const inAt = inner.findIndex((c, j) => j > i && c.name === 'in');
         // Half-typed `[a for b]`: no `in`, nothing to iterate.
-        if (inAt < 0 || !inner[inAt + 1]) return kind === 'dict' ? new PyDict() : [];
+        if (inAt < 0 || !inner[inAt + 1]) return new Unknown('incomplete comprehension', this.span(inner[i]));
         clauses.push({ kind: 'for', targets: inner.slice(i + 1, inAt), iter: inner[inAt + 1] });
         i = inAt + 2;
       } else if (inner[i].name === 'if') { clauses.push({ kind: 'if', cond: inner[i + 1] }); i += 2; }
@@ -1002,21 +1147,26 @@ export class Interpreter implements Runtime {
         outDict.set(k, v);
       } else outList.push(this.eval(head[0], cscope));
     };
+    // An undecidable filter or an unknown iterable makes the whole result unknown (its length and
+    // items both depend on it), never a shorter list.
+    let unknown: Unknown | null = null;
     const run = (ci: number): void => {
+      if (unknown) return;
       if (ci === clauses.length) { emit(); return; }
       const c = clauses[ci];
       if (c.kind === 'if') {
         const t = this.truthy(this.eval(c.cond, cscope), this.span(c.cond));
-        if (t instanceof Unknown) { this.note(`cannot decide comprehension filter: ${t.reason}`, this.span(c.cond)); return; }
+        if (t instanceof Unknown) { unknown = new Unknown(`comprehension filter unknown: ${t.reason}`, t.at ?? this.span(c.cond)); return; }
         if (t) run(ci + 1);
         return;
       }
       if (!c.iter) return;
       const items = this.iterate(this.eval(c.iter, ci === 0 ? scope : cscope), this.span(c.iter));
-      if (items instanceof Unknown) { this.note(`cannot iterate: ${items.reason}`, this.span(c.iter)); return; }
-      for (const it of items) { this.tick(); this.assignTargets(c.targets, it, cscope); run(ci + 1); }
+      if (items instanceof Unknown) { unknown = new Unknown(`cannot iterate: ${items.reason}`, items.at ?? this.span(c.iter)); return; }
+      for (const it of items) { this.tick(); this.assignTargets(c.targets, it, cscope); run(ci + 1); if (unknown) return; }
     };
     run(0);
+    if (unknown) return unknown;
     return kind === 'dict' ? outDict : outList;
   }
 
@@ -1051,13 +1201,16 @@ export class Interpreter implements Runtime {
     return items.length === 1 && !inner.some((c) => c.name === ',') ? items[0] : new PyTuple(items);
   }
 
-  evalArgs(argList: SyntaxNode, scope: Scope): CallArgs {
+  evalArgs(argList: SyntaxNode, scope: Scope): CallArgs & { unknown?: Unknown } {
     const pos: Value[] = [];
     const kw = new Map<string, Value>();
+    let unknown: Unknown | undefined;
     const ch = kids(argList).filter((c) => c.name !== '(' && c.name !== ')');
     // A generator argument: f(x for x in y)
     if (ch.some((c) => c.name === 'for')) {
-      pos.push(new PyIterator(this.evalComprehension(ch, scope, 'list') as Value[]));
+      const v = this.evalComprehension(ch, scope, 'list');
+      if (v instanceof Unknown) return { pos, kw, unknown: v };
+      pos.push(new PyIterator(v as Value[]));
       return { pos, kw };
     }
     for (let i = 0; i < ch.length; i++) {
@@ -1066,19 +1219,26 @@ export class Interpreter implements Runtime {
       if (c.name === '*') {
         const v = this.eval(ch[++i], scope);
         const items = this.iterate(v, this.span(c));
-        if (items instanceof Unknown) { this.note(`cannot expand *args: ${items.reason}`, this.span(c)); pos.push(items); }
+        // Unknown positional arguments: even their count is unknown, so the call's result is too.
+        if (items instanceof Unknown) unknown ??= new Unknown(`*args unknown: ${items.reason}`, items.at ?? this.span(c));
         else pos.push(...items);
       } else if (c.name === '**') {
         const v = this.eval(ch[++i], scope);
-        if (v instanceof PyDict) for (const [k, x] of v.entries()) kw.set(String(k), x);
-        else if (!(v instanceof Unknown)) this.note('cannot expand **kwargs', this.span(c));
-        else this.note(`cannot expand **kwargs: ${v.reason}`, this.span(c));
+        const t = this.taintOf(v);
+        if (t) unknown ??= new Unknown(`**kwargs unknown: ${t.reason}`, t.at ?? this.span(c));
+        else if (v instanceof PyDict) for (const [k, x] of v.entries()) kw.set(String(k), x);
+        else if (v instanceof Unknown) unknown ??= new Unknown(`**kwargs unknown: ${v.reason}`, v.at ?? this.span(c));
+        else if (v instanceof PyInstance && v.cls.lookup('keys') !== undefined) {
+          const keys = this.iterate(this.call(this.getattr(v, 'keys', this.span(c)), [], new Map(), this.span(c)), this.span(c));
+          if (keys instanceof Unknown) unknown ??= keys;
+          else for (const k of keys) kw.set(String(k), this.getitem(v, k, this.span(c)));
+        } else throw new PyException(this.exception('TypeError'), `argument after ** must be a mapping, not ${this.typeName(v)}`, this.span(c));
       } else if (c.name === 'VariableName' && ch[i + 1]?.name === 'AssignOp') {
         kw.set(this.text(c), ch[i + 2] ? this.eval(ch[i + 2], scope) : null);
         i += 2;
       } else pos.push(this.eval(c, scope));
     }
-    return { pos, kw };
+    return unknown ? { pos, kw, unknown } : { pos, kw };
   }
 
   private evalCall(n: SyntaxNode, scope: Scope): Value {
@@ -1095,8 +1255,12 @@ export class Interpreter implements Runtime {
       return new SuperProxy(owner, scope.lookup(selfName) ?? null);
     }
     const callee = this.eval(calleeNode, scope);
-    const args = argList ? this.evalArgs(argList, scope) : { pos: [], kw: new Map() };
+    const args: CallArgs & { unknown?: Unknown } = argList ? this.evalArgs(argList, scope) : { pos: [], kw: new Map() };
     const at = this.span(n);
+    if (args.unknown) {
+      this.taintArgs(args.pos, args.kw, args.unknown);
+      return args.unknown;
+    }
     this.callStack.push(at);
     this.callScopes.push(scope);
     try {
@@ -1289,6 +1453,8 @@ export class Interpreter implements Runtime {
 
   contains(container: Value, item: Value, at: Span | null): boolean | Unknown {
     if (container instanceof Unknown) return container;
+    const t = this.taintOf(container);
+    if (t) return t;
     if (typeof container === 'string') return typeof item === 'string' && container.includes(item);
     if (container instanceof PyDict) return container.has(item);
     if (container instanceof PySet) return container.has(item);
@@ -1309,6 +1475,8 @@ export class Interpreter implements Runtime {
       case 'string': return v.length > 0;
     }
     if (v instanceof Unknown) return v;
+    const tv = this.taintOf(v);
+    if (tv) return tv;
     if (v instanceof PyFloat) return v.v !== 0;
     if (v instanceof PyList || v instanceof PyTuple) return v.items.length > 0;
     if (v instanceof PyDict) return v.size > 0;
@@ -1330,6 +1498,8 @@ export class Interpreter implements Runtime {
 
   /** Materialises an iterable as a list of values. */
   iterate(v: Value, at: Span | null): Value[] | Unknown {
+    const t = this.taintOf(v);
+    if (t) return t;
     if (v instanceof PyList || v instanceof PyTuple) return v.items.slice();
     if (v instanceof PyIterator) { const r = v.items.slice(v.pos); v.pos = v.items.length; return r; }
     if (v instanceof PyRange) {
@@ -1362,6 +1532,8 @@ export class Interpreter implements Runtime {
 
   getitem(obj: Value, idx: Value, at: Span | null): Value {
     if (obj instanceof Unknown) return obj;
+    const t = this.taintOf(obj);
+    if (t) return t;
     if (obj instanceof Tensor) return this.torch.index(obj, idx, this.ctx(at));
     if (obj instanceof PyList || obj instanceof PyTuple || typeof obj === 'string') {
       const items = typeof obj === 'string' ? [...obj] : obj.items;
@@ -1439,6 +1611,8 @@ export class Interpreter implements Runtime {
   // ---------- attributes ----------
   getattr(obj: Value, name: string, at: Span | null): Value {
     if (obj instanceof Unknown) return obj;
+    const t = this.taintOf(obj);
+    if (t) return t;
     if (obj instanceof Descriptor && obj.kind === 'property') {
       // `@v.setter`: a new property with the same getter and this setter.
       if (name === 'setter') return new NativeFunction('setter', (a) => new Descriptor('property', obj.fn, a.pos[0] ?? null));
@@ -1579,7 +1753,11 @@ export class Interpreter implements Runtime {
       if (fn.cls.hasUnknownBase) return new Unknown(`calling ${fn.cls.name}: unresolved base class`, at);
     }
     if (fn instanceof Descriptor) return this.call(fn.fn, pos, kw, at);
-    if (fn instanceof Unknown) return new Unknown(fn.reason, fn.at ?? at);
+    if (fn instanceof Unknown) {
+      const u = new Unknown(fn.reason, fn.at ?? at);
+      this.taintArgs(pos, kw, u);
+      return u;
+    }
     throw new PyException(this.exception('TypeError'), `'${this.typeName(fn)}' object is not callable`, at);
   }
 
@@ -1692,8 +1870,13 @@ export class Interpreter implements Runtime {
   isinstance(v: Value, cls: Value): boolean | Unknown {
     if (v instanceof Unknown) return v;
     if (cls instanceof PyTuple) {
-      for (const c of cls.items) { const r = this.isinstance(v, c); if (r === true) return true; }
-      return false;
+      let unknown: Unknown | null = null;
+      for (const c of cls.items) {
+        const r = this.isinstance(v, c);
+        if (r === true) return true;
+        if (r instanceof Unknown) unknown ??= r;
+      }
+      return unknown ?? false;
     }
     if (!(cls instanceof PyClass)) return new Unknown('isinstance() with an unknown class', null);
     if (cls.instanceCheck) return cls.instanceCheck(v);
