@@ -9,22 +9,25 @@ export interface AnalyzeJson {
   params: number;
   macs: number | null;
   complete: boolean;
-  layers: { path: string; type: string; line: number; outputShape: number[] | null; params: number; macs: number | null; calls: number }[];
+  layers: { path: string; type: string; line: number; outputShape: number[] | null; outputShapes?: number[][]; params: number; macs: number | null; calls: number }[];
   stages: { path: string; line: number; resolution: [number, number]; blocks: number; blockPaths: string[]; inChannels: number | null; outChannels: number; params: number; macs: number | null }[];
   unknowns: { line: number; reason: string; file?: string }[];
+  unresolved?: { line: number; reason: string; file?: string }[];
 }
 
 export function toJson(g: ModelGraph): AnalyzeJson {
   return {
     file: g.file, model: g.model, input: g.input, outputs: g.outputs, params: g.params, macs: g.macs, complete: g.complete,
     layers: g.modules.filter((m) => m.leaf).map((m) => ({
-      path: m.path, type: m.type, line: m.line, outputShape: m.outputShape, params: m.ownParams, macs: m.ownMacs, calls: m.calls,
+      path: m.path, type: m.type, line: m.line, outputShape: m.outputShape, ...(m.outputShapes ? { outputShapes: m.outputShapes } : {}),
+      params: m.ownParams, macs: m.ownMacs, calls: m.calls,
     })),
     stages: g.stages.map((s) => ({
       path: s.path, line: s.line, resolution: s.resolution, blocks: s.blocks.length, blockPaths: s.blocks,
       inChannels: s.inChannels, outChannels: s.outChannels, params: s.params, macs: s.macs,
     })),
     unknowns: g.unknowns.map((u) => ({ line: u.line, reason: u.reason, ...(u.file ? { file: u.file } : {}) })),
+    ...(g.unresolved ? { unresolved: g.unresolved.map((u) => ({ line: u.line, reason: u.reason, ...(u.file ? { file: u.file } : {}) })) } : {}),
   };
 }
 
@@ -66,7 +69,8 @@ export function renderTable(g: ModelGraph, depth: number, color: boolean): strin
   }
   out.push(`Total params: ${fmtInt(g.params)}`);
   out.push(`Total MACs:   ${g.macs === null ? 'unknown' : `${fmtMacs(g.macs)} (${fmtInt(g.macs)})`}`);
-  out.push(g.complete ? 'Analysis complete.' : bold('Analysis incomplete:') + ' figures that depend on unknowns are marked unknown.');
+  const unresolved = g.unresolved?.length ? ` (${g.unresolved.length} unresolved name(s) or value(s) that no figure depends on: --json lists them)` : '';
+  out.push(g.complete ? `Analysis complete.${unresolved}` : bold('Analysis incomplete:') + ' figures that depend on unknowns are marked unknown.');
   for (const u of g.unknowns.slice(0, 20)) out.push(`  ${u.file ? u.file.replace(/^.*\//, '') + ':' : 'line '}${u.line}: ${u.reason}`);
   if (g.unknowns.length > 20) out.push(`  … ${g.unknowns.length - 20} more`);
   return out.join('\n') + '\n';

@@ -24,7 +24,10 @@ export interface ModuleNode extends SourceRef {
   macs: number | null;
   calls: number;
   inputShapes: (number[] | null)[];
+  /** Output of the last call: its first tensor when it returns several (a tuple, a channel split). */
   outputShape: number[] | null;
+  /** Every tensor of the last call's output, in order, when it returned more than one. */
+  outputShapes?: number[][];
   children: string[];
   /** Why this module's figures are unknown, if they are. */
   unknown?: string;
@@ -64,6 +67,8 @@ export interface ModelGraph {
   modules: ModuleNode[];
   stages: Stage[];
   unknowns: UnknownNote[];
+  /** Complete results only: what the interpreter could not resolve although no figure depends on it. */
+  unresolved?: UnknownNote[];
 }
 
 export const leaves = (g: ModelGraph): ModuleNode[] => g.modules.filter((m) => m.leaf);

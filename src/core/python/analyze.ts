@@ -212,19 +212,20 @@ export function entryPoints(file: SourceFile, scope: Scope, it: Interpreter): En
 
 function shapeOf(v: Value): number[] | null { return v instanceof Tensor ? v.shape.slice() : null; }
 
+/**
+ * Shapes of every tensor an output holds, in order (tuples, lists and dicts, nested; `None` items
+ * skipped, as torch's own tree flattening of outputs does); null when anything in it is not known.
+ */
 function outputShapes(v: Value): number[][] | null {
-  if (v instanceof Tensor) return [v.shape.slice()];
-  if (v instanceof PyTuple || v instanceof PyList) {
-    const out: number[][] = [];
-    for (const x of v.items) { if (!(x instanceof Tensor)) return null; out.push(x.shape.slice()); }
-    return out;
-  }
-  if (v instanceof PyDict) {
-    const out: number[][] = [];
-    for (const x of v.values()) { if (!(x instanceof Tensor)) return null; out.push(x.shape.slice()); }
-    return out;
-  }
-  return null;
+  const out: number[][] = [];
+  const walk = (x: Value): boolean => {
+    if (x instanceof Tensor) { out.push(x.shape.slice()); return true; }
+    if (x === null) return true;
+    if (x instanceof PyTuple || x instanceof PyList) return x.items.every(walk);
+    if (x instanceof PyDict) return x.values().every(walk);
+    return false;
+  };
+  return walk(v) && out.length ? out : null;
 }
 
 function buildGraph(it: Interpreter, file: SourceFile, root: PyInstance, expr: string, input: number[][], out: Value): ModelGraph {
@@ -236,30 +237,44 @@ function buildGraph(it: Interpreter, file: SourceFile, root: PyInstance, expr: s
     const ms = m.module!;
     let own = 0;
     for (const t of ms.params.values()) if (t && !seenParams.has(t)) { seenParams.add(t); own += t.numel; }
-    const children = [...ms.modules.values()].filter((c): c is PyInstance => c !== null).map((c) => pathOf.get(c)!).filter((p) => p !== undefined);
+    // One entry per child module (a module registered twice, or reused 500 times in a Sequential,
+    // is one child), never the module itself or an ancestor (`self.me = self`).
+    const children = [...new Set([...ms.modules.values()].filter((c): c is PyInstance => c !== null && c !== m).map((c) => pathOf.get(c)!))]
+      .filter((p) => p !== undefined && !(p === '' || path === p || path.startsWith(p + '.')));
     const site = siteOf(it, file, ms.attachedAt, ms.createdAt);
     const node: ModuleNode = {
       path, type: m.cls.name, leaf: children.length === 0,
       container: m.cls.isSubclassOf(it.torch.containers.Sequential) || m.cls.isSubclassOf(it.torch.containers.ModuleList) || m.cls.isSubclassOf(it.torch.containers.ModuleDict),
       ownParams: own, params: 0, ownMacs: ms.macs, macs: null, calls: ms.calls,
-      inputShapes: ms.lastInputs.map(shapeOf), outputShape: shapeOf(ms.lastOutput), children,
+      inputShapes: ms.lastInputs.map(shapeOf), outputShape: shapeOf(ms.lastOutput) ?? outputShapes(ms.lastOutput)?.[0] ?? null, children,
       line: site.line, from: site.from, to: site.to,
     };
     if (ms.unknownReason) node.unknown = ms.unknownReason;
+    if (!(ms.lastOutput instanceof Tensor)) { const all = outputShapes(ms.lastOutput); if (all && all.length > 1) node.outputShapes = all; }
     if (leafTypes.has(m.cls) || [...leafTypes].some((c) => m.cls.isSubclassOf(c))) node.config = leafConfig(m);
     return node;
   });
-  // Subtree totals (children come after parents in pre-order: fold in reverse).
+  // Subtree totals (children come after parents in pre-order: fold in reverse). Parameters are
+  // counted once per subtree however often they are reachable (torch's parameters() deduplicates).
   const byPath = new Map(modules.map((n) => [n.path, n]));
+  const tensorsOf = new Map<string, Set<Tensor>>();
   for (let i = modules.length - 1; i >= 0; i--) {
     const n = modules[i];
-    n.params = n.ownParams + n.children.reduce((s, c) => s + byPath.get(c)!.params, 0);
+    const own = named[i][1].module!.params;
+    const set = new Set<Tensor>();
+    for (const t of own.values()) if (t) set.add(t);
+    for (const c of n.children) for (const t of tensorsOf.get(c) ?? []) set.add(t);
+    tensorsOf.set(n.path, set);
+    let total = 0;
+    for (const t of set) total += t.numel;
+    n.params = total;
     let macs: number | null = n.ownMacs;
     for (const c of n.children) { const cm = byPath.get(c)!.macs; macs = macs === null || cm === null ? null : macs + cm; }
     n.macs = macs;
   }
   const unknowns: UnknownNote[] = [];
-  for (const p of file.syntaxProblems()) unknowns.push({ line: file.line(p.from), from: p.from, to: p.to, reason: p.message });
+  const syntax = file.syntaxProblems();
+  for (const p of syntax) unknowns.push({ line: file.line(p.from), from: p.from, to: p.to, reason: p.message });
   for (const n of it.notes) {
     const f = n.at ? it.resolver.sourceOf(n.at.file) : null;
     const inMain = n.at?.file === file.path;
@@ -272,14 +287,20 @@ function buildGraph(it: Interpreter, file: SourceFile, root: PyInstance, expr: s
   const outputs = outputShapes(out);
   const rootNode = modules[0];
   const anyUnknownMacs = modules.some((m) => m.ownMacs === null);
+  // Completeness follows data flow: unknown values reach a module (its attributes, arguments,
+  // shapes, MACs) or the output only through the interpreter's unknowns. A note on something no
+  // figure depends on (an unmodelled import, a module-level helper) leaves the figures complete;
+  // it is kept as `unresolved`. A syntax error or an effect the interpreter could not follow does not.
+  const complete = syntax.length === 0 && !it.lostEffects && outputs !== null && !anyUnknownMacs && !modules.some((m) => m.unknown);
   return {
     file: file.path, model: expr, input, outputs,
     params: rootNode.params,
     macs: anyUnknownMacs ? null : rootNode.macs,
-    complete: unknowns.length === 0 && outputs !== null && !anyUnknownMacs && !modules.some((m) => m.unknown),
+    complete,
     modules,
     stages: findStages(modules),
-    unknowns,
+    unknowns: complete ? [] : unknowns,
+    ...(complete && unknowns.length ? { unresolved: unknowns } : {}),
   };
 }
 

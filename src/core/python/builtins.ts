@@ -151,6 +151,17 @@ export function makeBuiltins(it: Interpreter): { builtins: Map<string, Value>; c
   });
   def(object, '__init__', () => null);
   def(object, '__new__', (a) => new PyInstance(a.pos[0] as PyClass));
+  // The object protocol as methods (`self.__setattr__('level_%d' % i, m)`, `object.__setattr__(self, ...)`):
+  // the same paths as the statements, so nn.Module registration happens as for `self.x = m`.
+  def(object, '__setattr__', (a, ctx) => {
+    if (typeof a.pos[1] !== 'string') return ctx.raise('TypeError', `attribute name must be string, not '${it.typeName(a.pos[1] ?? null)}'`);
+    ctx.setattr(a.pos[0], a.pos[1], a.pos[2] ?? null);
+    return null;
+  });
+  def(object, '__getattribute__', (a, ctx) => {
+    if (typeof a.pos[1] !== 'string') return ctx.raise('TypeError', `attribute name must be string, not '${it.typeName(a.pos[1] ?? null)}'`);
+    return ctx.getattr(a.pos[0], a.pos[1]);
+  });
   // Calling object() directly.
   int.instanceCheck = (v) => (typeof v === 'number' || typeof v === 'boolean');
   float.instanceCheck = (v) => v instanceof PyFloat;

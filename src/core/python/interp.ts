@@ -56,6 +56,8 @@ export class Interpreter implements Runtime {
   readonly notes: UnknownNote[] = [];
   /** Collect notes only while building/running the model, not while importing libraries. */
   recording = false;
+  /** An effect was dropped that data flow cannot carry (an unassignable target): figures are not complete. */
+  lostEffects = false;
   steps = 0;
   readonly maxSteps: number;
   readonly maxDepth: number;
@@ -376,6 +378,7 @@ export class Interpreter implements Runtime {
       }
       default:
         this.note(`cannot assign to '${this.text(t).slice(0, 30)}'`, this.span(t));
+        if (this.recording) this.lostEffects = true;
     }
   }
 
@@ -1606,6 +1609,7 @@ export class Interpreter implements Runtime {
       return;
     }
     this.note(`cannot assign item of '${this.typeName(obj)}'`, at);
+    if (this.recording) this.lostEffects = true;
   }
 
   // ---------- attributes ----------
@@ -1734,6 +1738,7 @@ export class Interpreter implements Runtime {
     if (obj instanceof Tensor) { if (name === 'requires_grad') obj.requiresGrad = v === true; return; }
     if (obj instanceof Unknown) return;
     this.note(`cannot set attribute '${name}' on '${this.typeName(obj)}'`, at);
+    if (this.recording) this.lostEffects = true;
   }
 
   // ---------- calls ----------

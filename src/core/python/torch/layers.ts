@@ -27,8 +27,8 @@ export type Cfg = Map<string, Value>;
 const A = (m: PyInstance, k: string): Value => m.attrs.get(k) ?? null;
 const int = (v: Value, what: string, ctx: CallContext): number => {
   if (isInt(v)) return num(v);
-  if (v instanceof PyFloat && Number.isInteger(v.v)) return v.v;
-  return ctx.raise('TypeError', `${what} must be an integer, got ${ctx.repr(v)}`);
+  // torch takes no float here, even an integral one: `out_planes / 4` fails in torch.empty().
+  return ctx.raise('TypeError', `${what} must be an integer, got ${ctx.repr(v)}${v instanceof PyFloat ? ' (a float: use // for channel counts)' : ''}`);
 };
 const tupleN = (v: Value, n: number, what: string, ctx: CallContext): number[] => {
   if (v instanceof PyTuple || v instanceof PyList) {
