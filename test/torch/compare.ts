@@ -1,7 +1,7 @@
 // Shared by the torch cross-checks: run the oracle (test/torch/oracle.py, real PyTorch) and
 // compare its figures with the static analysis, exactly.
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -61,3 +61,27 @@ export function compare(file: string, expr: string, input: number[][], want: Ora
   return g;
 }
 
+
+const OUTCOMES = join(ROOT, 'test-results/works-on');
+/**
+ * One row of the README's "Works on" table (scripts/works-on.mjs), written whether the case passes
+ * or fails, so the table says what the last test run found.
+ */
+export function record(kind: string, file: string, expr: string, status: string, detail: Record<string, unknown> = {}): void {
+  mkdirSync(OUTCOMES, { recursive: true });
+  const name = `${kind}-${file.replace(/\W/g, '_')}-${expr.replace(/\W/g, '')}.json`;
+  writeFileSync(join(OUTCOMES, name), JSON.stringify({ kind, file, expr, status, ...detail }) + '\n');
+}
+export const firstLine = (e: unknown): string => String(e instanceof Error ? e.message : e).split('\n')[0].slice(0, 160);
+
+/** compare() that also records the outcome for the table. */
+export async function checkAndRecord(kind: string, label: string, file: string, expr: string, input: number[][]): Promise<AnalyzeJson> {
+  try {
+    const got = compare(file, expr, input, await oracle(file, expr, input));
+    record(kind, label, expr, 'exact', { params: got.params, macs: got.macs, layers: got.layers.length });
+    return got;
+  } catch (e) {
+    record(kind, label, expr, 'differs', { reason: firstLine(e) });
+    throw e;
+  }
+}

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readDirective } from '../../src/core/python';
 import { torchAvailable, ROOT } from './python';
-import { oracle, compare, TV, TORCHVISION, fixtures, examples } from './compare';
+import { checkAndRecord, TV, TORCHVISION, fixtures, examples } from './compare';
 
 
 /** Beyond the issue's bar: other families and layouts (attention, 3-D video, larger inputs). */
@@ -24,9 +24,7 @@ const skip = torchAvailable() ? false : 'PyTorch is not importable by /usr/bin/p
 describe('torchvision models equal torch exactly', { skip, concurrency: 2 }, () => {
   for (const [file, expr] of TORCHVISION) {
     test(`${expr} (${file})`, async () => {
-      const path = join(TV, file);
-      const want = await oracle(path, expr, [[1, 3, 224, 224]]);
-      compare(path, expr, [[1, 3, 224, 224]], want);
+      await checkAndRecord('torchvision', file, join(TV, file), expr, [[1, 3, 224, 224]]);
     });
   }
 });
@@ -34,8 +32,7 @@ describe('torchvision models equal torch exactly', { skip, concurrency: 2 }, () 
 describe('more torchvision families equal torch exactly', { skip, concurrency: 2 }, () => {
   for (const [file, expr, input] of MORE) {
     test(`${expr} (${file})`, async () => {
-      const path = join(TV, file);
-      compare(path, expr, [input], await oracle(path, expr, [input]));
+      await checkAndRecord('torchvision', file, join(TV, file), expr, [input]);
     });
   }
 });
@@ -46,8 +43,7 @@ describe('own fixtures and examples equal torch exactly', { skip, concurrency: 2
       const d = readDirective(readFileSync(path, 'utf8'));
       assert.ok(d?.model, `${path} needs a '# ghostlens: model=... input=...' line`);
       const input = d.input ?? [[1, 3, 224, 224]];
-      const want = await oracle(path, d.model, input);
-      compare(path, d.model, input, want);
+      await checkAndRecord('fixture', resolve(path).slice(ROOT.length + 1), path, d.model, input);
     });
   }
 });

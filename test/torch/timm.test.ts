@@ -1,0 +1,84 @@
+// timm (PyTorch Image Models), the code most CNN authors build on: each family analysed from its
+// own file in ../shared/corpora/timm with its registered factory must equal real PyTorch exactly
+// (same oracle and MACs convention as torchvision), and `ghostlens rewrite --all` on it must build
+// and run in PyTorch with the figures `analyze` gives for the rewritten file. Each case also
+// writes its outcome to test-results/works-on/, which scripts/works-on.mjs turns into the
+// README's "Works on" table.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, mkdtempSync, cpSync, writeFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { analyzeSource } from '../../src/core/python';
+import { nodeHost } from '../../src/cli/nodeHost';
+import { torchAvailable, ROOT } from './python';
+import { oracle, compare, checkAndRecord, record, firstLine } from './compare';
+
+const run = promisify(execFile);
+const CLI = join(ROOT, 'dist/cli.js');
+export const TIMM = join(ROOT, '../shared/corpora/timm');
+const MODELS = join(TIMM, 'timm/models');
+const INPUT = [[1, 3, 224, 224]];
+
+/** The issue's bar, then further CNN families chosen here (one factory each). */
+export const TIMM_FAMILIES: [string, string][] = [
+  ['resnet.py', 'resnet18()'], ['resnet.py', 'resnet50()'], ['efficientnet.py', 'efficientnet_b0()'],
+  ['efficientnet.py', 'mobilenetv2_100()'], ['mobilenetv3.py', 'mobilenetv3_large_100()'], ['convnext.py', 'convnext_tiny()'],
+  ['ghostnet.py', 'ghostnet_100()'], ['ghostnet.py', 'ghostnetv2_100()'],
+  ['regnet.py', 'regnetx_002()'], ['dla.py', 'dla34()'], ['densenet.py', 'densenet121()'], ['vgg.py', 'vgg11_bn()'],
+  ['dpn.py', 'dpn68()'], ['cspnet.py', 'cspresnet50()'], ['rexnet.py', 'rexnet_100()'], ['res2net.py', 'res2net50_26w_4s()'],
+  ['resnest.py', 'resnest14d()'], ['sknet.py', 'skresnet18()'], ['selecsls.py', 'selecsls42b()'], ['repghost.py', 'repghostnet_100()'],
+  ['hardcorenas.py', 'hardcorenas_a()'], ['byobnet.py', 'repvgg_a0()'], ['vovnet.py', 'ese_vovnet19b_dw()'], ['inception_v3.py', 'inception_v3()'],
+];
+
+const corpus = existsSync(MODELS);
+const skip = !corpus
+  ? `the timm corpus is not at ${TIMM} (the shared/ folder beside the repository): timm cases skipped`
+  : torchAvailable() ? false : 'PyTorch is not importable by /usr/bin/python3';
+
+
+describe('timm families equal torch exactly', { skip, concurrency: 2 }, () => {
+  for (const [file, expr] of TIMM_FAMILIES) {
+    test(`${expr} (timm/models/${file})`, async () => {
+      await checkAndRecord('timm', file, join(MODELS, file), expr, INPUT);
+    });
+  }
+});
+
+describe('timm rewrites (--all) run in PyTorch and match the analysis', { skip, concurrency: 2 }, () => {
+  for (const [file, expr] of TIMM_FAMILIES) {
+    test(`${expr} --all (timm/models/${file})`, async () => {
+      const src = join(MODELS, file);
+      const before = analyzeSource(nodeHost, src, readFileSync(src, 'utf8'), { model: expr, input: INPUT });
+      // The rewritten file goes into a private copy of the package, where its relative imports resolve.
+      const tmp = mkdtempSync(join(tmpdir(), 'ghostlens-timm-'));
+      try {
+        cpSync(join(TIMM, 'timm'), join(tmp, 'timm'), { recursive: true });
+        const target = join(tmp, 'timm/models', file);
+        let out: { stdout: string; stderr: string };
+        try {
+          out = await run(process.execPath, [CLI, 'rewrite', src, '--model', expr, '--all'], { maxBuffer: 64 << 20 });
+        } catch (e) {
+          const msg = (e as { stderr?: string }).stderr ?? String(e);
+          // Nothing to rewrite is an answer (a model without candidates), said on stderr with exit 2.
+          if (/no Ghost candidates|nothing to rewrite/i.test(msg)) { record('timm-rewrite', file, expr, 'no candidates'); return; }
+          throw new Error(`refused: ${firstLine(msg.replace(/^ghostlens: /, ''))}`);
+        }
+        writeFileSync(target, out.stdout);
+        const want = await oracle(target, expr, INPUT, ['--pickle']) as Awaited<ReturnType<typeof oracle>> & { pickled?: boolean };
+        assert.equal(want.pickled, true, 'pickles with torch.save');
+        assert.deepEqual(want.outputs, before.outputs, 'same output shapes as the original');
+        const after = compare(target, expr, INPUT, want);
+        assert.ok(after.macs !== null && before.macs !== null && after.macs < before.macs, 'the rewrite lowers MACs');
+        record('timm-rewrite', file, expr, 'runs', { params: after.params, macs: after.macs, before: { params: before.params, macs: before.macs } });
+      } catch (e) {
+        record('timm-rewrite', file, expr, 'differs', { reason: firstLine(e) });
+        throw e;
+      } finally {
+        rmSync(tmp, { recursive: true, force: true });
+      }
+    });
+  }
+});
