@@ -34,14 +34,16 @@ export interface InterpOptions {
 
 // Children of a node, without comments. Memoised per file: lezer creates node objects on each
 // access, and the same function bodies run many times (every block of every stage).
-let kidCache: Map<number, SyntaxNode[]> | null = null;
+// Keyed by start and type (exact below 2^43 characters), then by end: nodes that share a start and
+// a type (`a + b + c` holds `a + b`) differ by their end.
+let kidCache: Map<number, (number | SyntaxNode[])[]> | null = null;
 const kids = (n: SyntaxNode): SyntaxNode[] => {
-  const key = (n.from * 2097152 + n.to) * 1024 + n.type.id;
-  const hit = kidCache?.get(key);
-  if (hit) return hit;
+  const key = n.from * 1024 + n.type.id;
+  const hits = kidCache?.get(key);
+  if (hits) for (let i = 0; i < hits.length; i += 2) if (hits[i] === n.to) return hits[i + 1] as SyntaxNode[];
   const out: SyntaxNode[] = [];
   for (let c = n.firstChild; c; c = c.nextSibling) if (c.name !== 'Comment') out.push(c);
-  kidCache?.set(key, out);
+  if (hits) hits.push(n.to, out); else kidCache?.set(key, [n.to, out]);
   return out;
 };
 
@@ -228,6 +230,7 @@ export class Interpreter implements Runtime {
         return undefined;
       }
       case 'Body': return this.execBody(this.bodyOf(n), scope);
+      case 'StatementGroup': return this.execBody(kids(n).filter((c) => c.name !== ';' && !c.type.isError), scope);
       default:
         if (n.type.isError) return undefined;
         // Unsupported statement kinds (match, async, ...) are skipped with a note.
@@ -1022,10 +1025,6 @@ export class Interpreter implements Runtime {
 
   private evalMember(n: SyntaxNode, scope: Scope): Value {
     const ch = kids(n);
-    // lezer/python reads the float `2.` as `2` + `.` + an empty error node.
-    if (ch[0].name === 'Number' && ch[1]?.name === '.' && ch[1].from === ch[0].to && (!ch[2] || (ch[2].type.isError && ch[2].from === ch[2].to))) {
-      return new PyFloat(parseFloat(this.text(ch[0])));
-    }
     const obj = this.eval(ch[0], scope);
     if (ch[1]?.name === '.') {
       if (!ch[2]) return new Unknown('incomplete attribute access', this.span(n));
@@ -1742,11 +1741,11 @@ function isSame(a: Value, b: Value): boolean {
   return a === b;
 }
 
-const yieldMemo = new WeakMap<Map<number, SyntaxNode[]>, Map<number, boolean>>();
+const yieldMemo = new WeakMap<object, Map<string, boolean>>();
 function containsYield(body: SyntaxNode): boolean {
   // Memoised per file like `kids`: function definitions are re-run on every analysis.
   const memo = kidCache ? (yieldMemo.get(kidCache) ?? (yieldMemo.set(kidCache, new Map()), yieldMemo.get(kidCache)!)) : null;
-  const key = body.from * 2097152 + body.to;
+  const key = `${body.from}:${body.to}`;
   const hit = memo?.get(key);
   if (hit !== undefined) return hit;
   const r = scanYield(body);
