@@ -8,7 +8,7 @@ import {
   isNum, num, isInt,
 } from './values';
 import { SourceFile } from './source';
-import { makeBuiltins } from './builtins';
+import { makeBuiltins, partialListings, defaultFactories } from './builtins';
 import { formatValue, reprValue } from './format';
 import { makeTorch, TorchApi } from './torch';
 import { ModuleResolver } from './imports';
@@ -1297,7 +1297,9 @@ export class Interpreter implements Runtime {
     }
     const items = this.iterate(container, at);
     if (items instanceof Unknown) return items;
-    return items.some((x) => this.equals(x, item));
+    if (items.some((x) => this.equals(x, item))) return true;
+    const partial = container instanceof PyList ? partialListings.get(container) : undefined;
+    return partial && partial(item) ? new Unknown(`${this.repr(item)} is not among the modelled names of dir()`, at) : false;
   }
 
   truthy(v: Value, at: Span | null): boolean | Unknown {
@@ -1383,6 +1385,8 @@ export class Interpreter implements Runtime {
       const v = obj.get(idx);
       if (v === undefined) {
         if (idx instanceof Unknown) return idx;
+        const factory = defaultFactories.get(obj);
+        if (factory !== undefined && factory !== null) { const d = this.call(factory, [], new Map(), at); obj.set(idx, d); return d; }
         throw new PyException(this.exception('KeyError'), this.repr(idx), at);
       }
       return v;
@@ -1691,8 +1695,10 @@ export class Interpreter implements Runtime {
   isinstance(v: Value, cls: Value): boolean | Unknown {
     if (v instanceof Unknown) return v;
     if (cls instanceof PyTuple) {
-      for (const c of cls.items) { const r = this.isinstance(v, c); if (r === true) return true; }
-      return false;
+      // One undecidable member makes a False undecidable (never a silent False).
+      let unknown: Unknown | null = null;
+      for (const c of cls.items) { const r = this.isinstance(v, c); if (r === true) return true; if (r instanceof Unknown) unknown ??= r; }
+      return unknown ?? false;
     }
     if (!(cls instanceof PyClass)) return new Unknown('isinstance() with an unknown class', null);
     if (cls.instanceCheck) return cls.instanceCheck(v);
