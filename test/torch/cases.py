@@ -82,13 +82,17 @@ def run(case):
         with open(full, 'w', encoding='utf-8') as f:
             f.write(t)
     before = set(sys.modules)
+    real_main = sys.modules['__main__']
     sys.path.insert(0, root)
     try:
         try:
             if '/' in main:
                 ns = vars(importlib.import_module(main[:-3].replace('/', '.')))
             else:
-                ns = {'__name__': '__main__', '__file__': os.path.join(root, main)}
+                mod = types.ModuleType('__main__')
+                mod.__file__ = os.path.join(root, main)
+                sys.modules['__main__'] = mod
+                ns = vars(mod)
                 # Bytes, as CPython reads a file (a UTF-8 byte-order mark is skipped).
                 with open(os.path.join(root, main), 'rb') as f:
                     exec(compile(f.read(), os.path.join(root, main), 'exec'), ns)
@@ -101,8 +105,11 @@ def run(case):
         return {'value': to_js(v)}
     finally:
         sys.path.remove(root)
+        sys.modules['__main__'] = real_main
+        # Forget the case's own modules (not libraries such as torch, which cannot be re-imported).
         for m in set(sys.modules) - before:
-            del sys.modules[m]
+            if (getattr(sys.modules[m], '__file__', None) or '').startswith(root):
+                del sys.modules[m]
 
 def main():
     cases = json.load(sys.stdin)

@@ -64,8 +64,11 @@ export function translate(src: string, flags: number): { js: string; flags: numb
       if (d === 'Z') { if (inClass) throw new Unsupported('\\Z in a class'); out += '(?![\\s\\S])'; continue; }
       if (d === 'b' || d === 'B') {
         if (inClass) { out += d === 'b' ? '\\x08' : cp('B'); continue; }
-        if (!ascii) throw new Unsupported('\\b and \\B follow Unicode word characters in Python (use re.ASCII)');
-        out += '\\' + d; continue;
+        if (ascii) { out += '\\' + d; continue; }
+        // Python's word boundary follows Unicode word characters; JS's \b only ASCII ones.
+        const w = '[\\p{L}\\p{N}_]';
+        out += d === 'b' ? `(?:(?<=${w})(?!${w})|(?<!${w})(?=${w}))` : `(?:(?<=${w})(?=${w})|(?<!${w})(?!${w}))`;
+        continue;
       }
       if ('ntrfv'.includes(d)) { out += '\\' + d; continue; }
       if (d === 'a') { out += '\\x07'; continue; }
@@ -372,7 +375,7 @@ export function reModule(it: Interpreter): [string, Value][] {
   ];
   const entries: [string, Value][] = [];
   for (const [name, op, fi] of ops) {
-    def(Pattern, name, (a, ctx) => op(a.pos[0] === undefined ? ({} as Compiled) : compiled(a.pos[0])!, { pos: a.pos.slice(1), kw: a.kw }, ctx, true));
+    def(Pattern, name, (a, ctx) => op(compiled(a.pos[0])!, { pos: a.pos.slice(1), kw: a.kw }, ctx, true));
     entries.push([name, nf(name, (a, ctx) => {
       const c = getPattern(a.pos[0] ?? a.kw.get('pattern') ?? null, arg({ pos: a.pos.slice(1), kw: a.kw }, fi, 'flags', 0), ctx);
       if (c instanceof Unknown) return c;
