@@ -1836,11 +1836,14 @@ function parseString(t: string): Value {
   const q = t.startsWith('"""', p) || t.startsWith("'''", p) ? 3 : 1;
   const body = t.slice(p + q, t.length - q >= p + q ? t.length - q : t.length);
   if (prefix.includes('r')) return body;
-  return body.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|N\{[^}]*\}|[0-7]{1,3}|.|\n)/g, (_m, e: string) => {
+  // Unicode character names need CPython's name table: an explicit unknown, not the raw escape.
+  if (!prefix.includes('b') && /(^|[^\\])(\\\\)*\\N\{/.test(body)) return new Unknown('\\N{...} escapes are not supported', null);
+  return body.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|N\{[^}]*\}|[0-7]{1,3}|.|\n)/g, (_m, e: string) => {
     switch (e[0]) {
       case 'n': return '\n'; case 't': return '\t'; case 'r': return '\r'; case '0': return e.length > 1 ? String.fromCharCode(parseInt(e, 8)) : '\0';
       case '\\': return '\\'; case "'": return "'"; case '"': return '"'; case '\n': return '';
       case 'x': case 'u': return String.fromCharCode(parseInt(e.slice(1), 16));
+      case 'U': return String.fromCodePoint(Math.min(parseInt(e.slice(1), 16), 0x10ffff));
       case 'a': return '\x07'; case 'b': return '\b'; case 'f': return '\f'; case 'v': return '\v';
       default: return /[0-7]/.test(e[0]) ? String.fromCharCode(parseInt(e, 8)) : '\\' + e;
     }
