@@ -1,7 +1,7 @@
 // Python builtins and the builtin types' methods, as natives over interpreter values.
 import {
   Value, PyFloat, PyTuple, PyList, PyDict, PySet, PyRange, PyIterator, PyClass, PyInstance, PyFunction, NativeFunction,
-  BoundMethod, PyPartial, Descriptor, Unknown, Tensor, CallArgs, CallContext, NativeImpl, PySlice, PyEllipsis,
+  BoundMethod, PyPartial, Descriptor, Unknown, Tensor, CallArgs, CallContext, NativeImpl, PySlice, PyEllipsis, PyNamespace,
   isNum, num, isInt,
 } from './values';
 import type { Interpreter } from './interp';
@@ -9,6 +9,14 @@ import { PyException, rangeLen, linearize } from './interp';
 import { formatValue, strValue, roundFloat } from './format';
 
 export const nf = (name: string, impl: NativeImpl): NativeFunction => new NativeFunction(name, impl);
+
+/**
+ * Lists made by dir() that may miss real names (a partly modelled module such as torch, the
+ * dunder names of objects): `x in listing` is undecidable, not False, for the names it may miss.
+ */
+export const partialListings = new WeakMap<PyList, (name: Value) => boolean>();
+/** The default_factory of each collections.defaultdict (None: plain dict behaviour). */
+export const defaultFactories = new WeakMap<PyDict, Value>();
 
 /** Positional-or-keyword argument access for natives. */
 export function arg(a: CallArgs, i: number, name: string, dflt?: Value): Value {
@@ -560,7 +568,12 @@ export function makeBuiltins(it: Interpreter): { builtins: Map<string, Value>; c
     return ts.some((x) => x instanceof PyClass && c.isSubclassOf(x));
   });
   fn('hasattr', (a, ctx) => {
-    try { const v = ctx.getattr(a.pos[0], a.pos[1] as string); return !(v instanceof Unknown) || !(a.pos[0] instanceof Unknown) ? true : v; }
+    try {
+      const v = ctx.getattr(a.pos[0], a.pos[1] as string);
+      // A name a partly modelled module (torch...) lacks may or may not exist in the real one.
+      if (v instanceof Unknown && a.pos[0] instanceof PyNamespace && !a.pos[0].file) return v;
+      return !(v instanceof Unknown) || !(a.pos[0] instanceof Unknown) ? true : v;
+    }
     catch (e) { if (e instanceof PyException) return false; throw e; }
   });
   fn('getattr', (a, ctx) => {
@@ -586,6 +599,27 @@ export function makeBuiltins(it: Interpreter): { builtins: Map<string, Value>; c
       return a.pos.length > 1 ? a.pos[1] : ctx.raise('StopIteration', '');
     }
     return ctx.unknown('next() of a non-iterator');
+  });
+  fn('dir', (a, ctx) => {
+    if (a.pos.length === 0) return ctx.unknown('dir() without an argument is not supported');
+    const o = a.pos[0];
+    if (o instanceof Unknown) return o;
+    const names = new Set<string>();
+    let partial: (n: Value) => boolean = (n) => typeof n === 'string' && n.startsWith('__');
+    if (o instanceof PyNamespace) {
+      for (const k of o.attrs.keys()) names.add(k);
+      // A builtin stub (torch, ...) models part of the real module.
+      if (!o.file) partial = () => true;
+    } else {
+      if (o instanceof PyInstance) for (const k of o.attrs.keys()) names.add(k);
+      const cls = o instanceof PyClass ? o : it.typeOf(o);
+      for (const c of cls.mro) for (const k of c.dict.keys()) names.add(k);
+      // Native types list only the methods the engine models.
+      if (!(o instanceof PyInstance) || !cls.mro.every((c) => c.file || c === object)) partial = () => true;
+    }
+    const l = new PyList([...names].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)));
+    partialListings.set(l, partial);
+    return l;
   });
   fn('vars', (a) => { const d = new PyDict(); const o = a.pos[0]; if (o instanceof PyInstance) for (const [k, v] of o.attrs) d.set(k, v); return d; });
   fn('slice', (a) => new PySlice(a.pos.length > 1 ? a.pos[0] : null, a.pos.length > 1 ? a.pos[1] : a.pos[0], a.pos[2] ?? null));

@@ -139,6 +139,12 @@ export class ModuleResolver {
     return null;
   }
 
+  /** A module already imported (or builtin), by dotted name, as `sys.modules[name]` finds it. */
+  moduleNamed(name: string): PyNamespace | undefined {
+    for (const ns of this.loaded.values()) if (ns.attrs.get('__name__') === name) return ns;
+    return this.builtin.get(name);
+  }
+
   private load(it: Interpreter, path: string, name: string): PyNamespace {
     const hit = this.loaded.get(path);
     if (hit) return hit;

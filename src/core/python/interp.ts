@@ -8,7 +8,7 @@ import {
   isNum, num, isInt,
 } from './values';
 import { SourceFile } from './source';
-import { makeBuiltins } from './builtins';
+import { makeBuiltins, partialListings, defaultFactories } from './builtins';
 import { formatValue, reprValue } from './format';
 import { makeTorch, TorchApi } from './torch';
 import { ModuleResolver } from './imports';
@@ -34,14 +34,16 @@ export interface InterpOptions {
 
 // Children of a node, without comments. Memoised per file: lezer creates node objects on each
 // access, and the same function bodies run many times (every block of every stage).
-let kidCache: Map<number, SyntaxNode[]> | null = null;
+// Keyed by start and type (exact below 2^43 characters), then by end: nodes that share a start and
+// a type (`a + b + c` holds `a + b`) differ by their end.
+let kidCache: Map<number, (number | SyntaxNode[])[]> | null = null;
 const kids = (n: SyntaxNode): SyntaxNode[] => {
-  const key = (n.from * 2097152 + n.to) * 1024 + n.type.id;
-  const hit = kidCache?.get(key);
-  if (hit) return hit;
+  const key = n.from * 1024 + n.type.id;
+  const hits = kidCache?.get(key);
+  if (hits) for (let i = 0; i < hits.length; i += 2) if (hits[i] === n.to) return hits[i + 1] as SyntaxNode[];
   const out: SyntaxNode[] = [];
   for (let c = n.firstChild; c; c = c.nextSibling) if (c.name !== 'Comment') out.push(c);
-  kidCache?.set(key, out);
+  if (hits) hits.push(n.to, out); else kidCache?.set(key, [n.to, out]);
   return out;
 };
 
@@ -253,6 +255,7 @@ export class Interpreter implements Runtime {
         return undefined;
       }
       case 'Body': return this.execBody(this.bodyOf(n), scope);
+      case 'StatementGroup': return this.execBody(kids(n).filter((c) => c.name !== ';' && !c.type.isError), scope);
       default:
         if (n.type.isError) return undefined;
         // Unsupported statement kinds: not run, and what they would bind or change is unknown.
@@ -1175,10 +1178,6 @@ export class Interpreter implements Runtime {
 
   private evalMember(n: SyntaxNode, scope: Scope): Value {
     const ch = kids(n);
-    // lezer/python reads the float `2.` as `2` + `.` + an empty error node.
-    if (ch[0].name === 'Number' && ch[1]?.name === '.' && ch[1].from === ch[0].to && (!ch[2] || (ch[2].type.isError && ch[2].from === ch[2].to))) {
-      return new PyFloat(parseFloat(this.text(ch[0])));
-    }
     const obj = this.eval(ch[0], scope);
     if (ch[1]?.name === '.') {
       if (!ch[2]) return new Unknown('incomplete attribute access', this.span(n));
@@ -1467,7 +1466,9 @@ export class Interpreter implements Runtime {
     }
     const items = this.iterate(container, at);
     if (items instanceof Unknown) return items;
-    return items.some((x) => this.equals(x, item));
+    if (items.some((x) => this.equals(x, item))) return true;
+    const partial = container instanceof PyList ? partialListings.get(container) : undefined;
+    return partial && partial(item) ? new Unknown(`${this.repr(item)} is not among the modelled names of dir()`, at) : false;
   }
 
   truthy(v: Value, at: Span | null): boolean | Unknown {
@@ -1559,6 +1560,8 @@ export class Interpreter implements Runtime {
       const v = obj.get(idx);
       if (v === undefined) {
         if (idx instanceof Unknown) return idx;
+        const factory = defaultFactories.get(obj);
+        if (factory !== undefined && factory !== null) { const d = this.call(factory, [], new Map(), at); obj.set(idx, d); return d; }
         throw new PyException(this.exception('KeyError'), this.repr(idx), at);
       }
       return v;
@@ -1875,6 +1878,7 @@ export class Interpreter implements Runtime {
   isinstance(v: Value, cls: Value): boolean | Unknown {
     if (v instanceof Unknown) return v;
     if (cls instanceof PyTuple) {
+      // One undecidable member makes a False undecidable (never a silent False).
       let unknown: Unknown | null = null;
       for (const c of cls.items) {
         const r = this.isinstance(v, c);
@@ -1930,11 +1934,11 @@ function isSame(a: Value, b: Value): boolean {
   return a === b;
 }
 
-const yieldMemo = new WeakMap<Map<number, SyntaxNode[]>, Map<number, boolean>>();
+const yieldMemo = new WeakMap<object, Map<string, boolean>>();
 function containsYield(body: SyntaxNode): boolean {
   // Memoised per file like `kids`: function definitions are re-run on every analysis.
   const memo = kidCache ? (yieldMemo.get(kidCache) ?? (yieldMemo.set(kidCache, new Map()), yieldMemo.get(kidCache)!)) : null;
-  const key = body.from * 2097152 + body.to;
+  const key = `${body.from}:${body.to}`;
   const hit = memo?.get(key);
   if (hit !== undefined) return hit;
   const r = scanYield(body);
@@ -2019,11 +2023,14 @@ function parseString(t: string): Value {
   const q = t.startsWith('"""', p) || t.startsWith("'''", p) ? 3 : 1;
   const body = t.slice(p + q, t.length - q >= p + q ? t.length - q : t.length);
   if (prefix.includes('r')) return body;
-  return body.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|N\{[^}]*\}|[0-7]{1,3}|.|\n)/g, (_m, e: string) => {
+  // Unicode character names need CPython's name table: an explicit unknown, not the raw escape.
+  if (!prefix.includes('b') && /(^|[^\\])(\\\\)*\\N\{/.test(body)) return new Unknown('\\N{...} escapes are not supported', null);
+  return body.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|N\{[^}]*\}|[0-7]{1,3}|.|\n)/g, (_m, e: string) => {
     switch (e[0]) {
       case 'n': return '\n'; case 't': return '\t'; case 'r': return '\r'; case '0': return e.length > 1 ? String.fromCharCode(parseInt(e, 8)) : '\0';
       case '\\': return '\\'; case "'": return "'"; case '"': return '"'; case '\n': return '';
       case 'x': case 'u': return String.fromCharCode(parseInt(e.slice(1), 16));
+      case 'U': return String.fromCodePoint(Math.min(parseInt(e.slice(1), 16), 0x10ffff));
       case 'a': return '\x07'; case 'b': return '\b'; case 'f': return '\f'; case 'v': return '\v';
       default: return /[0-7]/.test(e[0]) ? String.fromCharCode(parseInt(e, 8)) : '\\' + e;
     }

@@ -1,17 +1,19 @@
 // A parsed Python source file: text, lezer tree, line index and syntax errors.
 import { parser } from '@lezer/python';
 import type { Tree, SyntaxNode } from '@lezer/common';
+import { maskForParser } from './lexmask';
 
 export interface SyntaxProblem { from: number; to: number; message: string }
 
 export class SourceFile {
   readonly tree: Tree;
-  /** Children per node, filled by the interpreter (see interp.ts `kids`). */
-  readonly kidCache = new Map<number, SyntaxNode[]>();
+  /** Children per node, filled by the interpreter (see interp.ts `kids`): node start and type → [end, children]... */
+  readonly kidCache = new Map<number, (number | SyntaxNode[])[]>();
   private lineStarts: number[] | null = null;
   private problems: SyntaxProblem[] | null = null;
   constructor(readonly path: string, readonly text: string) {
-    this.tree = parser.parse(text);
+    // lezer reads a masked copy of the same length (see lexmask.ts); spans index `text`.
+    this.tree = parser.parse(maskForParser(text));
   }
   get top(): SyntaxNode { return this.tree.topNode; }
 
@@ -43,7 +45,6 @@ export class SourceFile {
       const out: SyntaxProblem[] = [];
       this.tree.iterate({
         enter: (n) => {
-          if (n.type.isError && n.from === n.to && isFloatDot(n.node)) return false;
           if (n.type.isError) {
             const near = this.text.slice(n.from, Math.min(n.to, n.from + 20)).split('\n')[0];
             out.push({ from: n.from, to: n.to, message: near ? `syntax error near '${near}'` : 'syntax error (incomplete code)' });
@@ -68,12 +69,4 @@ export class SourceCache {
     this.files.set(path, f);
     return f;
   }
-}
-
-/** The empty error node lezer/python leaves after a float literal written `2.`. */
-function isFloatDot(err: SyntaxNode): boolean {
-  const p = err.parent;
-  const num = p?.firstChild;
-  const dot = num?.nextSibling;
-  return p?.name === 'MemberExpression' && num?.name === 'Number' && dot?.name === '.' && dot.from === num.to && dot.nextSibling?.from === err.from;
 }

@@ -7,7 +7,9 @@ import {
 } from './values';
 import type { Interpreter } from './interp';
 import { linearize } from './interp';
-import { nf, arg } from './builtins';
+import { nf, arg, defaultFactories } from './builtins';
+import { reModule } from './stdlib/re';
+import { sysModule } from './stdlib/sys';
 
 export function makeStdlib(it: Interpreter): Map<string, PyNamespace> {
   const mods = new Map<string, PyNamespace>();
@@ -42,7 +44,19 @@ export function makeStdlib(it: Interpreter): Map<string, PyNamespace> {
     ['pi', new PyFloat(Math.PI)], ['e', new PyFloat(Math.E)], ['inf', new PyFloat(Infinity)], ['nan', new PyFloat(NaN)],
   ]);
 
-  const partial = nf('partial', (a) => new PyPartial(a.pos[0], a.pos.slice(1), new Map(a.kw)));
+  // functools.partial is a class: isinstance(x, functools.partial) holds for partial objects.
+  const partial = new PyClass('partial', [it.classes.object]);
+  partial.mro = linearize(partial, it.classes.object);
+  partial.dict.set('__name__', 'partial');
+  partial.dict.set('__new__', nf('partial', (a, ctx) => {
+    const fn = a.pos[1];
+    if (fn === undefined) return ctx.raise('TypeError', 'type \'partial\' takes at least one argument');
+    if (fn instanceof Unknown) return fn;
+    // partial(partial(f, a), b) flattens to partial(f, a, b), as CPython does.
+    if (fn instanceof PyPartial) return new PyPartial(fn.fn, [...fn.pos, ...a.pos.slice(2)], new Map([...fn.kw, ...a.kw]));
+    return new PyPartial(fn, a.pos.slice(2), new Map(a.kw));
+  }));
+  partial.instanceCheck = (v) => v instanceof PyPartial;
   const identityDeco = (name: string) => nf(name, (a) => (a.pos.length === 1 && a.kw.size === 0 ? a.pos[0] : nf(name, (b) => b.pos[0])));
   ns('functools', [
     ['partial', partial],
@@ -106,7 +120,18 @@ export function makeStdlib(it: Interpreter): Map<string, PyNamespace> {
   OrderedDict.instanceCheck = (v) => (v instanceof PyDict && ordered.has(v)) || (v instanceof PyInstance && v.cls.isSubclassOf(OrderedDict));
   const defaultdict = new PyClass('defaultdict', [dict]);
   defaultdict.mro = linearize(defaultdict, it.classes.object);
-  defaultdict.dict.set('__new__', nf('defaultdict', () => new Unknown('defaultdict is not supported')));
+  // A defaultdict is a dict whose missing keys are filled by its factory (see interp getitem).
+  const ddicts = new WeakSet<PyDict>();
+  defaultdict.dict.set('__new__', nf('defaultdict', (a, ctx) => {
+    const factory = a.pos[1] ?? null;
+    if (factory instanceof Unknown) return factory;
+    const d = ctx.call(dict.dict.get('__new__')!, [dict, ...a.pos.slice(2)], a.kw);
+    if (!(d instanceof PyDict)) return d;
+    ddicts.add(d);
+    defaultFactories.set(d, factory);
+    return d;
+  }));
+  defaultdict.instanceCheck = (v) => v instanceof PyDict && ddicts.has(v);
   // Methods every namedtuple class has (also typing.NamedTuple subclasses, through their base).
   const fieldsOf = (t: PyTuple): string[] => {
     const f = t.cls?.lookup('_fields');
@@ -307,6 +332,8 @@ export function makeStdlib(it: Interpreter): Map<string, PyNamespace> {
     ['ModuleType', abstract('ModuleType', (v) => v instanceof PyNamespace)],
     ['SimpleNamespace', abstract('SimpleNamespace', () => false)],
   ]);
+  ns('re', reModule(it));
+  ns('sys', sysModule(it));
   ns('warnings', [['warn', nf('warn', () => null)], ['filterwarnings', nf('filterwarnings', () => null)]]);
   ns('abc', [['ABC', abstract('ABC', () => false)], ['abstractmethod', nf('abstractmethod', (a) => a.pos[0])]]);
   return mods;
