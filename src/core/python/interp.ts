@@ -713,7 +713,7 @@ export class Interpreter implements Runtime {
     if (!(d instanceof UserDecorator)) return this.call(d, [obj], new Map(), at);
     try {
       const r = this.call(d.fn, [obj], new Map(), at);
-      return r instanceof Unknown ? obj : r;
+      return r instanceof Unknown || d.imported ? obj : r;
     } catch (e) {
       if (e instanceof PyException) return obj;
       throw e;
@@ -725,8 +725,11 @@ export class Interpreter implements Runtime {
     const decos = ch.filter((c) => c.name === 'Decorator');
     const def = ch.find((c) => c.name === 'FunctionDefinition' || c.name === 'ClassDefinition');
     if (!def) return undefined;
-    // Decorators are applied only when they are known builtins; unknown ones act as identity
-    // (register_model(), torch.jit.unused, handle_legacy_interface(...), ...).
+    // Decorators written in this file are applied (identity where they fail or give an unknown).
+    // Imported ones run for what they do (timm's @register_model fills the registry create_model()
+    // reads), but a wrapper they return is not used: library wrappers (torchvision's
+    // handle_legacy_interface, built on inspect) only translate legacy arguments. Of the builtin
+    // decorators the modelled ones apply; torch.jit.unused and the like are identity.
     const known: Value[] = [];
     for (const d of decos) {
       const expr = kids(d).filter((c) => c.name !== 'At')[0];
@@ -742,15 +745,13 @@ export class Interpreter implements Runtime {
         const rest = kids(d);
         for (let i = rest.indexOf(callee) + 1; i + 1 < rest.length && rest[i].name === '.'; i += 2) v = this.getattr(v, this.text(rest[i + 1]), this.span(d));
       } catch { continue; }
-      // Decorators written in this same file are applied; imported ones (torchvision's
-      // handle_legacy_interface wraps with inspect) still act as identity.
-      const user = (v instanceof PyFunction || v instanceof PyClass) && v.file === this.curFile;
+      const user = v instanceof PyFunction || v instanceof PyClass || v instanceof BoundMethod || v instanceof PyPartial;
       if (!user && (!(v instanceof NativeFunction) || !DECORATORS.has(v.name))) continue;
       if (expr.name === 'CallExpression' || argList) {
         const args = this.evalArgs(kids(expr.name === 'CallExpression' ? expr : d).find((c) => c.name === 'ArgList')!, scope);
         try { v = this.call(v, args.pos, args.kw, this.span(d)); } catch (e) { if (user && e instanceof PyException) continue; throw e; }
       }
-      known.push(user ? new UserDecorator(v) : v);
+      known.push(user ? new UserDecorator(v, (v instanceof PyFunction || v instanceof PyClass) && v.file !== this.curFile) : v);
     }
     const obj = def.name === 'FunctionDefinition' ? this.defineFunction(def, scope, known) : this.defineClass(def, scope, known);
     void obj;
@@ -1909,7 +1910,7 @@ export class Interpreter implements Runtime {
 
 interface ClassScope extends Scope { annotations: string[] }
 /** A decorator defined in user code (applied, but falls back to identity when it fails). */
-class UserDecorator { constructor(readonly fn: Value) {} }
+class UserDecorator { constructor(readonly fn: Value, readonly imported = false) {} }
 /** Names a scope declared `global` (Scope.globals also holds the `nonlocal` ones). */
 const globalNames = new WeakMap<Scope, Set<string>>();
 const moduleLevel = (s: Scope): Set<string> => { let g = globalNames.get(s); if (!g) globalNames.set(s, (g = new Set())); return g; };
