@@ -48,7 +48,7 @@ export const selectEntryPoint: Command = (ctx) => async (uri?: vscode.Uri, ...re
   } else {
     const picked = ctx.picks.get(doc.uri);
     const analysed = ctx.analyses.get(doc.uri)?.result?.graph?.model;
-    const kind = { comment: '# ghostlens: comment', factory: 'factory function', class: 'class' };
+    const kind = { comment: '# ghostlens: comment', registered: 'registered factory', factory: 'factory function', class: 'class' };
     const entries = ctx.analyses.entryPoints(doc).then((eps): EntryItem[] => [
       {
         label: '$(sparkle) Automatic', expr: undefined,

@@ -28,7 +28,7 @@ export class AnalysisError extends Error {
   constructor(message: string, readonly line: number | null = null) { super(message); }
 }
 
-export interface EntryPoint { expr: string; kind: 'comment' | 'factory' | 'class'; line: number }
+export interface EntryPoint { expr: string; kind: 'comment' | 'registered' | 'factory' | 'class'; line: number }
 
 export const DEFAULT_INPUT = [[1, 3, 224, 224]];
 
@@ -193,21 +193,25 @@ function lineOf(it: Interpreter, s: Span): number {
   return f ? f.line(s.from) : 0;
 }
 
-/** Candidate entry points in file order: zero-argument factories, then classes with defaults. */
+/**
+ * Candidate entry points in file order: factories registered by a decorator (`@register_model`),
+ * other zero-argument factories, then classes constructible with defaults.
+ */
 export function entryPoints(file: SourceFile, scope: Scope, it: Interpreter): EntryPoint[] {
+  const registered: EntryPoint[] = [];
   const funcs: EntryPoint[] = [];
   const classes: EntryPoint[] = [];
   for (const [name, v] of scope.vars) {
     if (name.startsWith('_')) continue;
     if (v instanceof PyFunction && v.file === file && v.params.every((p) => p.default !== undefined || p.kind === 'vararg' || p.kind === 'kwarg')) {
-      funcs.push({ expr: `${name}()`, kind: 'factory', line: file.line(v.body.from) });
+      (v.registeredBy ? registered : funcs).push({ expr: `${name}()`, kind: v.registeredBy ? 'registered' : 'factory', line: file.line(v.body.from) });
     } else if (v instanceof PyClass && v.file === file && v.isSubclassOf(it.classes.Module)) {
       const init = v.lookup('__init__');
       const ok = !(init instanceof PyFunction) || init.params.slice(1).every((p) => p.default !== undefined || p.kind === 'vararg' || p.kind === 'kwarg');
       if (ok) classes.push({ expr: `${name}()`, kind: 'class', line: 0 });
     }
   }
-  return [...funcs, ...classes];
+  return [...registered, ...funcs, ...classes];
 }
 
 function shapeOf(v: Value): number[] | null { return v instanceof Tensor ? v.shape.slice() : null; }

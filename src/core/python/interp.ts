@@ -754,7 +754,10 @@ export class Interpreter implements Runtime {
       known.push(user ? new UserDecorator(v, (v instanceof PyFunction || v instanceof PyClass) && v.file !== this.curFile) : v);
     }
     const obj = def.name === 'FunctionDefinition' ? this.defineFunction(def, scope, known) : this.defineClass(def, scope, known);
-    void obj;
+    // Registry-style factories (timm's @register_model, torchvision's @register_model()).
+    const reg = decos.map((d) => this.text(d).replace(/^@\s*/, '').replace(/\(.*$/s, '').split('.').pop()!.trim()).find((nm) => /regist/i.test(nm));
+    const fn = obj instanceof PyFunction ? obj : def.name === 'FunctionDefinition' ? scope.vars.get(this.text(kids(def).find((c) => c.name === 'VariableName')!)) : null;
+    if (reg && fn instanceof PyFunction) fn.registeredBy = reg;
     return undefined;
   }
 

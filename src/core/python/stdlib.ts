@@ -10,6 +10,7 @@ import { linearize } from './interp';
 import { nf, arg, defaultFactories } from './builtins';
 import { reModule } from './stdlib/re';
 import { sysModule } from './stdlib/sys';
+import { makeDeque } from './stdlib/deque';
 
 export function makeStdlib(it: Interpreter): Map<string, PyNamespace> {
   const mods = new Map<string, PyNamespace>();
@@ -186,7 +187,7 @@ export function makeStdlib(it: Interpreter): Map<string, PyNamespace> {
     dvals.forEach((v, i) => defaults.set(String(names[names.length - dvals.length + i]), v));
     return tupleClass(name, names.map(String), defaults, [it.classes.tuple]);
   });
-  ns('collections', [['OrderedDict', OrderedDict], ['namedtuple', namedtuple], ['defaultdict', defaultdict]]);
+  ns('collections', [['OrderedDict', OrderedDict], ['namedtuple', namedtuple], ['defaultdict', defaultdict], ['deque', makeDeque(it)]]);
 
   // typing: abstract collection types answer isinstance; the rest only appears in annotations.
   const abstract = (name: string, check: (v: Value) => boolean): PyClass => {

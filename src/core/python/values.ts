@@ -60,6 +60,8 @@ export interface Param {
 export class PyFunction {
   /** Set on functions defined in a class body (for `super()` and names). */
   owner: PyClass | null = null;
+  /** The registering decorator it was defined under (`register_model`), for the entry-point list. */
+  registeredBy: string | null = null;
   constructor(
     readonly name: string,
     readonly params: Param[],
