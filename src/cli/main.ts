@@ -125,6 +125,7 @@ function rewrite(args: string[]): number {
   });
   for (const a of r.applied) process.stderr.write(`rewrote ${a.kind} ${a.path}: ${a.detail}\n`);
   for (const s of r.skipped) process.stderr.write(`skipped ${s.kind} ${s.path}: ${s.reason}\n`);
+  for (const n of r.notes) process.stderr.write(`note: ${n}\n`);
   if (!r.edits.length) throw new RewriteError('nothing was rewritten');
   if (r.after) {
     const pct = (a: number | null, b: number | null) => (a && b !== null ? `${(((b - a) / a) * 100).toFixed(1)}%` : '?');

@@ -16,7 +16,7 @@ import { callModule } from '../python/torch/module';
 import { mkTensor } from '../python/torch/tensor';
 import type { ModelGraph, ModuleNode } from '../graph/model';
 import { trailingBnAct, ghostCandidates, groupWidth, DEFAULT_GHOST, GhostSettings, ConvCandidate } from '../analysis/ghost';
-import { GHOST_MODULE, GGHOST_STAGE, render, NnStyle } from './templates';
+import { render, named, NnStyle, GhostClass, GHOST_CLASS_NAMES, TEMPLATE_MARK, isGhostType } from './templates';
 
 export interface TextEdit { from: number; to: number; text: string }
 
@@ -39,12 +39,16 @@ export interface RewriteResult {
   skipped: (RewriteTarget & { reason: string })[];
   before: ModelGraph;
   after: ModelGraph | null;
+  /** What the user should know about the edit (a Ghost class renamed because the file has its own). */
+  notes: string[];
 }
+
+/** The names the inserted classes get in this file. */
+type ClassNames = Record<GhostClass, string>;
 
 
 export class RewriteError extends Error {}
 
-const GHOST_CLASSES = new Set(['GhostModule', 'GGhostStage']);
 
 /** Plans and applies the rewrites; the result is re-analysed to give the figures after. */
 export function rewriteSource(baseHost: FileHost, path: string, text: string, opts: RewriteOptions): RewriteResult {
@@ -64,11 +68,12 @@ export function rewriteSource(baseHost: FileHost, path: string, text: string, op
   const edits: TextEdit[] = [];
   const applied: RewriteResult['applied'] = [];
   const skipped: RewriteResult['skipped'] = [];
-  const needed = new Set<string>();
+  const needed = new Set<GhostClass>();
   const style = nnStyle(live);
+  const { names, notes } = classNames(live);
   for (const t of targets) {
     try {
-      const plan = t.kind === 'stage' ? planStage(live, t.path, s, style) : planConv(live, t.path, s);
+      const plan = t.kind === 'stage' ? planStage(live, t.path, s, style, names) : planConv(live, t.path, s, names);
       // One edit per site: several targets built by the same code share it.
       if (edits.some((e) => e.from === plan.edit.from && e.to === plan.edit.to && e.text === plan.edit.text)) { applied.push({ ...t, detail: 'same site as another rewrite' }); continue; }
       if (edits.some((e) => e.from < plan.edit.to && plan.edit.from < e.to)) { skipped.push({ ...t, reason: 'overlaps another rewrite in this edit' }); continue; }
@@ -80,15 +85,16 @@ export function rewriteSource(baseHost: FileHost, path: string, text: string, op
       else throw e;
     }
   }
-  if (!edits.length) return { text, files: [], edits, applied, skipped, before: g, after: null };
+  if (!edits.length) return { text, files: [], edits, applied, skipped, before: g, after: null, notes: [] };
+  const used = notes.filter((n) => [...needed].some((c) => n.includes(`its own ${c}`)));
   const files: RewriteResult['files'] = [];
   if (opts.classes === 'module') {
     const mod = moduleFile(host, path, [...needed]);
     if (mod) files.push(mod);
-    const imp = importClasses(live, host, path, [...needed]);
+    const imp = importClasses(live, host, path, [...needed], names);
     if (imp) edits.push(imp);
   } else {
-    const ins = insertClasses(live, [...needed], style);
+    const ins = insertClasses(live, [...needed], style, names);
     if (ins) edits.push(ins);
   }
   const out = applyEdits(text, edits);
@@ -104,7 +110,35 @@ export function rewriteSource(baseHost: FileHost, path: string, text: string, op
   const bad = after.unknowns.find((u) => !g.unknowns.some((v) => v.reason === u.reason));
   if (bad) throw new RewriteError(`the rewritten model has a new problem at line ${bad.line}: ${bad.reason}; nothing was changed`);
   if (JSON.stringify(after.outputs) !== JSON.stringify(g.outputs)) throw new RewriteError(`the rewrite would change the output shapes (${JSON.stringify(g.outputs)} → ${JSON.stringify(after.outputs)}); nothing was changed`);
-  return { text: out, files, edits, applied, skipped, before: g, after };
+  return { text: out, files, edits, applied, skipped, before: g, after, notes: used };
+}
+
+/**
+ * Where the file already binds `GhostModule` / `GGhostStage`: GhostLens's own class (its template's
+ * docstring) is reused; any other class keeps its name and the inserted one is named
+ * GhostLensModule / GhostLensStage instead, and a note says so.
+ */
+function classNames(live: LiveModel): { names: ClassNames; notes: string[] } {
+  const names = {} as ClassNames;
+  const notes: string[] = [];
+  for (const cls of Object.keys(GHOST_CLASS_NAMES) as GhostClass[]) {
+    const free = GHOST_CLASS_NAMES[cls].find((n) => {
+      const v = live.scope.vars.get(n);
+      return v === undefined || isOurs(v, cls);
+    });
+    if (!free) throw new RewriteError(`the file defines its own ${GHOST_CLASS_NAMES[cls].join(' and ')}: no free name for the inserted ${cls}`);
+    names[cls] = free;
+    if (free !== cls) notes.push(`the file has its own ${cls} (another class): the inserted C-${cls === 'GhostModule' ? 'Ghost module' : 'G-Ghost stage'} class is named ${free}`);
+    else if (live.scope.vars.get(cls) !== undefined) notes.push(`reusing the file's ${cls}, GhostLens's own class`);
+  }
+  return { names, notes };
+}
+
+function isOurs(v: unknown, cls: GhostClass): boolean {
+  if (!(v instanceof PyClass) || !v.file) return false;
+  const text = v.file.text;
+  const at = text.search(new RegExp(`^[ \\t]*class[ \\t]+${v.name}\\b`, 'm'));
+  return at >= 0 && text.slice(at, at + 400).includes(TEMPLATE_MARK[cls]);
 }
 
 export function applyEdits(text: string, edits: TextEdit[]): string {
@@ -121,9 +155,9 @@ function nnStyle(live: LiveModel): NnStyle {
 }
 
 /** Inserts the Ghost classes the edits use, once, after the last top-level import. */
-function insertClasses(live: LiveModel, names: string[], style: NnStyle): TextEdit | null {
+function insertClasses(live: LiveModel, classes: GhostClass[], style: NnStyle, names: ClassNames): TextEdit | null {
   const text = live.file.text;
-  const missing = names.filter((n) => !new RegExp(`^class ${n}\\b`, 'm').test(text));
+  const missing = classes.filter((c) => !new RegExp(`^class ${names[c]}\\b`, 'm').test(text));
   if (!missing.length) return null;
   let at = 0;
   const needTorch = !live.scope.vars.has('torch');
@@ -132,7 +166,7 @@ function insertClasses(live: LiveModel, names: string[], style: NnStyle): TextEd
     else if (c.name !== 'Comment' && c.name !== 'ExpressionStatement' && at === 0) break;
     else if (c.name === 'FunctionDefinition' || c.name === 'ClassDefinition' || c.name === 'DecoratedStatement') break;
   }
-  const body = missing.map((n) => render(n === 'GhostModule' ? GHOST_MODULE : GGHOST_STAGE, style).trimEnd()).join('\n\n\n');
+  const body = missing.map((c) => render(named(c, names[c]), style).trimEnd()).join('\n\n\n');
   // After the imports: two blank lines around the classes; at the top of a file without imports, before the rest.
   if (at === 0) return { from: 0, to: 0, text: `${needTorch ? 'import torch\n\n\n' : ''}${body}\n\n\n` };
   return { from: at, to: at, text: `${needTorch ? '\nimport torch' : ''}\n\n\n${body}` };
@@ -141,24 +175,24 @@ function insertClasses(live: LiveModel, names: string[], style: NnStyle): TextEd
 const dirOf = (p: string) => p.slice(0, p.lastIndexOf('/'));
 
 /** ghost_modules.py beside the file, created or completed with the classes it lacks. */
-function moduleFile(host: FileHost, path: string, names: string[]): { path: string; text: string } | null {
+function moduleFile(host: FileHost, path: string, classes: GhostClass[]): { path: string; text: string } | null {
   const target = `${dirOf(path)}/ghost_modules.py`;
   const old = host.readFile(target);
-  const missing = names.filter((n) => !(old && new RegExp(`^class ${n}\\b`, 'm').test(old)));
+  const missing = classes.filter((n) => !(old && new RegExp(`^class ${n}\\b`, 'm').test(old)));
   if (!missing.length) return null;
-  const body = missing.map((n) => render(n === 'GhostModule' ? GHOST_MODULE : GGHOST_STAGE, 'nn').trimEnd()).join('\n\n\n');
+  const body = missing.map((c) => render(named(c, c), 'nn').trimEnd()).join('\n\n\n');
   const head = '"""Ghost modules inserted by GhostLens (C-Ghost: Han et al., CVPR 2020; G-Ghost: IJCV 2022)."""\nimport torch\nfrom torch import nn\n';
   return { path: target, text: old ? `${old.trimEnd()}\n\n\n${body}\n` : `${head}\n\n${body}\n` };
 }
 
 /** `from ghost_modules import ...` (relative inside a package) after the last top-level import. */
-function importClasses(live: LiveModel, host: FileHost, path: string, names: string[]): TextEdit | null {
-  const missing = names.filter((n) => !live.scope.vars.has(n));
+function importClasses(live: LiveModel, host: FileHost, path: string, classes: GhostClass[], names: ClassNames): TextEdit | null {
+  const missing = classes.filter((c) => !live.scope.vars.has(names[c]));
   if (!missing.length) return null;
   const pkg = host.isFile(`${dirOf(path)}/__init__.py`);
   let at = 0;
   for (let c = live.file.top.firstChild; c; c = c.nextSibling) if (c.name === 'ImportStatement') at = c.to;
-  const line = `from ${pkg ? '.' : ''}ghost_modules import ${missing.join(', ')}`;
+  const line = `from ${pkg ? '.' : ''}ghost_modules import ${missing.map((c) => (names[c] === c ? c : `${c} as ${names[c]}`)).join(', ')}`;
   return at === 0 ? { from: 0, to: 0, text: `${line}\n` } : { from: at, to: at, text: `\n${line}` };
 }
 
@@ -167,16 +201,16 @@ function overlay(host: FileHost, files: { path: string; text: string }[]): FileH
   return { readFile: (p) => m.get(p) ?? host.readFile(p), isFile: (p) => m.has(p) || host.isFile(p), isDir: (p) => host.isDir(p) };
 }
 
-interface Plan { edit: TextEdit; needs: string; detail: string }
+interface Plan { edit: TextEdit; needs: GhostClass; detail: string }
 
 const inGhost = (g: ModelGraph, path: string): boolean => {
   const byPath = new Map(g.modules.map((m) => [m.path, m]));
   const parts = path.split('.');
-  for (let i = parts.length - 1; i >= 1; i--) if (GHOST_CLASSES.has(byPath.get(parts.slice(0, i).join('.'))?.type ?? '')) return true;
+  for (let i = parts.length - 1; i >= 1; i--) if (isGhostType(byPath.get(parts.slice(0, i).join('.'))?.type ?? '')) return true;
   return false;
 };
 
-function planStage(live: LiveModel, path: string, s: GhostSettings, style: NnStyle): Plan {
+function planStage(live: LiveModel, path: string, s: GhostSettings, style: NnStyle, names: ClassNames): Plan {
   const g = live.graph;
   const st = g.stages.find((x) => x.path === path);
   if (!st) throw new RewriteError(`no stage '${path}' (stages: ${g.stages.map((x) => x.path).join(', ') || 'none'})`);
@@ -257,11 +291,11 @@ function planStage(live: LiveModel, path: string, s: GhostSettings, style: NnSty
   const indent = lineIndent(live.file.text, node.from);
   const make = `lambda raw, n: [${clsExpr}(${args.join(', ')}) for _ in range(n)]`;
   const tail = `channels=${chans}, ratio=${s.lambda}, quantum=${probe.quantum}`;
-  const oneLine = `GGhostStage.from_stage(${orig}, ${make}, ${tail})`;
+  const oneLine = `${names.GGhostStage}.from_stage(${orig}, ${make}, ${tail})`;
   // A multi-line original moves one level deeper with the lines it spans.
   const moved = orig.replace(/\n/g, '\n    ');
   const text = indent.length + oneLine.length + 20 <= 100 && !orig.includes('\n') ? oneLine
-    : `GGhostStage.from_stage(\n${indent}    ${moved},\n${indent}    ${make},\n${indent}    ${tail.replace(/, /g, `,\n${indent}    `)},\n${indent})`;
+    : `${names.GGhostStage}.from_stage(\n${indent}    ${moved},\n${indent}    ${make},\n${indent}    ${tail.replace(/, /g, `,\n${indent}    `)},\n${indent})`;
   void style;
   const raws = probe.raws.map((r, j) => `${r}/${work[active[j]]!.C}`).join(', ');
   const many = members.length > 1 ? ` (${active.length} stages built at line ${live.file.line(node.from)})` : '';
@@ -408,7 +442,7 @@ function lineIndent(text: string, at: number): string {
   return /^[ \t]*/.exec(text.slice(start))![0];
 }
 
-function planConv(live: LiveModel, path: string, s: GhostSettings): Plan {
+function planConv(live: LiveModel, path: string, s: GhostSettings, names: ClassNames): Plan {
   const g = live.graph;
   const conv = g.modules.find((m) => m.path === path);
   if (!conv) throw new RewriteError(`no module '${path}'`);
@@ -421,7 +455,16 @@ function planConv(live: LiveModel, path: string, s: GhostSettings): Plan {
   const node = callNode(live, call.from, call.to);
   if (!node) throw new RewriteError('cannot find the nn.Conv2d call');
   const args = callArgs(live, node);
-  if (!args) throw new RewriteError('the nn.Conv2d call uses *args/**kwargs');
+  if (!args) throw new RewriteError('the nn.Conv2d call passes its arguments with *args');
+  // `**kw` (timm passes `**dd`, its device/dtype): GhostModule takes device/dtype the same way;
+  // anything else passed so is refused (its value is checked above, but GhostModule has no place for it).
+  for (const [p, m] of live.instances) {
+    const c = m.module?.createdAt;
+    if (!c?.length || c[c.length - 1].from !== call.from || c[c.length - 1].file !== call.file || !args.star.length) continue;
+    const written = new Set(args.kw.keys());
+    const spread = [...(m.module!.ctor?.kw.keys() ?? [])].filter((k) => !written.has(k) && k !== 'device' && k !== 'dtype');
+    if (spread.length) throw new RewriteError(`the nn.Conv2d call building ${p} passes ${spread.join(', ')} through ${args.star.join(', ')}; GhostModule takes only device and dtype that way`);
+  }
   const inp = args.pos[0] ?? args.kw.get('in_channels');
   const oup = args.pos[1] ?? args.kw.get('out_channels');
   if (!inp || !oup) throw new RewriteError('cannot read in/out channels of the nn.Conv2d call');
@@ -445,9 +488,9 @@ function planConv(live: LiveModel, path: string, s: GhostSettings): Plan {
   }
   // The BN (and ReLU) closing the same nn.Sequential(...) are what GhostModule has inside: fold them.
   const fold = foldable(live, node, siblings.map(([p]) => p));
-  const parts = [inp, oup, `kernel_size=${k}`, `ratio=${s.ratio}`, `dw_size=${s.dwSize}`, `stride=${st}`, `relu=${fold?.relu ? 'True' : 'False'}`];
+  const parts = [inp, oup, `kernel_size=${k}`, `ratio=${s.ratio}`, `dw_size=${s.dwSize}`, `stride=${st}`, `relu=${fold?.relu ? 'True' : 'False'}`, ...args.star];
   return {
-    edit: { from: node.from, to: fold ? fold.to : node.to, text: `${fold?.comments ?? ''}GhostModule(${parts.join(', ')})` }, needs: 'GhostModule',
+    edit: { from: node.from, to: fold ? fold.to : node.to, text: `${fold?.comments ?? ''}${names.GhostModule}(${parts.join(', ')})` }, needs: 'GhostModule',
     detail: `ratio ${s.ratio}, ${siblings.length} conv${siblings.length > 1 ? 's' : ''} built at line ${conv.line}` +
       (fold ? `, with the ${fold.relu ? 'BatchNorm2d and ReLU' : 'BatchNorm2d'} after it` : ''),
   };
@@ -493,20 +536,22 @@ function callNode(live: LiveModel, from: number, to: number): SyntaxNode | null 
   return n;
 }
 
-function callArgs(live: LiveModel, call: SyntaxNode): { pos: string[]; kw: Map<string, string> } | null {
+function callArgs(live: LiveModel, call: SyntaxNode): { pos: string[]; kw: Map<string, string>; star: string[] } | null {
   const argList = call.getChild('ArgList');
   if (!argList) return null;
   const ch: SyntaxNode[] = [];
   for (let c = argList.firstChild; c; c = c.nextSibling) if (!['(', ')', ',', 'Comment'].includes(c.name)) ch.push(c);
   const pos: string[] = [];
   const kw = new Map<string, string>();
+  const star: string[] = [];
   const t = (n: SyntaxNode) => live.file.text.slice(n.from, n.to);
   for (let i = 0; i < ch.length; i++) {
-    if (ch[i].name === '*' || ch[i].name === '**') return null;
+    if (ch[i].name === '*') return null;
+    if (ch[i].name === '**') { star.push(`**${t(ch[++i])}`); continue; }
     if (ch[i].name === 'VariableName' && ch[i + 1]?.name === 'AssignOp') { kw.set(t(ch[i]), t(ch[i + 2])); i += 2; }
     else pos.push(t(ch[i]));
   }
-  return { pos, kw };
+  return { pos, kw, star };
 }
 
 export type { ModuleNode, PyClass, isInt, num };
