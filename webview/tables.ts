@@ -1,9 +1,9 @@
 // The columns of the panel's tables: stages, C-Ghost convolution sites, layers, and the measured
 // redundancy of conv outputs.
-import type { ConvRow, LayerRow, StageRow } from '../src/core/analysis/panelModel';
+import type { ConvRow, LayerRow, StageRow } from '../src/views/panelModel';
 import type { LayerRedundancy } from '../src/core/redundancy/types';
-import { fmtMs, fmtPct, fmtRatio } from '../src/core/analysis/panelModel';
-import { fmtInt, fmtMacs, fmtShape } from '../src/core/analysis/summary';
+import { fmtMs, fmtPct, fmtRatio } from '../src/views/format';
+import { fmtInt, fmtMacs, fmtShape } from '../src/views/format';
 import { fmtChange } from '../src/core/analysis/diagnostics';
 import type { Cell, Column } from './grid';
 import { h, icon } from './dom';

@@ -12,7 +12,7 @@ import type { Browser, FrameLocator, Page } from 'playwright-core';
 import { ROOT, makeSandbox, removeSandbox, startCodeServer, stopCodeServer, Sandbox } from './codeServer';
 import { check, log, SuiteResult } from './report';
 import { openFile, quickInput, runCommand } from './ui';
-import { fmtInt, fmtMacs } from '../../../src/core/analysis/summary';
+import { fmtInt, fmtMacs } from '../../../src/views/format';
 
 const FILE = 'resnet_cifar.py';
 const CLI = join(ROOT, 'dist', 'cli.js');
