@@ -17,7 +17,23 @@ export default tseslint.config(
       // Validators and messages from the webview are `unknown` first, checked, then typed; `any` is the exception.
       '@typescript-eslint/no-explicit-any': 'error',
       'no-constant-condition': ['error', { checkLoops: false }],
+      // Stripping terminal colour codes (\x1b) and Python's line separators are what these regexes are for.
+      'no-control-regex': 'off',
+      // The interpreter's closures and iterators capture their object on purpose.
+      '@typescript-eslint/no-this-alias': 'off',
+      // Child errors are rethrown with the child's own message, which already says what failed.
+      'preserve-caught-error': 'off',
     },
+  },
+  {
+    // onnxruntime-node is loaded at run time from a path a setting may give.
+    files: ['src/core/profile/child.ts'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // Being split along its four jobs (issue 15, item 3): its two findings are fixed with the split.
+    files: ['src/core/python/interp.ts'],
+    rules: { 'prefer-const': 'off', 'no-constant-condition': 'off' },
   },
   {
     files: ['src/core/**/*.ts'],
@@ -44,12 +60,13 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': layer([no(['**/cli/*', '**/cli'], 'The editor imports no CLI code (shared formatting lives in src/views).')]) },
   },
   {
+    // Types of the core's results may cross (they vanish from the bundle); code may not.
     files: ['webview/**/*.ts'],
     rules: {
-      'no-restricted-imports': layer([
-        no(['vscode'], 'The webview runs in the page: acquireVsCodeApi, not the vscode module.'),
-        no(['**/src/core/*', '**/src/core/**', '**/src/editor/*', '**/src/cli/*'], 'The webview imports only src/protocol and src/views.'),
-      ]),
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: 'The webview runs in the page: acquireVsCodeApi, not the vscode module.' }],
+        patterns: [{ group: ['**/src/core/**', '**/src/editor/**', '**/src/cli/**', '**/src/nodeHost'], allowTypeImports: true, message: 'The webview imports only src/protocol and src/views (types of the core are fine).' }],
+      }],
     },
   },
 );

@@ -23,7 +23,7 @@ function hostFor(open: Record<string, string>): FileHost {
 
 /** Where the input shape comes from (the comment wins over the setting, as in chooseEntry). */
 function inputSource(text: string, setting: string | undefined): InputSource {
-  let comment = false;
+  let comment: boolean;
   try { comment = !!readDirective(text)?.input; } catch { comment = true; /* a bad input= in the comment: the analysis says so */ }
   return comment ? 'comment' : setting?.trim() ? 'setting' : 'default';
 }

@@ -34,7 +34,7 @@ const RUNS = [10, 20, 50, 100, 200, 500];
 const WARMUP = [0, 5, 10, 20, 50];
 
 const restored = restore(getState());
-let state: PanelState = restored.state;
+const state: PanelState = restored.state;
 const busy: Record<'profile' | 'redundancy' | 'rewrite', Busy> = {
   profile: { running: false, canCancel: false }, redundancy: { running: false, canCancel: false }, rewrite: { running: false, canCancel: false },
 };

@@ -2,9 +2,7 @@
 // redundancy of conv outputs.
 import type { ConvRow, LayerRow, StageRow } from '../src/views/panelModel';
 import type { LayerRedundancy } from '../src/core/redundancy/types';
-import { fmtMs, fmtPct, fmtRatio } from '../src/views/format';
-import { fmtInt, fmtMacs, fmtShape } from '../src/views/format';
-import { fmtChange } from '../src/core/analysis/diagnostics';
+import { fmtChange, fmtInt, fmtMacs, fmtMs, fmtPct, fmtRatio, fmtShape } from '../src/views/format';
 import type { Cell, Column } from './grid';
 import { h, icon } from './dom';
 

@@ -98,15 +98,17 @@ export class RewriteActions implements vscode.CodeActionProvider, vscode.Disposa
     if (!wantSites && !wantAll) return [];
     const a = await currentAnalysis(this.ctx, doc, token);
     if (token.isCancellationRequested) return [];
+    // No model from the half-typed text: the one shown is older; say why nothing can be rewritten.
+    // (A model built around the error gets the engine's own refusals per site, below.)
     const stale = a && this.ctx.results.shown(doc.uri)?.stale;
-    if (stale) return wantSites ? [this.staleAction(stale)] : [];
+    if (stale && !a.result?.graph) return wantSites ? [this.staleAction(stale)] : [];
     if (!a?.result?.graph) return [];
     const sites = wantSites
       // A stage is a refactor, and a quick fix of its G-Ghost warning too.
       ? actionsAt(a.result.findings, doc.offsetAt(range.start), doc.offsetAt(range.end)).filter((s) => !only || overlaps(only, KINDS[s.kind]) || (s.kind === 'stage' && overlaps(only, vscode.CodeActionKind.QuickFix)))
       : [];
     const jobs: RewriteJob[] = [...sites.map((s): RewriteJob => ({ kind: 'site', target: s.target })), ...(wantAll ? [{ kind: 'all' as const }] : [])];
-    if (!jobs.length) return [];
+    if (!jobs.length) return stale && wantSites ? [this.staleAction(stale)] : [];
     let planned: Planned[];
     try {
       planned = await planner(this.ctx).plans(doc, a, jobs, 'actions');

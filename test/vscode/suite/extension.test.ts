@@ -184,9 +184,10 @@ describe('GhostLens in VS Code', function () {
     const model = lenses.find((l) => l.command?.title.startsWith('resnet56():'));
     assert.ok(model, 'the model lens stays');
     assert.match(model.command!.title, new RegExp(`\\(before your edit: line ${line + 1}: syntax error`));
+    // Ctrl+. offers the rewrites disabled, naming the syntax error (never "No code actions available").
     const actions = await gl.codeActions(doc, stageDiagnostics()[0].range);
-    assert.equal(actions.length, 1);
-    assert.match(actions[0].disabled?.reason ?? '', /does not parse \(line \d+: syntax error/);
+    assert.ok(actions.length >= 1, 'a disabled action with the reason');
+    for (const x of actions) assert.match(x.disabled?.reason ?? '', /syntax error/, x.title);
   });
 
   it('Select model entry point: another entry, then back to automatic', async () => {
