@@ -8,6 +8,9 @@ import type { GhostSettings } from './core/analysis/ghost';
 import type { CompareResult, ModuleTime, ProfileResult, ProviderChoice, ProviderName, ProviderNote, StageComparison, Stats } from './core/profile/types';
 import type { CalibrationInfo, LayerRedundancy, RedundancyResult, StageRedundancy } from './core/redundancy/types';
 
+
+/** The profile settings a panel starts with (the webview reads them from here, not from the core). */
+export { DEFAULT_PROFILE_OPTIONS } from './core/profile/types';
 // ── the messages ─────────────────────────────────────────────────────────────────────────────
 
 /** The model file the panel follows. */

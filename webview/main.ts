@@ -10,8 +10,9 @@ import '@vscode/codicons/dist/codicon.css';
 import './panel.css';
 import { hostMessage, receive, isCompare, HostMessage, ProfileRequest } from '../src/protocol';
 import type { ProviderChoice } from '../src/core/profile/types';
-import { panelModel, macsSeries, latencySeries, runHistogram, baseProfile, fmtMs, fmtPct, fmtRatio, PanelModel } from '../src/core/analysis/panelModel';
-import { fmtInt, fmtMacs, fmtShape } from '../src/core/analysis/summary';
+import { panelModel, macsSeries, latencySeries, runHistogram, baseProfile, PanelModel } from '../src/views/panelModel';
+import { fmtMs, fmtPct, fmtRatio } from '../src/views/format';
+import { fmtInt, fmtMacs, fmtShape } from '../src/views/format';
 import { h, icon, clear, byId, append } from './dom';
 import { post, getState, setState, log } from './vscode';
 import { restore, TABS, TabId, PanelState, Busy } from './state';
@@ -33,7 +34,7 @@ const RUNS = [10, 20, 50, 100, 200, 500];
 const WARMUP = [0, 5, 10, 20, 50];
 
 const restored = restore(getState());
-let state: PanelState = restored.state;
+const state: PanelState = restored.state;
 const busy: Record<'profile' | 'redundancy' | 'rewrite', Busy> = {
   profile: { running: false, canCancel: false }, redundancy: { running: false, canCancel: false }, rewrite: { running: false, canCancel: false },
 };

@@ -3,7 +3,7 @@
 // same view at once; the host then re-sends its latest data.
 import type { HostMessage, PanelCaps, ProfileRequest } from '../src/protocol';
 import { hostMessage, obj, oneOf, nullable, str, profileRequest, Validator } from '../src/protocol';
-import { DEFAULT_PROFILE_OPTIONS } from '../src/core/profile/types';
+import { DEFAULT_PROFILE_OPTIONS } from '../src/protocol';
 
 export type TabId = 'stages' | 'convs' | 'layers' | 'charts' | 'redundancy';
 export const TABS: TabId[] = ['stages', 'convs', 'layers', 'charts', 'redundancy'];

@@ -130,7 +130,7 @@ export function analyzeModel(host: FileHost, path: string, text: string, opts: A
   // Forward on shape-only inputs.
   const inputs = input.map((s) => mkTensor(s));
   const tracer = opts.trace ? startTrace(it, root, inputs) : null;
-  let out: Value = null;
+  let out: Value;
   try {
     out = callModule(it, root, inputs, new Map(), null);
     if (out === null) it.note(`${root.cls.name}.forward returned None`, null);

@@ -365,8 +365,6 @@ function buildsAt(li: LiveModel['it'], st: { shape: number[]; ctor: NonNullable<
   }
 }
 
-const it = (live: LiveModel) => live.it;
-
 function sameArgs(live: LiveModel, a: NonNullable<PyInstance['module']>['ctor'], b: NonNullable<PyInstance['module']>['ctor']): boolean {
   if (!a || !b || a.pos.length !== b.pos.length || a.kw.size !== b.kw.size) return false;
   const eq = (x: Value, y: Value) => x === y || live.it.equals(x, y);

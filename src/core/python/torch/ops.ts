@@ -3,7 +3,7 @@ import {
   Value, Tensor, DType, PyFloat, PyTuple, PyList, PyClass, Unknown, CallArgs, CallContext, isNum, num, isInt,
 } from '../values';
 import {
-  Op, mkTensor, shapeArgs, normDim, broadcast, binary, matmul, index, viewShape, reduceShape, roundTo, isFloat,
+  Op, mkTensor, shapeArgs, normDim, broadcast, binary, matmul, viewShape, reduceShape, roundTo, isFloat,
   permuteData, concatData, reduceData, ReduceKind,
 } from './tensor';
 import { pyRound, arg } from '../builtins';
