@@ -13,7 +13,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { analyzeSource } from '../../src/core/python';
 import { nodeHost } from '../../src/cli/nodeHost';
-import { toJson } from '../../src/cli/report';
+import { toJson } from '../../src/views/report';
 import { listEntryPoints } from '../../src/core/python/entrypoints';
 import { torchAvailable, ROOT } from './python';
 import { oracle, compare, checkAndRecord, record, firstLine } from './compare';
