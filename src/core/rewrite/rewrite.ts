@@ -9,7 +9,7 @@ import type { SyntaxNode } from '@lezer/common';
 import { analyzeModel, LiveModel, AnalyzeOptions, AnalysisError, syntaxProblems } from '../python/analyze';
 import type { FileHost } from '../python/imports';
 import {
-  Value, Scope, PyInstance, PyClass, PyFloat, PyTuple, PyList, PyNamespace, Tensor, Unknown, isInt, num,
+  Value, Scope, PyInstance, PyClass, PyFloat, PyTuple, PyList, PyNamespace, PyDict, Tensor, Unknown, isInt, num,
 } from '../python/values';
 import { PyException, BudgetExceeded } from '../python/interp';
 import { callModule } from '../python/torch/module';
@@ -219,6 +219,9 @@ function planStage(live: LiveModel, path: string, s: GhostSettings, style: NnSty
   if (path.includes('[') || path.includes('{')) throw new RewriteError(`${path} is a run of blocks, not one module; only whole stages can be rewritten`);
   const container = live.instances.get(path);
   if (!container?.module) throw new RewriteError(`no module '${path}'`);
+  // GGhostStage.from_stage takes the stage's children as its blocks: they must be exactly the blocks.
+  const childPaths = [...container.module.modules.values()].filter((m): m is PyInstance => m !== null).map((m) => [...live.instances].find(([, x]) => x === m)?.[0]);
+  if (childPaths.join() !== st.blocks.join()) throw new RewriteError(`${path} has children besides its blocks (${childPaths.filter((p) => !st.blocks.includes(p ?? '')).join(', ')}); only a module whose children are its blocks can become a G-Ghost stage`);
 
   // The site to wrap: `self.x = EXPR` (this stage only), else the call that builds the stage,
   // which may build several stages in a loop (all of them are converted, each at its own width).
@@ -239,6 +242,14 @@ function planStage(live: LiveModel, path: string, s: GhostSettings, style: NnSty
     if (scopes.some((x) => !x)) throw new RewriteError(`cannot see the scope where ${path} is built`);
   }
   if (!node) throw new RewriteError(`cannot find the expression that builds ${path}`);
+  // The stage must hold its blocks when the wrapped expression is done: a Sequential filled
+  // afterwards (`self.blocks = nn.Sequential()`, then `add_module` in a loop) would be wrapped empty.
+  const wrapped = node;
+  const viaAttach = att && container.module.attachScope ? assignedValue(live, att.from, att.to) : null;
+  const filledLater = viaAttach && viaAttach.from === wrapped.from && viaAttach.to === wrapped.to
+    ? container.module.childrenAtAttach < container.module.modules.size
+    : st.blocks.some((b) => !(live.instances.get(b)?.module?.createdAt ?? []).some((c) => c.file === live.file.path && c.from >= wrapped.from && c.to <= wrapped.to));
+  if (filledLater) throw new RewriteError(`${path} is filled after the statement at line ${live.file.line(wrapped.from)} builds it (add_module/append later): only a stage built whole can be wrapped`);
 
   // Every member with ≥ 3 blocks becomes a G-Ghost stage: collect what its middle blocks need.
   interface Member { C: number; shape: number[]; ctor: NonNullable<NonNullable<PyInstance['module']>['ctor']> }
@@ -396,6 +407,13 @@ class Namer {
           if (vals.every((v, i) => { const b = get(scopes[i], n); const x = b instanceof PyInstance ? b.attrs.get(a) : undefined; return x !== undefined && this.same(x, v); })) return `${n}.${a}`;
         }
       }
+      // A keyword dict of the loop (`stage_args['out_chs']`).
+      if (base instanceof PyDict) {
+        for (const k of base.keys()) {
+          if (typeof k !== 'string') continue;
+          if (vals.every((v, i) => { const b = get(scopes[i], n); const x = b instanceof PyDict ? b.get(k) : undefined; return x !== undefined && this.same(x, v); })) return `${n}[${JSON.stringify(k)}]`;
+        }
+      }
       if (base instanceof PyNamespace && vals.every((v) => typeof v === 'object' && v !== null)) {
         for (const [a, y] of base.attrs) if (vals.every((v) => v === y)) return `${n}.${a}`;
       }
@@ -407,7 +425,10 @@ class Namer {
     if ((typeof a === 'number' || a instanceof PyFloat) && (typeof b === 'number' || b instanceof PyFloat)) {
       return (typeof a === 'number') === (typeof b === 'number') && num(a) === num(b);
     }
-    return typeof a === 'string' && a === b;
+    if (typeof a === 'string') return a === b;
+    // Equal literal tuples/lists (a `dilation=(1, 1)` rebuilt per block) are the same argument.
+    const la = this.literal(a);
+    return la !== null && la === this.literal(b);
   }
   private literal(v: Value, depth = 0): string | null {
     if (v === null) return 'None';
@@ -449,7 +470,8 @@ function planConv(live: LiveModel, path: string, s: GhostSettings, names: ClassN
   const cand = ghostCandidates(g, s).find((c): c is ConvCandidate => c.kind === 'conv' && c.path === path);
   if (!cand) throw new RewriteError(`${path} is not a C-Ghost candidate (needs Conv2d, groups 1, odd square kernel with padding k//2, no dilation, ≥ ${s.minConvOut} outputs)`);
   const call = inst.module!.createdAt[inst.module!.createdAt.length - 1];
-  if (!call || call.file !== live.file.path || inst.cls.name !== 'Conv2d') throw new RewriteError(`${path} is not built by an nn.Conv2d(...) call in this file`);
+  if (inst.cls.name !== 'Conv2d') throw new RewriteError(`${path} is a ${inst.cls.name}, not an nn.Conv2d`);
+  if (!call || call.file !== live.file.path) return planHelperConv(live, path, cand, s, names);
   const node = callNode(live, call.from, call.to);
   if (!node) throw new RewriteError('cannot find the nn.Conv2d call');
   const args = callArgs(live, node);
@@ -491,6 +513,51 @@ function planConv(live: LiveModel, path: string, s: GhostSettings, names: ClassN
     edit: { from: node.from, to: fold ? fold.to : node.to, text: `${fold?.comments ?? ''}${names.GhostModule}(${parts.join(', ')})` }, needs: 'GhostModule',
     detail: `ratio ${s.ratio}, ${siblings.length} conv${siblings.length > 1 ? 's' : ''} built at line ${conv.line}` +
       (fold ? `, with the ${fold.relu ? 'BatchNorm2d and ReLU' : 'BatchNorm2d'} after it` : ''),
+  };
+}
+
+/**
+ * A conv made by a helper of another file and assigned here (`self.conv_stem = create_conv2d(in_chans,
+ * stem, 3, stride=2, **dd)`): the helper call becomes the GhostModule, its channel counts named in
+ * the scope of the assignment. Only when the call's result is the conv itself (the attribute holds
+ * it), so nothing else the helper builds is lost.
+ */
+function planHelperConv(live: LiveModel, path: string, cand: ConvCandidate, s: GhostSettings, names: ClassNames): Plan {
+  const inst = live.instances.get(path)!;
+  const ms = inst.module!;
+  const att = ms.attachedAt;
+  const why = `${path} is built in another file, and not by a call whose result is assigned here`;
+  if (!att || att.file !== live.file.path || !ms.attachScope) throw new RewriteError(why);
+  const node = assignedValue(live, att.from, att.to);
+  if (!node || node.name !== 'CallExpression' || !ms.createdAt.some((c) => c.file === att.file && c.from === node.from && c.to === node.to)) throw new RewriteError(why);
+  // Every conv assigned by this statement (a loop) must be a candidate built the same way.
+  const siblings = [...live.instances].filter(([, m]) => m.module?.attachedAt?.from === att.from && m.module.attachedAt.file === att.file);
+  const cands = siblings.map(([p]) => ghostCandidates(live.graph, s).find((c): c is ConvCandidate => c.kind === 'conv' && c.path === p));
+  if (cands.some((c) => !c)) throw new RewriteError(`the call at line ${live.file.line(node.from)} also builds modules that are not C-Ghost candidates`);
+  const scopes = siblings.map(([, m]) => m.module!.attachScope!);
+  const namer = new Namer(live);
+  const cfg = (m: PyInstance, k: string): Value => m.attrs.get(k) ?? null;
+  const first = (m: PyInstance, k: string): Value => { const v = cfg(m, k); return v instanceof PyTuple ? v.items[0] : v; };
+  const nameOf = (what: string, vals: Value[]): string => {
+    const e = namer.expr(vals, scopes);
+    if (e === null) throw new RewriteError(`cannot name the ${what} of ${path} where line ${live.file.line(node.from)} builds it`);
+    return e;
+  };
+  const ms2 = siblings.map(([, m]) => m);
+  const inp = nameOf('input channels', ms2.map((m) => cfg(m, 'in_channels')));
+  const oup = nameOf('output channels', ms2.map((m) => cfg(m, 'out_channels')));
+  const k = nameOf('kernel size', ms2.map((m) => first(m, 'kernel_size')));
+  const st = nameOf('stride', ms2.map((m) => first(m, 'stride')));
+  // device/dtype the helper was given through `**name` are passed on the same way.
+  const star = (callArgs(live, node)?.star ?? []).filter((e) => {
+    const v = /^\*\*([A-Za-z_]\w*)$/.exec(e) ? ms.attachScope!.lookup(e.slice(2)) : undefined;
+    return v instanceof PyDict && v.keys().every((key) => key === 'device' || key === 'dtype');
+  });
+  const parts = [inp, oup, `kernel_size=${k}`, `ratio=${s.ratio}`, `dw_size=${s.dwSize}`, `stride=${st}`, 'relu=False', ...star];
+  void cand;
+  return {
+    edit: { from: node.from, to: node.to, text: `${names.GhostModule}(${parts.join(', ')})` }, needs: 'GhostModule',
+    detail: `ratio ${s.ratio}, ${siblings.length} conv${siblings.length > 1 ? 's' : ''} assigned at line ${live.file.line(att.from)} (built by a helper)`,
   };
 }
 

@@ -59,7 +59,8 @@ export const GGHOST_STAGE = `class GGhostStage(nn.Module):
     def from_stage(cls, stage, make_middle, channels, ratio=0.4, quantum=1):
         # Keeps the stage's own first and last blocks and rebuilds the middle ones on \`raw\`
         # channels with make_middle(raw, count); stages of fewer than 3 blocks stay as they are.
-        blocks = list(stage)
+        # A stage is an nn.Sequential or a module whose children are its blocks, run in order.
+        blocks = list(stage.children())
         if len(blocks) < 3:
             return stage
         raw = max(quantum, int((1 - ratio) * channels) // quantum * quantum)
