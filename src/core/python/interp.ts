@@ -1790,6 +1790,7 @@ export class Interpreter implements Runtime {
     }
     const init = cls.lookup('__init__');
     if (init !== undefined) this.call(init, [inst, ...pos], kw, at);
+    if (inst.module) inst.module.childrenAtInit = inst.module.modules.size;
     return inst;
   }
 

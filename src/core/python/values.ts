@@ -138,8 +138,9 @@ export class ModuleState {
   /** Construction call stack (innermost last) and the `self.x = ...` statement that attached it. */
   createdAt: Span[] = [];
   attachedAt: Span | null = null;
-  /** How many children it had when attached (a Sequential filled later by add_module had none). */
+  /** How many children it had when attached, and when its constructor returned (a Sequential filled later by add_module had none). */
   childrenAtAttach = 0;
+  childrenAtInit = 0;
   /** The scope that ran the `self.x = ...` attaching it, as it was then (rewrites name values from there). */
   attachScope: Scope | null = null;
   /** The scope that ran the call building it, as it was then (only for calls in the analysed file). */

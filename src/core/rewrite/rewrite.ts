@@ -246,9 +246,15 @@ function planStage(live: LiveModel, path: string, s: GhostSettings, style: NnSty
   // afterwards (`self.blocks = nn.Sequential()`, then `add_module` in a loop) would be wrapped empty.
   const wrapped = node;
   const viaAttach = att && container.module.attachScope ? assignedValue(live, att.from, att.to) : null;
+  const own = container.module.createdAt[container.module.createdAt.length - 1];
+  const size = container.module.modules.size;
   const filledLater = viaAttach && viaAttach.from === wrapped.from && viaAttach.to === wrapped.to
-    ? container.module.childrenAtAttach < container.module.modules.size
-    : st.blocks.some((b) => !(live.instances.get(b)?.module?.createdAt ?? []).some((c) => c.file === live.file.path && c.from >= wrapped.from && c.to <= wrapped.to));
+    ? container.module.childrenAtAttach < size
+    // Its own constructor call (`nn.Sequential(*blocks)`): full when the constructor returned.
+    : own && own.file === live.file.path && own.from === wrapped.from && own.to === wrapped.to
+      ? container.module.childrenAtInit < size
+      // A helper call that returns it (`self._make_layer(...)`): the blocks are made during the call.
+      : st.blocks.some((b) => !(live.instances.get(b)?.module?.createdAt ?? []).some((c) => c.file === live.file.path && c.from >= wrapped.from && c.to <= wrapped.to));
   if (filledLater) throw new RewriteError(`${path} is filled after the statement at line ${live.file.line(wrapped.from)} builds it (add_module/append later): only a stage built whole can be wrapped`);
 
   // Every member with ≥ 3 blocks becomes a G-Ghost stage: collect what its middle blocks need.
