@@ -275,6 +275,10 @@ function buildGraph(it: Interpreter, file: SourceFile, root: PyInstance, expr: s
     let macs: number | null = n.ownMacs;
     for (const c of n.children) { const cm = byPath.get(c)!.macs; macs = macs === null || cm === null ? null : macs + cm; }
     n.macs = macs;
+    // Counts are JS numbers: past 2^53 they would be rounded, so they are unknown, not a near figure.
+    if (!Number.isSafeInteger(n.params)) n.unknown ??= `its parameter count (≈${n.params.toExponential(2)}) is beyond 2^53 and cannot be counted exactly`;
+    if (n.macs !== null && !Number.isSafeInteger(n.macs)) { n.unknown ??= `its MACs (≈${n.macs.toExponential(2)}) are beyond 2^53 and cannot be counted exactly`; n.macs = null; }
+    if (n.ownMacs !== null && !Number.isSafeInteger(n.ownMacs)) n.ownMacs = null;
   }
   const unknowns: UnknownNote[] = [];
   const syntax = file.syntaxProblems();
@@ -290,6 +294,13 @@ function buildGraph(it: Interpreter, file: SourceFile, root: PyInstance, expr: s
   }
   const outputs = outputShapes(out);
   const rootNode = modules[0];
+  if (!Number.isSafeInteger(rootNode.params)) {
+    throw new AnalysisError(`'${expr}' has about ${rootNode.params.toExponential(2)} parameters, beyond 2^53: too many to count exactly`);
+  }
+  // A module whose figures are unknown for a reason no note carries (a count beyond 2^53) says why.
+  for (const n of modules) {
+    if (n.unknown && !unknowns.some((u) => u.reason.includes(n.unknown!))) unknowns.push({ line: n.line, from: n.from, to: n.to, reason: `${n.path || expr}: ${n.unknown}` });
+  }
   const anyUnknownMacs = modules.some((m) => m.ownMacs === null);
   // Completeness follows data flow: unknown values reach a module (its attributes, arguments,
   // shapes, MACs) or the output only through the interpreter's unknowns. A note on something no

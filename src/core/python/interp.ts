@@ -2014,11 +2014,16 @@ export function linearize(cls: PyClass, object: PyClass | undefined): PyClass[] 
 function parseNumber(t: string): Value {
   const s = t.replace(/_/g, '');
   if (/[jJ]$/.test(s)) return new Unknown('complex numbers are not supported', null);
-  if (/^0[xX]/.test(s)) return parseInt(s.slice(2), 16);
-  if (/^0[oO]/.test(s)) return parseInt(s.slice(2), 8);
-  if (/^0[bB]/.test(s)) return parseInt(s.slice(2), 2);
-  if (/[.eE]/.test(s)) return new PyFloat(parseFloat(s));
-  return parseInt(s, 10);
+  if (/[.eE]/.test(s) && !/^0[xX]/.test(s)) return new PyFloat(parseFloat(s));
+  // Ints are JS numbers: one beyond 2^53 would be rounded, so it is unknown instead.
+  const big = BigInt(/^0[oO]/.test(s) ? '0o' + s.slice(2) : /^0[bB]/.test(s) ? '0b' + s.slice(2) : /^0[xX]/.test(s) ? '0x' + s.slice(2) : s.replace(/^0+(?=\d)/, ''));
+  return intOrUnknown(big, `the integer literal ${t.length > 30 ? t.slice(0, 27) + '...' : t}`, null);
+}
+
+/** A Python int as a JS number when it is exactly representable, else an explicit unknown. */
+function intOrUnknown(v: bigint, what: string, at: Span | null): Value {
+  if (v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(v);
+  return new Unknown(`${what} is beyond 2^53 and cannot be represented exactly`, at);
 }
 
 function parseString(t: string): Value {
@@ -2047,6 +2052,30 @@ function numBinop(op: string, a: number | boolean | PyFloat, b: number | boolean
   const ints = isInt(a) && isInt(b);
   const f = (v: number): Value => ints ? v + 0 : new PyFloat(v);
   const zero = () => { throw new PyException(it.exception('ZeroDivisionError'), 'division by zero', at); };
+  // Integer arithmetic is exact (BigInt), and a result beyond 2^53 is unknown rather than rounded.
+  if (ints && op !== '/') {
+    const X = BigInt(x), Y = BigInt(y);
+    const floorDiv = (p: bigint, q: bigint): bigint => { const d = p / q; return (p % q !== 0n) && ((p < 0n) !== (q < 0n)) ? d - 1n : d; };
+    let r: bigint | null = null;
+    switch (op) {
+      case '+': r = X + Y; break;
+      case '-': r = X - Y; break;
+      case '*': r = X * Y; break;
+      case '//': if (Y === 0n) zero(); r = floorDiv(X, Y); break;
+      case '%': if (Y === 0n) zero(); r = X - floorDiv(X, Y) * Y; break;
+      case '**':
+        if (Y < 0n) return new PyFloat(Math.pow(x, y));
+        // Bound the work: |x| ≥ 2 with an exponent past 64 is far beyond 2^53.
+        if (Y > 64n && (X > 1n || X < -1n)) return intOrUnknown(X ** 64n * 2n ** 64n, `${x} ** ${y}`, at);
+        r = X ** Y; break;
+      case '&': r = X & Y; break;
+      case '|': r = X | Y; break;
+      case '^': r = X ^ Y; break;
+      case '<<': if (Y < 0n) throw new PyException(it.exception('ValueError'), 'negative shift count', at); r = Y > 64n ? (X === 0n ? 0n : X * 2n ** 64n) : X << Y; break;
+      case '>>': if (Y < 0n) throw new PyException(it.exception('ValueError'), 'negative shift count', at); r = Y > 64n ? (X < 0n ? -1n : 0n) : X >> Y; break;
+    }
+    if (r !== null) return intOrUnknown(r, `the integer result of ${op}`, at);
+  }
   switch (op) {
     case '+': return f(x + y);
     case '-': return f(x - y);
