@@ -188,6 +188,7 @@ describe('ghostify on models with known answers', { skip, concurrency: 1 }, () =
     const b = readFileSync(join(dir, 'y.bin'));
     const yTorch = new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
     const session = await ort.InferenceSession.create(join(dir, 'ghost-torch.onnx'));
+    assert.equal(session.outputNames.length, 1, 'OUT.onnx has the model\'s outputs only');
     const out = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', x, [1, 3, 16, 16]) });
     const yOnnx = out[session.outputNames[0]].data as Float32Array;
     const err = relL2(yOnnx, yTorch);

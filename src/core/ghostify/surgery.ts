@@ -11,8 +11,12 @@ import { onnx } from '../onnx/proto';
 import { StatsBuilder, ViewSpec } from '../redundancy/surgery';
 
 const A = onnx.AttributeProto.AttributeType;
+const numelOf = (dims: number[]) => dims.reduce((p, d) => p * d, 1);
 
-export interface PatchStatNames {
+export interface PatchGroup {
+  /** Intrinsic channels [from, to) of the site. */
+  from: number;
+  to: number;
   gram: string;
   patchSum: string;
   cross: string;
@@ -75,39 +79,53 @@ export class GhostStatsBuilder extends StatsBuilder {
     };
   }
 
-  patches(s: PatchSpec): PatchStatNames {
+  /**
+   * The patch sums of one site, in groups of intrinsic channels small enough that a group's
+   * patches (d² times its maps) stay near `budget` floats: onnxruntime runs the groups one after
+   * another and frees each group's tensors, so memory stays that of one group, not of 9× the map.
+   */
+  patches(s: PatchSpec, budget = 4_000_000): PatchGroup[] {
     const [, oup] = s.shape;
     const m = s.intrinsic, g = s.ratio - 1, d = s.dw, k = d * d;
+    const perChannel = k * numelOf(s.shape) / oup;
+    const size = Math.max(1, Math.min(m, Math.floor(budget / perChannel)));
     let a = s.value;
     if (s.elemType !== onnx.TensorProto.DataType.FLOAT) a = this.node('Cast', [a], [{ name: 'to', type: A.INT, i: onnx.TensorProto.DataType.FLOAT }]);
-    let z = this.slice(a, 0, m);
-    if (s.relu) z = this.node('Relu', [z]);
-    const eye = new Float32Array(m * k * k);
-    for (let i = 0; i < m; i++) for (let j = 0; j < k; j++) eye[(i * k + j) * k + j] = 1;
-    const kernel = this.f32('unfold', [m * k, 1, d, d], eye);
-    const p = this.node('Conv', [z, kernel], [
-      { name: 'group', type: A.INT, i: m }, { name: 'kernel_shape', type: A.INTS, ints: [d, d] },
-      { name: 'pads', type: A.INTS, ints: [d >> 1, d >> 1, d >> 1, d >> 1] },
-    ]);
-    // [B, m·k, H, W] → [m, k, B·H·W]
-    const pr = this.node('Reshape', [this.perm(this.node('Reshape', [p, this.i64([0, m, k, -1])]), [1, 2, 0, 3]), this.i64([m, k, -1])]);
-    const patchSum = this.sumAxis('ReduceSum', pr, 2);
-    const pc = this.centred(pr, 2);
-    const gram = this.node('MatMul', [pc, this.perm(pc, [0, 2, 1])]);
     // Ghost targets: A[:, m:oup], padded with zero maps up to m·(s−1) (ghosts the module drops).
     // With the module's ReLU, the ghosts are fitted to what the module outputs (after the ReLU).
-    let t = this.slice(a, m, oup);
-    if (s.relu) t = this.node('Relu', [t]);
-    if (oup - m < m * g) t = this.node('Pad', [t, this.i64([0, 0, 0, 0, 0, m * g - (oup - m), 0, 0])]);
-    // [B, m·g, H, W] → [m, B·H·W, g]
-    const tr = this.node('Reshape', [this.perm(this.node('Reshape', [t, this.i64([0, m, g, -1])]), [1, 0, 3, 2]), this.i64([m, -1, g])]);
-    const tc = this.centred(tr, 1);
-    const cross = this.node('MatMul', [pc, tc]);
-    return {
-      gram: this.output(gram, [m, k, k]), patchSum: this.output(patchSum, [m, k]), cross: this.output(cross, [m, k, g]),
-      targetSum: this.output(this.sumAxis('ReduceSum', tr, 1), [m, g]), targetSq: this.output(this.sumAxis('ReduceSumSquare', tc, 1), [m, g]),
-    };
+    let targets = this.slice(a, m, oup);
+    if (s.relu) targets = this.node('Relu', [targets]);
+    if (oup - m < m * g) targets = this.node('Pad', [targets, this.i64([0, 0, 0, 0, 0, m * g - (oup - m), 0, 0])]);
+    const groups: PatchGroup[] = [];
+    for (let from = 0; from < m; from += size) {
+      const to = Math.min(m, from + size), c = to - from;
+      let z = this.slice(a, from, to);
+      if (s.relu) z = this.node('Relu', [z]);
+      const eye = new Float32Array(c * k * k);
+      for (let i = 0; i < c; i++) for (let j = 0; j < k; j++) eye[(i * k + j) * k + j] = 1;
+      const p = this.node('Conv', [z, this.f32('unfold', [c * k, 1, d, d], eye)], [
+        { name: 'group', type: A.INT, i: c }, { name: 'kernel_shape', type: A.INTS, ints: [d, d] },
+        { name: 'pads', type: A.INTS, ints: [d >> 1, d >> 1, d >> 1, d >> 1] },
+      ]);
+      // [B, c·k, H, W] → [c, k, B·H·W]
+      const pr = this.node('Reshape', [this.perm(this.node('Reshape', [p, this.i64([0, c, k, -1])]), [1, 2, 0, 3]), this.i64([c, k, -1])]);
+      const patchSum = this.sumAxis('ReduceSum', pr, 2);
+      const pc = this.centred(pr, 2);
+      const gram = this.node('MatMul', [pc, this.perm(pc, [0, 2, 1])]);
+      // [B, c·g, H, W] → [c, B·H·W, g]
+      const t = this.slice(targets, from * g, to * g);
+      const tr = this.node('Reshape', [this.perm(this.node('Reshape', [t, this.i64([0, c, g, -1])]), [1, 0, 3, 2]), this.i64([c, -1, g])]);
+      const tc = this.centred(tr, 1);
+      const cross = this.node('MatMul', [pc, tc]);
+      groups.push({
+        from, to,
+        gram: this.output(gram, [c, k, k]), patchSum: this.output(patchSum, [c, k]), cross: this.output(cross, [c, k, g]),
+        targetSum: this.output(this.sumAxis('ReduceSum', tr, 1), [c, g]), targetSq: this.output(this.sumAxis('ReduceSumSquare', tc, 1), [c, g]),
+      });
+    }
+    return groups;
   }
+
 
   /** A float value of the model as an extra output (its first dimension left symbolic: the batch). */
   expose(value: string, dims: number[]): string {
@@ -117,3 +135,4 @@ export class GhostStatsBuilder extends StatsBuilder {
     return n;
   }
 }
+
