@@ -167,6 +167,9 @@ export async function runGhostifyJob(job: GhostifyJob, send: Send, ort: typeof O
   const session = (b: Uint8Array, level: 'basic' | 'all' = 'all') => ort.InferenceSession.create(b, {
     executionProviders: ['cpu'], graphOptimizationLevel: level, enableCpuMemArena: false, enableMemPattern: false, ...(o.threads > 0 ? { intraOpNumThreads: o.threads } : {}),
   }).catch((e: Error) => { throw new Error(`onnxruntime cannot load the model: ${e.message}`); });
+  const mark = { prepare: (performance.now() - t0) / 1000, statistics: 0, fit: 0, compare: 0, baselines: 0, write: 0 };
+  let tp = performance.now();
+  const lap = () => { const t = performance.now(); const d = (t - tp) / 1000; tp = t; return d; };
   send({ type: 'progress', message: 'loading the model' });
   let orig = await session(origBytes, 'basic');
   origBytes = null;
@@ -208,6 +211,7 @@ export async function runGhostifyJob(job: GhostifyJob, send: Send, ort: typeof O
   await orig.release();
 
   // ── 4. fits and weights ──
+  mark.statistics = lap();
   send({ type: 'progress', message: 'fitting the Ghost parts' });
   const fits: SiteFits = { conv: new Map(), stage: new Map() };
   const results = new Map<string, SiteResult>();
@@ -253,6 +257,7 @@ export async function runGhostifyJob(job: GhostifyJob, send: Send, ort: typeof O
   if (filled.missing.length) notes.push(`${filled.missing.length} tensor${filled.missing.length > 1 ? 's' : ''} of the rewritten model found no source in the file and stay at random init: ${filled.missing.slice(0, 5).join(', ')}${filled.missing.length > 5 ? ', …' : ''}`);
 
   // ── 5. held-out comparison ──
+  mark.fit = lap();
   send({ type: 'progress', message: 'comparing on held-out data' });
   const variants: { key: 'fitted' | 'ghostRandom' | 'allRandom'; values: Map<string, Float32Array> }[] = [{ key: 'fitted', values: filled.values }];
   if (o.baselines) {
@@ -275,7 +280,8 @@ export async function runGhostifyJob(job: GhostifyJob, send: Send, ort: typeof O
   const ghostModel = decodeModel(gb.finish().bytes);
   orig = await session(eb.finish().bytes);
   const sessions: Ort.InferenceSession[] = [];
-  for (const v of variants) sessions.push(await session(withValues(ghostModel, v.values)));
+  let extra = 0;
+  for (const v of variants) { const t = performance.now(); sessions.push(await session(withValues(ghostModel, v.values))); if (v.key !== 'fitted') extra += performance.now() - t; }
   const agree = variants.map(() => ({ diff: 0, ref: 0, same: 0, total: 0, classifier: true }));
   const siteAcc = new Map<string, { diff: number; ref: number }>([...siteOut.keys()].map((k) => [k, { diff: 0, ref: 0 }]));
   let done = 0;
@@ -288,7 +294,9 @@ export async function runGhostifyJob(job: GhostifyJob, send: Send, ort: typeof O
     const dims = ro[outName].dims;
     for (let v = 0; v < variants.length; v++) {
       const fetch = [gOutName, ...(v === 0 ? siteNames.filter((s) => s.ghost).map((s) => s.ghost!) : [])];
+      const tv = performance.now();
       const rg = await sessions[v].run(feed(rwImp.inputs[0].name), fetch);
+      if (v > 0) extra += performance.now() - tv;
       const y = rg[gOutName].data as Float32Array;
       const a = agree[v];
       if (y.length !== y0.length) throw new Error(`the ghostified model's output has ${y.length} values, the original's ${y0.length}`);
@@ -321,6 +329,8 @@ export async function runGhostifyJob(job: GhostifyJob, send: Send, ort: typeof O
   });
 
   // ── 6. the files ──
+  mark.compare = lap() - extra / 1000;
+  mark.baselines = extra / 1000;
   send({ type: 'progress', message: 'writing the ghostified model' });
   const userModel = atUser === atEval ? rwImp.model : decodeModel(atUser.ex.bytes);
   writeFileSync(job.outOnnx, withValues(userModel, filled.values));
@@ -344,7 +354,7 @@ export async function runGhostifyJob(job: GhostifyJob, send: Send, ort: typeof O
     output: agreement(0),
     ...(o.baselines ? { baselines: { ghostRandom: agreement(1), allRandom: agreement(2) } } : {}),
     tensors: { copied: count('copied'), sliced: count('sliced'), fitted: count('fitted'), set: count('set'), random: [...filled.rules].filter(([, r]) => r === 'random').map(([n]) => n) },
-    onnxPath: job.outOnnx, weightsPath, seconds: (performance.now() - t0) / 1000, peakRssBytes: peak, notes,
+    onnxPath: job.outOnnx, weightsPath, seconds: (performance.now() - t0) / 1000, timings: { ...mark, write: lap() }, peakRssBytes: peak, notes,
   };
 }
 

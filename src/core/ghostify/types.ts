@@ -86,6 +86,8 @@ export interface GhostifyResult {
   onnxPath: string;
   weightsPath: string | null;
   seconds: number;
+  /** Seconds per step: rewrite, export and surgery; the statistics pass; fits and weights; the held-out comparison; the baselines' share of it; writing the files. */
+  timings: { prepare: number; statistics: number; fit: number; compare: number; baselines: number; write: number };
   peakRssBytes: number | null;
   notes: string[];
 }
