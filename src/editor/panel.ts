@@ -10,9 +10,11 @@ import { isAnalyzable } from './scope';
 import { LineIndex } from './positions';
 import {
   receive, webviewMessage, profileOrCompare, redundancyResult, HostMessage, WebviewMessage, PanelCaps, ProfileRequest, Task, RewriteKind,
+  GhostifyView, ghostifyView,
 } from '../protocol';
 import type { CompareResult, ProfileResult } from '../core/profile/types';
 import type { RedundancyResult } from '../core/redundancy/types';
+import type { GhostifyResult } from '../core/ghostify/types';
 
 export const VIEW_TYPE = 'ghostlens.panel';
 
@@ -27,7 +29,7 @@ export const PANEL_COMMANDS = {
 // ── results kept per file, whether or not the panel is open ─────────────────────────────────
 
 interface Kept<T> { result: T; /** Document version measured. */ version: number | null }
-const kept = new Map<string, { profile?: Kept<ProfileResult | CompareResult>; redundancy?: Kept<RedundancyResult> }>();
+const kept = new Map<string, { profile?: Kept<ProfileResult | CompareResult>; redundancy?: Kept<RedundancyResult>; ghostify?: Kept<GhostifyView> }>();
 
 const versionOf = (uri: vscode.Uri): number | null =>
   vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString())?.version ?? null;
@@ -48,6 +50,13 @@ export function showRedundancy(uri: vscode.Uri, result: RedundancyResult, versio
   kept.set(uri.toString(), { ...kept.get(uri.toString()), redundancy: { result, version } });
   const p = GhostLensPanel.current;
   if (p?.follows(uri)) p.sendRedundancy();
+}
+
+/** Shows a rewrite with fitted weights of `uri` in the panel, like showProfile. */
+export function showGhostify(uri: vscode.Uri, result: GhostifyResult, version: number | null = versionOf(uri)): void {
+  kept.set(uri.toString(), { ...kept.get(uri.toString()), ghostify: { result: ghostifyView(result), version } });
+  const p = GhostLensPanel.current;
+  if (p?.follows(uri)) p.sendGhostify();
 }
 
 /** What the in-host tests read of the open panel. */
@@ -129,7 +138,7 @@ export class GhostLensPanel implements vscode.Disposable {
       panel.onDidChangeViewState(() => { if (!panel.visible) this.ready = false; }),
       panel.onDidDispose(() => this.dispose()),
       // An edit can make the profile stale: say so (the results themselves are sent again only when they change).
-      ctx.analyses.onDidChange((u) => { if (this.follows(u)) { this.sendModel(); this.sendProfile(false); this.sendRedundancy(false); } }),
+      ctx.analyses.onDidChange((u) => { if (this.follows(u)) { this.sendModel(); this.sendProfile(false); this.sendRedundancy(false); this.sendGhostify(false); } }),
       vscode.window.onDidChangeActiveTextEditor((e) => {
         // Another model file became active: follow it. Other editors (and the panel itself) leave it.
         if (e && e.document.uri.toString() !== this.uri?.toString() && isAnalyzable(e.document)) this.follow(e.document.uri);
@@ -162,6 +171,7 @@ export class GhostLensPanel implements vscode.Disposable {
     this.sendModel();
     this.sendProfile();
     this.sendRedundancy();
+    this.sendGhostify();
     for (const t of Object.keys(this.running) as Task[]) {
       if (this.running[t]) this.post({ type: 'busy', task: t, running: true, canCancel: t === 'profile' && this.canCancel });
     }
@@ -199,9 +209,15 @@ export class GhostLensPanel implements vscode.Disposable {
     if (always || this.changed('redundancy', msg.result, msg.stale)) this.post(msg);
   }
 
-  private readonly lastSent: Record<'profile' | 'redundancy', { result: unknown; stale: boolean } | undefined> = { profile: undefined, redundancy: undefined };
+  sendGhostify(always = true): void {
+    const k = this.uri && kept.get(this.uri.toString())?.ghostify;
+    const msg: HostMessage = { type: 'ghostify', result: k ? k.result : null, stale: !!k && this.isStale(k.version) };
+    if (always || this.changed('ghostify', msg.result, msg.stale)) this.post(msg);
+  }
 
-  private changed(what: 'profile' | 'redundancy', result: unknown, stale: boolean): boolean {
+  private readonly lastSent: Record<'profile' | 'redundancy' | 'ghostify', { result: unknown; stale: boolean } | undefined> = { profile: undefined, redundancy: undefined, ghostify: undefined };
+
+  private changed(what: 'profile' | 'redundancy' | 'ghostify', result: unknown, stale: boolean): boolean {
     const last = this.lastSent[what];
     return !last || last.result !== result || last.stale !== stale;
   }
@@ -235,7 +251,7 @@ export class GhostLensPanel implements vscode.Disposable {
     // A hidden webview is gone, and one still loading has no listener: it asks for everything
     // when it is ready.
     if (!this.ready || !this.panel.visible) return;
-    if (msg.type === 'profile' || msg.type === 'redundancy') this.lastSent[msg.type] = { result: msg.result, stale: msg.stale };
+    if (msg.type === 'profile' || msg.type === 'redundancy' || msg.type === 'ghostify') this.lastSent[msg.type] = { result: msg.result, stale: msg.stale };
     this.posted.push(summary(msg));
     if (this.posted.length > 500) this.posted.splice(0, 250);
     void this.panel.webview.postMessage(msg).then(undefined, (e) => this.log(`could not post '${msg.type}': ${String(e)}`));
@@ -422,7 +438,7 @@ function savedUri(state: unknown): vscode.Uri | undefined {
 function summary(m: HostMessage): string {
   switch (m.type) {
     case 'model': return `model:${m.graph ? m.graph.model : `none (${m.error ?? 'no error'})`}${m.analysing ? ' analysing' : ''}`;
-    case 'profile': case 'redundancy': return `${m.type}:${m.result ? (m.stale ? 'stale' : 'fresh') : 'none'}`;
+    case 'profile': case 'redundancy': case 'ghostify': return `${m.type}:${m.result ? (m.stale ? 'stale' : 'fresh') : 'none'}`;
     case 'busy': return `busy:${m.task}:${m.running}`;
     case 'caps': return `caps:${Object.entries(m.caps).filter(([, v]) => v).map(([k]) => k).join(',')}`;
     case 'notice': return `notice:${m.level}:${m.text}`;

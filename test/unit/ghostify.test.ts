@@ -15,6 +15,7 @@ import { lead } from '../../src/core/ghostify/fill';
 import { emptySums, solveLsq, lsqError, relOf } from '../../src/core/ghostify/fit';
 import { originOf, Site } from '../../src/core/ghostify/sites';
 import type { GhostifyResult } from '../../src/core/ghostify/types';
+import { hostMessage, ghostifyView, receive } from '../../src/protocol';
 
 const ROOT = resolve(__dirname, '../../..');
 const CLI = join(ROOT, 'dist/cli.js');
@@ -122,6 +123,13 @@ test('ghostify --all on the example: every site fitted, OUT.onnx runs, the state
   assert.ok(res.output.relError >= 0 && Number.isFinite(res.output.relError));
   assert.equal(res.calibration.test + res.calibration.fit, 16);
   assert.ok(res.peakRssBytes! > 0 && res.timings.statistics > 0);
+  // What the panel gets of it passes the webview's check (and a broken one does not).
+  const msg = { type: 'ghostify', result: ghostifyView(res), stale: false };
+  assert.ok(receive(hostMessage, msg, (p) => assert.fail(p)));
+  assert.equal(JSON.stringify(msg).includes('class GGhostStage'), false, 'the rewritten source stays with the host');
+  let problem = '';
+  receive(hostMessage, { ...msg, result: { ...msg.result, sites: [{ ...res.sites[0], fitError: 'x' }] } }, (p) => { problem = p; });
+  assert.match(problem, /sites\[0\]\.fitError/);
   // OUT.onnx: the rewritten model at the file's input, the model's single output.
   const session = await ort.InferenceSession.create(out);
   assert.deepEqual(session.outputNames.length, 1);
