@@ -69,6 +69,7 @@ try {
     row('fitted (ghostify)', r.output);
     row('Ghost parts random, other layers copied', r.baselines.ghostRandom);
     row('all random (the rewrite as it is today)', r.baselines.allRandom);
+    if (r.heldOutClasses !== null) console.log(`  (the original's top-1 takes ${r.heldOutClasses} distinct classes on the ${r.calibration.test} held-out samples)`);
     const fitErr = r.sites.filter((s) => s.fitError !== null).map((s) => s.fitError);
     const modelErr = r.sites.filter((s) => s.modelError !== null).map((s) => s.modelError);
     const range = (xs) => (xs.length ? `${pct(Math.min(...xs))}–${pct(Math.max(...xs))}` : '—');

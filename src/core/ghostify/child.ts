@@ -283,6 +283,7 @@ export async function runGhostifyJob(job: GhostifyJob, send: Send, ort: typeof O
   let extra = 0;
   for (const v of variants) { const t = performance.now(); sessions.push(await session(withValues(ghostModel, v.values))); if (v.key !== 'fitted') extra += performance.now() - t; }
   const agree = variants.map(() => ({ diff: 0, ref: 0, same: 0, total: 0, classifier: true }));
+  const classes = new Set<number>();
   const siteAcc = new Map<string, { diff: number; ref: number }>([...siteOut.keys()].map((k) => [k, { diff: 0, ref: 0 }]));
   let done = 0;
   for (const b of batches()) {
@@ -303,7 +304,7 @@ export async function runGhostifyJob(job: GhostifyJob, send: Send, ort: typeof O
       for (let i = 0; i < y.length; i++) { const e = y[i] - y0[i]; a.diff += e * e; a.ref += y0[i] * y0[i]; }
       if (dims.length === 2 && dims[1] > 1) {
         const K = Number(dims[1]);
-        for (let n = 0; n < Number(dims[0]); n++) { a.total++; if (argmax(y, n * K, K) === argmax(y0, n * K, K)) a.same++; }
+        for (let n = 0; n < Number(dims[0]); n++) { a.total++; const c0 = argmax(y0, n * K, K); classes.add(c0); if (argmax(y, n * K, K) === c0) a.same++; }
       } else a.classifier = false;
       if (v === 0) {
         for (const [path, so] of siteOut) {
@@ -352,6 +353,7 @@ export async function runGhostifyJob(job: GhostifyJob, send: Send, ort: typeof O
     calibration: { kind: o.images ? 'images' : 'random', source: o.images ?? `random (${runs * B} samples)`, samples: runs * B, fit: fitRuns * B, test: testRuns * B },
     sites: sites.map((s) => results.get(s.path)!),
     output: agreement(0),
+    heldOutClasses: agree[0].classifier && agree[0].total ? classes.size : null,
     ...(o.baselines ? { baselines: { ghostRandom: agreement(1), allRandom: agreement(2) } } : {}),
     tensors: { copied: count('copied'), sliced: count('sliced'), fitted: count('fitted'), set: count('set'), random: [...filled.rules].filter(([, r]) => r === 'random').map(([n]) => n) },
     onnxPath: job.outOnnx, weightsPath, seconds: (performance.now() - t0) / 1000, timings: { ...mark, write: lap() }, peakRssBytes: peak, notes,

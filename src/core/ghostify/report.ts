@@ -15,7 +15,7 @@ export function renderGhostify(r: GhostifyResult): string {
     lines.push(`${`${s.kind === 'stage' ? 'stage' : 'conv '} ${s.path}`.padEnd(32)}${`${s.fitted}/${s.channels}`.padEnd(12)}${pct(s.fitError, 2).padEnd(11)}${s.modelError === null ? '—' : pct(s.modelError, 2)}`);
   }
   lines.push('');
-  lines.push(`whole model (held-out, before any training): ${agreement(r.output)}`);
+  lines.push(`whole model (held-out, before any training): ${agreement(r.output)}${r.heldOutClasses !== null ? ` (the original predicts ${r.heldOutClasses} distinct class${r.heldOutClasses === 1 ? '' : 'es'} on them)` : ''}`);
   if (r.baselines) {
     lines.push(`  same Ghost model, Ghost parts at random init (other layers copied): ${agreement(r.baselines.ghostRandom)}`);
     lines.push(`  same Ghost model, all at random init: ${agreement(r.baselines.allRandom)}`);

@@ -79,6 +79,8 @@ export interface GhostifyResult {
   calibration: CalibrationInfo;
   sites: SiteResult[];
   output: OutputAgreement;
+  /** Distinct top-1 classes of the original over the held-out samples (1: the agreement says little). */
+  heldOutClasses: number | null;
   /** With options.baselines: the same Ghost model with its Ghost parts at random init (other layers copied), and all at random init. */
   baselines?: { ghostRandom: OutputAgreement; allRandom: OutputAgreement };
   /** Tensors of the rewritten state_dict copied, sliced, fitted, set by rule, or left at random init. */
