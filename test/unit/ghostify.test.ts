@@ -88,6 +88,20 @@ const exported = sourceToOnnx(nodeHost, EXAMPLE, readFileSync(EXAMPLE, 'utf8'));
 const MODEL = join(dir, 'resnet56.onnx');
 writeFileSync(MODEL, exported.bytes);
 
+const OTHER = join(dir, 'other.py');
+writeFileSync(OTHER, `import torch.nn as nn
+
+
+class Other(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(nn.Conv2d(3, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.Conv2d(32, 32, 3, padding=1))
+        self.head = nn.Linear(32, 10)
+
+    def forward(self, x):
+        return self.head(self.features(x).mean((2, 3)))
+`);
+
 test('bad input: one message on stderr, exit 2', () => {
   const cases: [string[], RegExp][] = [
     [['ghostify'], /needs a MODEL\.onnx/],
@@ -100,6 +114,7 @@ test('bad input: one message on stderr, exit 2', () => {
     [['ghostify', MODEL, '--source', EXAMPLE, '--stage', 'nope', '--random', '8', '-o', join(dir, 'x.onnx')], /nothing rewritten: nope: no stage 'nope'/],
     [['ghostify', MODEL, '--source', EXAMPLE, '--all', '--random', '8', '-o', join(dir, 'x.onnx'), '--ridge', '0'], /--ridge must be a positive number/],
     [['ghostify', MODEL, '--source', join(dir, 'none.py'), '--all', '--random', '8', '-o', join(dir, 'x.onnx')], /cannot read/],
+    [['ghostify', MODEL, '--source', OTHER, '--all', '--random', '8', '-o', join(dir, 'x.onnx')], /does not look like an export of Other\(\) in other\.py: 0 of its 3 convs and linears/],
   ];
   for (const [args, re] of cases) {
     const r = run(...args);

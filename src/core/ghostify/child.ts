@@ -117,6 +117,12 @@ export async function runGhostifyJob(job: GhostifyJob, send: Send, ort: typeof O
   const sites = found.sites;
   if (!sites.length) bad('the rewrite made no GhostModule or G-Ghost stage that could be matched to the original model');
   const fileParams = readFileParams(imp);
+  // The file must be an export of this source's model: its convs and linears under the same paths.
+  const layers = rw.before.modules.filter((m) => m.leaf && /^(Conv\dd|Linear)$/.test(m.type));
+  const inFile = layers.filter((m) => fileParams.modules.has(m.path)).length;
+  if (layers.length && inFile < layers.length / 2) {
+    bad(`${basename(job.onnxPath)} does not look like an export of ${rw.before.model} in ${basename(job.sourcePath)}: ${inFile} of its ${layers.length} convs and linears are in the file under their module paths${layers[0] ? ` (e.g. ${layers.find((m) => !fileParams.modules.has(m.path))?.path} is not)` : ''}`);
+  }
 
   // ── 3. statistics on the original ──
   send({ type: 'progress', message: 'adding the statistics to the model' });
@@ -191,6 +197,7 @@ export async function runGhostifyJob(job: GhostifyJob, send: Send, ort: typeof O
   };
   const feed = (name = inp.name) => ({ [name]: new ort.Tensor('float32', input, inputShape) });
 
+  if (!convPlans.length && !stagePlans.length) bad(`no rewritten site could be measured in ${basename(job.onnxPath)}: ${notes.filter((n) => /not fitted/.test(n)).slice(0, 2).join('; ')}`);
   // Pass 1: the sums, fit and held-out batches apart.
   const fetch1 = [...convPlans.flatMap((p) => p.groups.flatMap((q) => [q.gram, q.patchSum, q.cross, q.targetSum, q.targetSq])), ...stagePlans.flatMap((p) => Object.values(p.names))];
   let fitRuns = 0, testRuns = 0;
