@@ -1,6 +1,7 @@
 // Ghostify against models of known answer, built and exported by torch here (seeded):
-// - `stem`: nn.Sequential(conv, BN, ReLU) whose last 8 filters (and BN channels) copy the first 8:
-//   a GhostModule taking BN and ReLU in rebuilds them exactly (cheap op = identity);
+// - `stem`: nn.Sequential(conv, BN, ReLU) whose last 8 filters (and BN channels) copy the first 8
+//   in a shuffled order: the output feeds a conv only, so the channels may be reordered; the copies
+//   are found by filter |cosine| and a GhostModule taking BN and ReLU in rebuilds them exactly;
 // - `stage`: 4 blocks of two convs + ReLU; the middle blocks' convs are block-diagonal over the
 //   [raw | cheap] split (λ = 0.5: 8 | 8) with non-negative cheap weights and biases, so their
 //   cheap outputs are exactly affine in the first block's cheap channels and their raw outputs
@@ -72,13 +73,15 @@ import sys, torch, importlib.util
 spec = importlib.util.spec_from_file_location('toy', sys.argv[1]); mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)
 out = sys.argv[2]
 SIZE = int(sys.argv[3])
+SHUFFLE = [3, 0, 6, 1, 7, 2, 5, 4]
 
 def planted(m):
     with torch.no_grad():
-        c = m.stem[0]; c.weight[8:] = c.weight[:8]
+        # channels 8..15 copy 0..7 in a shuffled order (with their BN): rebuilt only if the copies are found
+        c = m.stem[0]; c.weight[8:] = c.weight[:8][SHUFFLE]
         bn = m.stem[1]
         for t in (bn.weight, bn.bias, bn.running_mean, bn.running_var):
-            t.copy_(torch.rand_like(t) + 0.5); t[8:] = t[:8]
+            t.copy_(torch.rand_like(t) + 0.5); t[8:] = t[:8][SHUFFLE]
         for blk in (m.stage[1], m.stage[2]):
             for conv in (blk.conv1, blk.conv2):
                 w, b = conv.weight, conv.bias
@@ -160,6 +163,8 @@ describe('ghostify on models with known answers', { skip, concurrency: 1 }, () =
       assert.ok(r.output.relError < 1e-4, `output error ${r.output.relError}`);
       assert.equal(r.output.top1, 1);
       for (const s of r.sites) assert.ok(s.modelError! < 1e-4, `${s.path}: ${s.modelError}`);
+      assert.match(r.sites[0].init, /chosen and paired with the others by filter \|cosine\|; channels reordered and what reads them \(1 conv\) permuted/);
+      assert.match(r.sites[2].init, /first 16 filters \(the output reaches more than convs/);
       assert.equal(r.tensors.sliced, 8, 'the two middle blocks: 2 convs × (weight, bias), sliced to 8 channels');
       assert.ok(r.baselines!.ghostRandom.relError > 0.05 && r.baselines!.allRandom.relError > 0.5);
       // Only the mix branch's own layers stay random (its last BatchNorm is set to add nothing).

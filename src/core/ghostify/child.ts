@@ -28,6 +28,7 @@ import { GhostStatsBuilder, PatchGroup, StageStatNames } from './surgery';
 import { emptySums, solveLsq, lsqError, relOf, LsqSums } from './fit';
 import { fillWeights, withValues, SiteFits, Filled } from './fill';
 import { encodeSafetensors, SafeTensor } from './safetensors';
+import { chooseOrder, permutableConsumers } from './order';
 import type { GhostifyJob, GhostifyMessage, GhostifyResult, OutputAgreement, SiteResult } from './types';
 
 export const isInputError = (e: unknown): boolean => e instanceof InputError || e instanceof CalibrationError;
@@ -124,6 +125,16 @@ export async function runGhostifyJob(job: GhostifyJob, send: Send, ort: typeof O
     bad(`${basename(job.onnxPath)} does not look like an export of ${rw.before.model} in ${basename(job.sourcePath)}: ${inFile} of its ${layers.length} convs and linears are in the file under their module paths${layers[0] ? ` (e.g. ${layers.find((m) => !fileParams.modules.has(m.path))?.path} is not)` : ''}`);
   }
 
+  // C-Ghost: the kept filters and the pairing (order.ts), where the output's readers allow a reorder.
+  for (const s of sites) {
+    if (s.kind !== 'conv') continue;
+    const w = fileParams.modules.get(s.path)?.params.get('weight');
+    const out = rwImp.values.get(s.path)?.output;
+    const consumers = out ? permutableConsumers(rwImp, out) : null;
+    const order = w && consumers ? chooseOrder(w, s.intrinsic, s.ratio) : null;
+    if (order && consumers) { s.order = order; s.consumers = consumers; }
+  }
+
   // ── 3. statistics on the original ──
   send({ type: 'progress', message: 'adding the statistics to the model' });
   const out0 = (g.output ?? [])[0];
@@ -147,7 +158,7 @@ export async function runGhostifyJob(job: GhostifyJob, send: Send, ort: typeof O
       if (!t) { skipSite(s, `${useBn ? s.bn : s.path} has no output of known shape in the ONNX file`); continue; }
       if (t.shape.length !== 4 || t.shape[1] !== s.oup) { skipSite(s, `its output in the file is ${t.shape.join('×')}, not N×${s.oup}×H×W`); continue; }
       const k = s.dw * s.dw, gh = s.ratio - 1;
-      const { groups, pixels } = sb.patches({ value: t.value, shape: [t.shape[0] * batchScale, ...t.shape.slice(1)], elemType: t.elemType, intrinsic: s.intrinsic, ratio: s.ratio, dw: s.dw, relu: s.relu });
+      const { groups, pixels } = sb.patches({ value: t.value, shape: [t.shape[0] * batchScale, ...t.shape.slice(1)], elemType: t.elemType, intrinsic: s.intrinsic, ratio: s.ratio, dw: s.dw, relu: s.relu, order: s.order });
       const mk = () => Array.from({ length: s.intrinsic }, () => emptySums(k, gh));
       convPlans.push({ site: s, pixels, groups, fit: mk(), test: mk() });
     } else {
@@ -244,7 +255,9 @@ export async function runGhostifyJob(job: GhostifyJob, send: Send, ort: typeof O
     fits.conv.set(s.path, { w, b: bias });
     results.set(s.path, {
       kind: 'conv', path: s.path, fitted: used, channels: s.oup, fitError: relOf({ err, energy }), modelError: null,
-      init: `primary conv: the original's first ${s.intrinsic} filters${s.bn ? ' with their BatchNorm' : ''} (the module's output order puts them first); cheap ${s.dw}×${s.dw} depthwise conv fitted to the other ${used} channels`,
+      init: s.order
+        ? `primary conv: ${s.intrinsic} of the original's filters${s.bn ? ' with their BatchNorm' : ''}, chosen and paired with the others by filter |cosine|; channels reordered and what reads them (${s.consumers!.convWeights.length} conv${s.consumers!.convWeights.length === 1 ? '' : 's'}${s.consumers!.channelParams.length ? `, ${s.consumers!.channelParams.length / 4} BatchNorm` : ''}) permuted to match; cheap ${s.dw}×${s.dw} depthwise conv fitted to the other ${used} channels`
+        : `primary conv: the original's first ${s.intrinsic} filters${s.bn ? ' with their BatchNorm' : ''} (the output reaches more than convs, so its channel order stays); cheap ${s.dw}×${s.dw} depthwise conv fitted to the other ${used} channels`,
     });
   }
   for (const p of stagePlans) {
@@ -272,7 +285,11 @@ export async function runGhostifyJob(job: GhostifyJob, send: Send, ort: typeof O
     variants.push({ key: 'allRandom', values: new Map() });
   }
   const eb = new GhostStatsBuilder(decodeModel(bytes));
-  for (const [path, v] of siteValues) if (v) siteOut.set(path, { orig: eb.expose(v.value, v.shape), ghost: null });
+  for (const [path, v] of siteValues) {
+    const order = sites.find((x) => x.path === path && x.kind === 'conv') as ConvSite | undefined;
+    // A reordered site is compared channel for channel: the original's output in the same order.
+    if (v) siteOut.set(path, { orig: eb.expose(order?.order ? eb.gather(v.value, order.order) : v.value, v.shape), ghost: null });
+  }
   const outName = eb.expose(out0.name!, (valueInfoShape(out0).dims ?? []).map((d) => (typeof d === 'number' ? d : -1)));
   // The ghostified model at the calibration batch, with the sites' outputs exposed.
   const gb = new GhostStatsBuilder(decodeModel(atEval.ex.bytes));

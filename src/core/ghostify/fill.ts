@@ -11,6 +11,7 @@ import type { FileParams, Param } from './fileParams';
 import { floatData } from './fileParams';
 import { originOf, Site, ConvSite, StageSite } from './sites';
 import type { LsqFit } from './fit';
+import { rows, inputChannels } from './order';
 import { onnx, Attrs, tensorDims } from '../onnx/proto';
 import type { OnnxImport } from '../onnx/import';
 
@@ -93,6 +94,18 @@ export function fillWeights(rw: OnnxImport, file: FileParams, sites: Site[], fit
     if (v && isBn && leaf === 'running_var' && fm?.eps !== undefined) v = shiftVar(v, fm.eps, bnEps(name));
     if (!put(v, sliced && !sameDims(p.dims, dims) ? 'sliced' : 'copied')) { rules.set(name, 'random'); missing.push(`${name} (the file's ${origin.path}.${leaf} is ${p.dims.join('×')}, the rewritten ${dims.join('×')})`); }
   }
+  // Reordered GhostModule outputs: what reads them takes its channels in the same order.
+  if (withFits) {
+    for (const site of sites) {
+      if (site.kind !== 'conv' || !site.order || !site.consumers) continue;
+      const order = site.order;
+      for (const n of site.consumers.channelParams) { const v = values.get(n); if (v) values.set(n, Float32Array.from(order, (c) => v[c])); else missing.push(`${n} (to reorder for ${site.path})`); }
+      for (const n of site.consumers.convWeights) {
+        const v = values.get(n), t = inits.get(n);
+        if (v && t) values.set(n, inputChannels(v, tensorDims(t), order)); else missing.push(`${n} (to reorder for ${site.path})`);
+      }
+    }
+  }
   return { values, rules, missing };
 }
 
@@ -101,22 +114,24 @@ type Put = (v: Float32Array | null, rule: Rule) => boolean;
 function convSitePart(s: ConvSite, part: string, leaf: string, dims: number[], file: FileParams, fits: SiteFits, eps: number, put: Put): boolean {
   const m = s.intrinsic;
   const conv = file.modules.get(s.path);
+  // The kept channels: the first m, or those the order puts first (order.ts).
+  const pick = (p: Param, n: number) => (s.order ? rows(p, s.order.slice(0, n)) : lead(p, [n, ...p.dims.slice(1)]));
   if (part === 'primary.0' && leaf === 'weight') {
     const w = conv?.params.get('weight');
-    return !!w && put(lead(w, dims), 'copied');
+    return !!w && w.dims.slice(1).every((d, i) => d === dims[i + 1]) && put(pick(w, m), 'copied');
   }
   if (part === 'primary.1') {
     const bn = s.bn ? file.modules.get(s.bn) : undefined;
     const bias = conv?.params.get('bias') ?? null;
     if (bn?.op === 'BatchNormalization') {
       const p = bn.params.get(leaf);
-      let v = p ? lead(p, [m]) : null;
+      let v = p ? pick(p, m) : null;
       if (v && leaf === 'running_var') v = shiftVar(v, bn.eps ?? 1e-5, eps);
       // A conv bias before the BatchNorm moves into its mean (the primary conv has none).
-      if (v && leaf === 'running_mean' && bias) for (let i = 0; i < m; i++) v[i] -= bias.data[i];
+      if (v && leaf === 'running_mean' && bias) { const bv = pick(bias, m)!; for (let i = 0; i < m; i++) v[i] -= bv[i]; }
       return put(v, 'copied');
     }
-    if (leaf === 'bias') return put(bias ? lead(bias, [m]) : zeros(m), 'set');
+    if (leaf === 'bias') return put(bias ? pick(bias, m) : zeros(m), 'set');
     return put(identityBn(leaf, m, eps), 'set');
   }
   const fit = fits.conv.get(s.path);

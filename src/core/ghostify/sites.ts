@@ -19,6 +19,10 @@ export interface ConvSite {
   bn: string | null;
   /** Original modules the GhostModule's output stands for, last first (ReLU, BN, the conv). */
   outputOf: string[];
+  /** Output channel order (position → original channel) when reordered (order.ts), else null. */
+  order?: number[] | null;
+  /** The rewritten model's tensors permuted with the order (BatchNorm's, the next convs' weights). */
+  consumers?: { channelParams: string[]; convWeights: string[] } | null;
 }
 
 export interface StageSite {

@@ -34,6 +34,8 @@ export interface PatchSpec {
   ratio: number;
   dw: number;
   relu: boolean;
+  /** Output channels reordered (position → original channel), when the module's are. */
+  order?: number[] | null;
 }
 
 export class GhostStatsBuilder extends StatsBuilder {
@@ -96,6 +98,7 @@ export class GhostStatsBuilder extends StatsBuilder {
     const size = Math.max(1, Math.min(m, Math.floor(budget / perChannel)));
     let a = s.value;
     if (s.elemType !== onnx.TensorProto.DataType.FLOAT) a = this.node('Cast', [a], [{ name: 'to', type: A.INT, i: onnx.TensorProto.DataType.FLOAT }]);
+    if (s.order) a = this.gather(a, s.order);
     // Ghost targets: A[:, m:oup], padded with zero maps up to m·(s−1) (ghosts the module drops).
     // With the module's ReLU, the ghosts are fitted to what the module outputs (after the ReLU).
     let targets = this.slice(a, m, oup);
@@ -132,6 +135,11 @@ export class GhostStatsBuilder extends StatsBuilder {
     return { groups, pixels };
   }
 
+
+  /** Channels of x (axis 1) in `order`. */
+  gather(x: string, order: number[]): string {
+    return this.node('Gather', [x, this.i64(order)], [{ name: 'axis', type: A.INT, i: 1 }]);
+  }
 
   /** A float value of the model as an extra output (its first dimension left symbolic: the batch). */
   expose(value: string, dims: number[]): string {
