@@ -14,6 +14,7 @@ import { encodeSafetensors, decodeSafetensors } from '../../src/core/ghostify/sa
 import { lead } from '../../src/core/ghostify/fill';
 import { emptySums, solveLsq, lsqError, relOf } from '../../src/core/ghostify/fit';
 import { originOf, Site } from '../../src/core/ghostify/sites';
+import { chooseOrder, inputChannels } from '../../src/core/ghostify/order';
 import type { GhostifyResult } from '../../src/core/ghostify/types';
 import { hostMessage, ghostifyView, receive } from '../../src/protocol';
 
@@ -82,6 +83,23 @@ test('origins: a G-Ghost stage keeps its first and last blocks, slices the middl
   assert.equal((originOf('layer2.ghost.0', sites) as { part: string }).part, 'ghost.0');
   assert.equal((originOf('conv1.cheap.1', sites) as { part: string }).part, 'cheap.1');
   assert.deepEqual(originOf('layer20.conv', sites), { kind: 'same', path: 'layer20.conv' });
+});
+
+test('order: kept filters and their copies found by |cosine|; a copy follows its kept filter in the ghost slots', () => {
+  // 6 filters of 4 weights: 3 independent ones (0, 2, 4) and scaled / negated copies (5 ← 0, 1 ← 2, 3 ← 4).
+  const base = [[1, 0, 0, 0], [0, 1, 0.5, 0], [0, 0, 0, 1]];
+  const rowsOf = [base[0], base[1].map((x) => -2 * x), base[1], base[2].map((x) => 0.5 * x), base[2], base[0].map((x) => 3 * x)];
+  const order = chooseOrder({ dims: [6, 4], data: Float32Array.from(rowsOf.flat()) }, 3, 2)!;
+  assert.equal(order.length, 6);
+  const kept = order.slice(0, 3), ghosts = order.slice(3);
+  const family = (c: number) => [[0, 5], [1, 2], [3, 4]].findIndex((f) => f.includes(c));
+  // One of each pair kept; each ghost slot t holds the copy of kept filter t.
+  assert.deepEqual(kept.map(family).sort(), [0, 1, 2]);
+  ghosts.forEach((g, t) => assert.equal(family(g), family(kept[t]), `slot ${t}: ${g} is not a copy of ${kept[t]}`));
+  // Already in order (copies after their originals, pairs aligned): the identity, said as null.
+  assert.equal(chooseOrder({ dims: [4, 2], data: Float32Array.from([1, 0, 0, 1, 2, 0, 0, 3]) }, 2, 2), null);
+  // Input channels of a [2, 3, 1] weight reordered [2, 0, 1].
+  assert.deepEqual([...inputChannels(Float32Array.from([0, 1, 2, 10, 11, 12]), [2, 3, 1, 1], [2, 0, 1])], [2, 0, 1, 12, 10, 11]);
 });
 
 const exported = sourceToOnnx(nodeHost, EXAMPLE, readFileSync(EXAMPLE, 'utf8'));
