@@ -13,6 +13,7 @@ import type { DocAnalysis } from './editor/analyses';
 import type { EngineStats } from './editor/engine';
 import { GhostLensPanel, PanelProbe, registerPanelSerializer } from './editor/panel';
 import { measureRedundancyCommand } from './editor/redundancy';
+import { ghostifyCommand } from './editor/ghostify';
 
 /** What activate() returns: the figures and hooks the tests in a real VS Code read. */
 export interface GhostLensApi {
@@ -44,6 +45,7 @@ export function activate(context: vscode.ExtensionContext): GhostLensApi {
   ctx.registerCommand('rewriteAll', commands.rewriteAll);
   ctx.registerCommand('rewrite', commands.rewrite);
   ctx.registerCommand('measureRedundancy', measureRedundancyCommand);
+  ctx.registerCommand('ghostify', ghostifyCommand);
 
   // Views of the results (editor/results.ts: analysis, profile, redundancy per document version).
   const status = ctx.own(new StatusBar(ctx.results, ctx.analyses));

@@ -11,6 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { exportCommand, EXPORT_USAGE } from './export';
 import { profileCommand, PROFILE_USAGE } from './profile';
 import { redundancyCommand, REDUNDANCY_USAGE } from './redundancy';
+import { ghostifyCommand, GHOSTIFY_USAGE } from './ghostify';
 import { onnxToGraph, OnnxImportError } from '../core/onnx/import';
 import { UsageError, parseCommand } from './common';
 
@@ -32,6 +33,7 @@ commands:
 ${EXPORT_USAGE}
 ${PROFILE_USAGE}
 ${REDUNDANCY_USAGE}
+${GHOSTIFY_USAGE}
 options:
   --model EXPR   Python expression evaluated in the file's namespace (e.g. 'resnet50()')
   --input SHAPE  input shape(s), e.g. 1x3x224x224 (several: 1x3x64x64,1x10)
@@ -48,6 +50,7 @@ const COMMANDS: Record<string, (args: string[]) => number | Promise<number>> = {
   export: (a) => exportCommand(a),
   profile: (a) => profileCommand(a),
   redundancy: (a) => redundancyCommand(a),
+  ghostify: (a) => ghostifyCommand(a),
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -13,6 +13,7 @@ import { CODES } from './diagnostics';
 import { actionsAt, siteAction, bareSite, siteTitle, allTitle, jobKey, RewriteJob, RewritePlan, RewriteSummary, SiteAction } from '../core/rewrite/actions';
 import type { GhostSettings } from '../core/analysis/ghost';
 import type { RewriteTarget } from '../core/rewrite/rewrite';
+import { ghostifyActions } from './ghostify';
 
 export const SOURCE_REWRITE_ALL = vscode.CodeActionKind.Source.append('ghostlens').append('rewriteAll');
 const KINDS = { conv: vscode.CodeActionKind.QuickFix, stage: vscode.CodeActionKind.RefactorRewrite };
@@ -122,6 +123,8 @@ export class RewriteActions implements vscode.CodeActionProvider, vscode.Disposa
       const asFix = s.kind === 'stage' && action.diagnostics?.length ? [this.asQuickFix(action)] : [];
       return [...(!only || overlaps(only, KINDS[s.kind]) ? [action] : []), ...(!only || overlaps(only, vscode.CodeActionKind.QuickFix) ? asFix : [])];
     });
+    // Trusted workspaces also get each rewrite with weights fitted from the trained model (ghostify.ts).
+    if (this.ctx.trusted) out.push(...ghostifyActions(doc, sites.map((s, i) => ({ site: s, plan: planned[i].plan, settings: planned[i].settings, version: planned[i].version, kind: KINDS[s.kind] }))));
     if (wantAll) out.push(this.allAction(doc, planned[planned.length - 1]));
     return out;
   }

@@ -104,7 +104,7 @@ export class GhostLensPanel implements vscode.Disposable {
       panel.onDidChangeViewState(() => { if (!panel.visible) this.ready = false; }),
       panel.onDidDispose(() => this.dispose()),
       // One event for every result: the analysis, the profile and redundancy (sent again only when they or their staleness change).
-      ctx.results.onDidChange((u) => { if (this.follows(u)) { this.sendModel(); this.sendProfile(false); this.sendRedundancy(false); } }),
+      ctx.results.onDidChange((u) => { if (this.follows(u)) { this.sendModel(); this.sendProfile(false); this.sendRedundancy(false); this.sendGhostify(false); } }),
       vscode.window.onDidChangeActiveTextEditor((e) => {
         // Another model file became active: follow it. Other editors (and the panel itself) leave it.
         if (e && e.document.uri.toString() !== this.uri?.toString() && isAnalyzable(e.document)) this.follow(e.document.uri);
@@ -137,6 +137,7 @@ export class GhostLensPanel implements vscode.Disposable {
     this.sendModel();
     this.sendProfile();
     this.sendRedundancy();
+    this.sendGhostify();
     for (const t of Object.keys(this.running) as Task[]) {
       if (this.running[t]) this.post({ type: 'busy', task: t, running: true, canCancel: t === 'profile' && this.canCancel });
     }
@@ -175,9 +176,15 @@ export class GhostLensPanel implements vscode.Disposable {
     if (always || this.changed('redundancy', msg.result, msg.stale)) this.post(msg);
   }
 
-  private readonly lastSent: Record<'profile' | 'redundancy', { result: unknown; stale: boolean } | undefined> = { profile: undefined, redundancy: undefined };
+  sendGhostify(always = true): void {
+    const k = this.uri && this.ctx.results.ghostify(this.uri);
+    const msg: HostMessage = { type: 'ghostify', result: k ? k.result : null, stale: !!k && k.stale };
+    if (always || this.changed('ghostify', msg.result, msg.stale)) this.post(msg);
+  }
 
-  private changed(what: 'profile' | 'redundancy', result: unknown, stale: boolean): boolean {
+  private readonly lastSent: Record<'profile' | 'redundancy' | 'ghostify', { result: unknown; stale: boolean } | undefined> = { profile: undefined, redundancy: undefined, ghostify: undefined };
+
+  private changed(what: 'profile' | 'redundancy' | 'ghostify', result: unknown, stale: boolean): boolean {
     const last = this.lastSent[what];
     return !last || last.result !== result || last.stale !== stale;
   }
@@ -205,7 +212,7 @@ export class GhostLensPanel implements vscode.Disposable {
     // A hidden webview is gone, and one still loading has no listener: it asks for everything
     // when it is ready.
     if (!this.ready || !this.panel.visible) return;
-    if (msg.type === 'profile' || msg.type === 'redundancy') this.lastSent[msg.type] = { result: msg.result, stale: msg.stale };
+    if (msg.type === 'profile' || msg.type === 'redundancy' || msg.type === 'ghostify') this.lastSent[msg.type] = { result: msg.result, stale: msg.stale };
     this.posted.push(summary(msg));
     if (this.posted.length > 500) this.posted.splice(0, 250);
     void this.panel.webview.postMessage(msg).then(undefined, (e) => this.log(`could not post '${msg.type}': ${String(e)}`));
@@ -385,7 +392,7 @@ function savedUri(state: unknown): vscode.Uri | undefined {
 function summary(m: HostMessage): string {
   switch (m.type) {
     case 'model': return `model:${m.graph ? m.graph.model : `none (${m.error ?? 'no error'})`}${m.analysing ? ' analysing' : ''}`;
-    case 'profile': case 'redundancy': return `${m.type}:${m.result ? (m.stale ? 'stale' : 'fresh') : 'none'}`;
+    case 'profile': case 'redundancy': case 'ghostify': return `${m.type}:${m.result ? (m.stale ? 'stale' : 'fresh') : 'none'}`;
     case 'busy': return `busy:${m.task}:${m.running}`;
     case 'caps': return `caps:${Object.entries(m.caps).filter(([, v]) => v).map(([k]) => k).join(',')}`;
     case 'notice': return `notice:${m.level}:${m.text}`;

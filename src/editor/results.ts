@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { AnalyzeResult } from '../workerProtocol';
 import type { CompareResult, ProfileResult } from '../core/profile/types';
 import type { RedundancyResult } from '../core/redundancy/types';
+import type { GhostifyView } from '../protocol';
 
 export interface DocAnalysis {
   uri: vscode.Uri;
@@ -43,6 +44,7 @@ interface Entry {
   good?: DocAnalysis;
   profile?: Stamped<ProfileResult | CompareResult>;
   redundancy?: Stamped<RedundancyResult>;
+  ghostify?: Stamped<GhostifyView>;
 }
 
 /**
@@ -90,6 +92,11 @@ export class Results implements vscode.Disposable {
     this.changed.fire(uri);
   }
 
+  setGhostify(uri: vscode.Uri, result: GhostifyView, stamp: Stamp): void {
+    this.entry(uri).ghostify = { ...stamp, result };
+    this.changed.fire(uri);
+  }
+
   /** Drops everything about `uri` (the document closed, or is no model file). */
   forget(uri: vscode.Uri): void {
     if (this.entries.delete(uri.toString())) this.changed.fire(uri);
@@ -115,6 +122,7 @@ export class Results implements vscode.Disposable {
   /** The profile of `uri`, when it was made on the model shown now. */
   profile(uri: vscode.Uri): Current<ProfileResult | CompareResult> | undefined { return this.current(uri, this.entries.get(uri.toString())?.profile); }
   redundancy(uri: vscode.Uri): Current<RedundancyResult> | undefined { return this.current(uri, this.entries.get(uri.toString())?.redundancy); }
+  ghostify(uri: vscode.Uri): Current<GhostifyView> | undefined { return this.current(uri, this.entries.get(uri.toString())?.ghostify); }
 
   private current<T>(uri: vscode.Uri, s: Stamped<T> | undefined): Current<T> | undefined {
     if (!s) return undefined;
