@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { analyzeSource, AnalysisError, parseInputSpec, syntaxProblems } from '../core/python';
-import { nodeHost, defaultLibraryPaths } from './nodeHost';
+import { nodeHost, defaultLibraryPaths, exposeGarbageCollector } from './nodeHost';
 import { toJson, renderTable, fmtMacs, fmtInt } from './report';
 import { rewriteSource, RewriteError, RewriteTarget } from '../core/rewrite/rewrite';
 import { createTwoFilesPatch } from 'diff';
@@ -145,5 +145,6 @@ function rewrite(args: string[]): number {
 }
 
 if (require.main === module) {
+  exposeGarbageCollector();
   void main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
 }
