@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { Analyses } from './analyses';
 import { fmtCount, fmtMacs, fmtShape } from '../core/analysis/summary';
+import { mdCode } from './markdown';
 
 const SOURCE: Record<string, string> = {
   pick: 'picked for this file', comment: 'from the `# ghostlens:` comment', setting: 'from the `ghostlens.model` setting', auto: 'found automatically',
@@ -37,11 +38,15 @@ export class StatusBar implements vscode.Disposable {
       const g = r.graph;
       this.item.text = `$(layers) ${g.model} \u00b7 ${fmtMacs(g.macs)} MACs \u00b7 ${fmtCount(g.params)} params${g.complete ? '' : ' $(info)'}`;
       const md = new vscode.MarkdownString(
-        `**GhostLens** \u00b7 \`${g.model}\` (${SOURCE[r.entrySource]})\n\n` +
+        `**GhostLens** \u00b7 ${mdCode(g.model)} (${SOURCE[r.entrySource]})\n\n` +
         `input ${g.input.map(fmtShape).join(', ')} \u2192 output ${g.outputs ? g.outputs.map(fmtShape).join(', ') : 'unknown'}\n\n` +
         (g.complete ? '' : `Analysis incomplete: ${g.unknowns.length} unknown(s), see the Problems panel.\n\n`) +
         `Analysed in ${Math.round(r.ms)} ms. Click to pick another entry point.`);
       this.item.tooltip = md;
+    } else if (a?.failure) {
+      // The engine itself was stopped (a crash, memory, a hang): say so, not "no model".
+      this.item.text = '$(warning) GhostLens: analysis stopped';
+      this.item.tooltip = `GhostLens: ${a.failure}`;
     } else {
       this.item.text = '$(warning) GhostLens: no model';
       this.item.tooltip = `GhostLens: ${r?.error?.message ?? a?.failure ?? 'no result'}\n\nClick to pick an entry point.`;

@@ -23,6 +23,12 @@ export interface BudgetLimits {
 
 export const DEFAULT_LIMITS: BudgetLimits = { maxSteps: 20_000_000, maxDepth: 150, maxBytes: 256 * 2 ** 20, maxMs: 5_000 };
 
+/** The limits analyses of this process get unless told otherwise (settings, CLI flags). */
+let processLimits: BudgetLimits = { ...DEFAULT_LIMITS };
+export function setAnalysisLimits(l: Partial<Pick<BudgetLimits, 'maxBytes' | 'maxMs'>>): void {
+  processLimits = { ...DEFAULT_LIMITS, ...Object.fromEntries(Object.entries(l).filter(([, v]) => v !== undefined && v > 0)) };
+}
+
 /** Elements a native may copy or scan per step (a step is a whole statement: ~100x the work). */
 const ELEMENTS_PER_STEP = 32;
 /** Steps between clock and memory checks (a check costs a few µs; a step well under one). */
@@ -67,7 +73,7 @@ export class Budget {
 
   constructor(limits: Partial<BudgetLimits> = {}, private readonly heap: () => number = heapUsed) {
     const set = Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined));
-    this.limits = { ...DEFAULT_LIMITS, ...set };
+    this.limits = { ...processLimits, ...set };
     this.deadline = Date.now() + this.limits.maxMs;
     this.heap0 = this.heap();
     this.maxValueBytes = this.limits.maxBytes / 4;
