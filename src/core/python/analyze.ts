@@ -179,6 +179,8 @@ function buildModel(it: Interpreter, scope: Scope, expr: string, quiet = false):
   const stmt = ef.top.firstChild;
   const e = stmt?.firstChild;
   if (!e || ef.syntaxProblems().length || stmt?.name !== 'ExpressionStatement') throw new AnalysisError(`invalid model expression '${expr}'`);
+  // One expression only: `resnet50()\nimport os` must not run (or silently drop) the rest.
+  if (stmt.nextSibling || e.nextSibling) throw new AnalysisError(`the model expression must be one Python expression (got more: '${expr.replace(/\s+/g, ' ').slice(0, 80)}')`);
   const prev = it.setFile(ef);
   try {
     const v = it.eval(e as SyntaxNode, scope);
