@@ -1,7 +1,7 @@
 // `ghostlens export FILE -o OUT.onnx`: the model as ONNX without Python (random weights; node
 // names are module paths), for onnxruntime, Netron or any ONNX tool.
 import { readFileSync } from 'node:fs';
-import { writeFilesAtomically } from './safeWrite';
+import { writeFilesAtomically, checkWritable } from './safeWrite';
 import { resolve } from 'node:path';
 import { parseInputSpec, syntaxProblems } from '../core/python';
 import { sourceToOnnx, ExportError } from '../core/onnx/export';
@@ -19,6 +19,7 @@ export function exportCommand(args: string[]): number {
     'export needs a FILE (a .py model definition)');
   if (!v.output) throw new UsageError('export needs -o OUT.onnx');
   const seed = intOption('seed', v.seed, 0, 2 ** 32 - 1) ?? 1;
+  checkWritable(resolve(v.output));
   const text = readFileSync(path, 'utf8');
   const bad = syntaxProblems(path, text)[0];
   if (bad) throw new UsageError(`${file}:${bad.line}: ${bad.message}`);

@@ -1,12 +1,12 @@
 // `ghostlens` command line: the same core as the editor, for terminals and CI.
 import { readFileSync } from 'node:fs';
-import { resolve, dirname } from 'node:path';
+import { resolve, dirname, join } from 'node:path';
 import { analyzeSource, AnalysisError, parseInputSpec, syntaxProblems } from '../core/python';
 import { nodeHost, defaultLibraryPaths, exposeGarbageCollector } from './nodeHost';
 import { toJson, renderTable, fmtMacs, fmtInt } from './report';
 import { rewriteSource, RewriteError, RewriteTarget } from '../core/rewrite/rewrite';
 import { createTwoFilesPatch } from 'diff';
-import { writeFilesAtomically, FileToWrite, WriteError, describeFsError } from './safeWrite';
+import { writeFilesAtomically, FileToWrite, WriteError, describeFsError, checkWritable } from './safeWrite';
 import { exportCommand, EXPORT_USAGE } from './export';
 import { profileCommand, PROFILE_USAGE } from './profile';
 import { redundancyCommand, REDUNDANCY_USAGE } from './redundancy';
@@ -120,6 +120,9 @@ function rewrite(args: string[]): number {
   const lambda = v.lambda !== undefined ? (/^\d*\.?\d+$/.test(v.lambda) ? Number(v.lambda) : NaN) : undefined;
   if (lambda !== undefined && !(lambda > 0 && lambda < 1)) throw new UsageError('--lambda must be between 0 and 1');
   if (v.classes !== undefined && v.classes !== 'module' && v.classes !== 'inline') throw new UsageError('--classes is inline or module');
+  if (v.output !== undefined) checkWritable(resolve(v.output));
+  if (v['in-place']) checkWritable(path);
+  if (v.classes === 'module' && !v.diff) checkWritable(join(dirname(path), 'ghost_modules.py'));
   const text = readFileSync(path, 'utf8');
   const bad = syntaxProblems(path, text)[0];
   if (bad) throw new UsageError(`${file}:${bad.line}: ${bad.message}`);

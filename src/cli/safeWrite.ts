@@ -3,7 +3,8 @@
 // the old files untouched), then each is renamed over its target (atomic on one file system).
 // If a later rename fails, the earlier ones are undone: a rewrite's ghost_modules.py never stays
 // behind without the model file that imports it. Symbolic links are not written through.
-import { copyFileSync, closeSync, fsyncSync, linkSync, lstatSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, chmodSync } from 'node:fs';
+import * as fs from 'node:fs';
+import { copyFileSync, closeSync, fsyncSync, linkSync, lstatSync, openSync, realpathSync, statSync, unlinkSync, chmodSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -57,13 +58,20 @@ function checkTarget(f: FileToWrite): string {
   return join(dir, basename(path));
 }
 
-function writeTemp(target: string, data: string | Uint8Array, mode: number | null): string {
+/** The two calls a test may replace to inject faults (a full disk mid-write, a failing rename). */
+export interface WriteIo {
+  writeSync(fd: number, buf: Uint8Array, off: number, len: number): number;
+  renameSync(from: string, to: string): void;
+}
+const nodeIo: WriteIo = { writeSync: (fd, b, o, l) => fs.writeSync(fd, b, o, l), renameSync: (a, b) => fs.renameSync(a, b) };
+
+function writeTemp(target: string, data: string | Uint8Array, mode: number | null, io: WriteIo): string {
   const tmp = join(dirname(target), `.${basename(target)}.ghostlens-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   let fd: number | null = null;
   try {
     fd = openSync(tmp, 'wx', mode ?? 0o666);
     const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    for (let off = 0; off < buf.length;) off += writeSync(fd, buf, off, buf.length - off);
+    for (let off = 0; off < buf.length;) off += io.writeSync(fd, buf, off, buf.length - off);
     fsyncSync(fd);
     closeSync(fd);
     fd = null;
@@ -76,15 +84,20 @@ function writeTemp(target: string, data: string | Uint8Array, mode: number | nul
   }
 }
 
+/** Checks up front that `path` could be written (before the work that makes its contents). */
+export function checkWritable(path: string): void {
+  checkTarget({ path, data: '' });
+}
+
 /** Writes all `files` or none: see the top of this file. */
-export function writeFilesAtomically(files: FileToWrite[]): void {
+export function writeFilesAtomically(files: FileToWrite[], io: WriteIo = nodeIo): void {
   const targets = files.map(checkTarget);
   const temps: string[] = [];
   try {
     targets.forEach((t, i) => {
       let mode: number | null = null;
       try { mode = statSync(t).mode & 0o7777; } catch { /* a new file */ }
-      temps.push(writeTemp(t, files[i].data, mode));
+      temps.push(writeTemp(t, files[i].data, mode, io));
     });
   } catch (e) {
     for (const t of temps) try { unlinkSync(t); } catch { /* gone */ }
@@ -92,6 +105,7 @@ export function writeFilesAtomically(files: FileToWrite[]): void {
   }
   // Backups (hard links to the old files) let a failed later rename undo the earlier ones.
   const done: { target: string; existed: boolean; backup: string | null }[] = [];
+  let pending: string | null = null;
   try {
     targets.forEach((t, i) => {
       const existed = exists(t);
@@ -100,16 +114,20 @@ export function writeFilesAtomically(files: FileToWrite[]): void {
         backup = `${temps[i]}.old`;
         try { linkSync(t, backup); } catch { try { copyFileSync(t, backup); } catch { backup = null; } }
       }
+      pending = backup;
+      io.renameSync(temps[i], t);
+      pending = null;
       done.push({ target: t, existed, backup });
-      renameSync(temps[i], t);
     });
   } catch (e) {
+    // The file whose rename failed is as it was: only its backup goes.
+    if (pending) try { unlinkSync(pending); } catch { /* gone */ }
     for (const d of done.reverse()) {
       // An old file comes back from its backup; a new one goes; an old one without a backup stays as is.
-      try { if (d.backup) renameSync(d.backup, d.target); else if (!d.existed) unlinkSync(d.target); } catch { /* best effort */ }
+      try { if (d.backup) fs.renameSync(d.backup, d.target); else if (!d.existed) unlinkSync(d.target); } catch { /* best effort */ }
     }
     for (const t of temps) try { unlinkSync(t); } catch { /* renamed or gone */ }
-    throw new WriteError(describeFsError(e, 'replace', targets[done.length - 1] ?? targets[0]));
+    throw new WriteError(describeFsError(e, 'replace', targets[done.length] ?? targets[0]));
   }
   for (const d of done) if (d.backup) try { unlinkSync(d.backup); } catch { /* gone */ }
 }

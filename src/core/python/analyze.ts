@@ -36,9 +36,10 @@ export const DEFAULT_INPUT = [[1, 3, 224, 224]];
 const sharedCache = new SourceCache();
 
 export function parseInputSpec(s: string): number[][] {
-  const shapes = s.split(/[,;]\s*|\s+/).filter((x) => x).map((p) => p.split(/[x×]/i).map((d) => Number(d)));
-  if (!shapes.length || shapes.some((sh) => !sh.length || sh.some((d) => !Number.isInteger(d) || d <= 0))) {
-    throw new AnalysisError(`invalid input shape '${s}' (expected e.g. 1x3x224x224)`);
+  // Digits only, each dimension below 2^31: `1e3` or 99999999999999999999 (1e20 to Number) is refused.
+  const shapes = s.split(/[,;]\s*|\s+/).filter((x) => x).map((p) => p.split(/[x×]/i).map((d) => (/^\d{1,10}$/.test(d) ? Number(d) : NaN)));
+  if (!shapes.length || shapes.some((sh) => !sh.length || sh.length > 16 || sh.some((d) => !Number.isInteger(d) || d <= 0 || d >= 2 ** 31))) {
+    throw new AnalysisError(`invalid input shape '${s.slice(0, 100)}' (expected e.g. 1x3x224x224: up to 16 whole dimensions, each from 1 to 2^31-1)`);
   }
   return shapes;
 }

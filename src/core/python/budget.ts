@@ -76,7 +76,7 @@ export class Budget {
     this.limits = { ...processLimits, ...set };
     this.deadline = Date.now() + this.limits.maxMs;
     this.heap0 = this.heap();
-    this.maxValueBytes = this.limits.maxBytes / 4;
+    this.maxValueBytes = this.limits.maxBytes / 8;
   }
 
   /** One unit of interpreter work. */
@@ -117,7 +117,7 @@ export class Budget {
     if (count <= SMALL) return null;
     const what = `${kind} of ${formatCount(count)} ${kind === 'str' ? 'characters' : 'items'}`;
     const bytes = count * itemBytes;
-    if (!(bytes <= this.maxValueBytes)) return `value too large: ${what} (over ${mb(this.maxValueBytes)}, a quarter of the analysis memory limit)`;
+    if (!(bytes <= this.maxValueBytes)) return `value too large: ${what} (over ${mb(this.maxValueBytes)}, an eighth of the analysis memory limit)`;
     this.work(count);
     const over = () => this.heap() - this.heap0 + bytes > this.limits.maxBytes;
     if (over() && collectGarbage) collectGarbage();

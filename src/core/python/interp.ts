@@ -1410,10 +1410,13 @@ export class Interpreter implements Runtime {
     if (obj instanceof Unknown) return obj;
     if (obj instanceof Tensor) return this.torch.index(obj, idx, this.ctx(at));
     if (obj instanceof PyList || obj instanceof PyTuple || typeof obj === 'string') {
+      // Indexing a str splits it into code points: that, and a slice's copy, is work.
+      if (typeof obj === 'string') this.budget.work(obj.length);
       const items = typeof obj === 'string' ? [...obj] : obj.items;
       if (idx instanceof PySlice) {
         const r = sliceIndices(idx, items.length, this, at);
         if (r instanceof Unknown) return r;
+        this.budget.work(Math.max(0, (r.stop - r.start) / r.step));
         const out: Value[] = [];
         for (let i = r.start; r.step > 0 ? i < r.stop : i > r.stop; i += r.step) out.push(items[i]);
         if (typeof obj === 'string') return out.join('');
