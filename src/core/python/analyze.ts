@@ -17,6 +17,9 @@ export interface AnalyzeOptions {
   /** Input shapes; default from the `# ghostlens:` comment, else 1x3x224x224. */
   input?: number[][];
   maxSteps?: number;
+  /** Memory (bytes) and wall time (ms) of this analysis; default: the process's (budget.ts). */
+  maxBytes?: number;
+  maxMs?: number;
   /** Folders with installed Python libraries (site-packages) to resolve imports such as `torchvision`. */
   libraryPaths?: string[];
   /** Record the op-level dataflow of the forward (LiveModel.trace; the ONNX exporter reads it). */
@@ -83,7 +86,7 @@ export interface LiveModel {
 export function analyzeModel(host: FileHost, path: string, text: string, opts: AnalyzeOptions = {}): LiveModel {
   const file = sharedCache.get(path, text);
   const resolver = new ModuleResolver(host, (p, t) => sharedCache.get(p, t), opts.libraryPaths ?? []);
-  const it = new Interpreter(resolver, { maxSteps: opts.maxSteps });
+  const it = new Interpreter(resolver, { maxSteps: opts.maxSteps, maxBytes: opts.maxBytes, maxMs: opts.maxMs });
   const directive = readDirective(text);
   const input = opts.input ?? directive?.input ?? DEFAULT_INPUT;
   it.recording = true;
