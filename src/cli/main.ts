@@ -11,7 +11,8 @@ import { exportCommand, EXPORT_USAGE } from './export';
 import { profileCommand, PROFILE_USAGE } from './profile';
 import { redundancyCommand, REDUNDANCY_USAGE } from './redundancy';
 import { onnxToGraph, OnnxImportError } from '../core/onnx/import';
-import { UsageError, parseCommand, intOption, sanitize, terminalSafe } from './common';
+import { UsageError, parseCommand, intOption, numberOption, sanitize, terminalSafe } from './common';
+import { setAnalysisLimits } from '../core/python/budget';
 
 const USAGE = `usage: ghostlens <command> [options]
 
@@ -36,6 +37,9 @@ options:
   --input SHAPE  input shape(s), e.g. 1x3x224x224 (several: 1x3x64x64,1x10)
   --json         machine-readable output (schema in the README)
   --depth N      table depth (default 3; 0 = all)
+  --max-memory MB  memory one analysis may hold (default 256); a single value over an eighth of
+                 it becomes an unknown with its line, going over it stops the analysis
+  --time-limit S   longest one analysis may run (default 5 s)
 `;
 
 export { UsageError };
@@ -50,8 +54,8 @@ const COMMANDS: Record<string, (args: string[]) => number | Promise<number>> = {
 };
 
 export async function main(argv: string[]): Promise<number> {
-  const [cmd, ...rest] = argv;
   try {
+    const [cmd, ...rest] = takeLimits(argv);
     if (cmd === undefined || cmd === '-h' || cmd === '--help' || cmd === 'help') {
       process.stdout.write(USAGE);
       return cmd === undefined ? 2 : 0;
@@ -64,6 +68,24 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`ghostlens: ${sanitize(failureMessage(e))}\n`);
     return 2;
   }
+}
+
+/**
+ * `--max-memory MB` and `--time-limit S`, taken out of the arguments of any command: the budget
+ * of each analysis the command runs (core/python/budget.ts; defaults 256 MB and 5 s).
+ */
+function takeLimits(argv: string[]): string[] {
+  const out: string[] = [];
+  let maxMB: number | undefined, seconds: number | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--(max-memory|time-limit)(?:=(.*))?$/.exec(argv[i]);
+    if (!m) { out.push(argv[i]); continue; }
+    const value = m[2] ?? argv[++i];
+    if (m[1] === 'max-memory') maxMB = intOption('max-memory', value ?? '', 16, 1_000_000);
+    else seconds = numberOption('time-limit', value ?? '', 86_400);
+  }
+  setAnalysisLimits({ maxBytes: maxMB !== undefined ? maxMB * 2 ** 20 : undefined, maxMs: seconds !== undefined ? seconds * 1000 : undefined });
+  return out;
 }
 
 /** What went wrong, in the user's terms: our own errors as they are, the system's in words. */

@@ -2,11 +2,14 @@
 // Markdown of hovers and tooltips: escaped, so it shows as typed and never turns into links,
 // images, HTML or formatting. No vscode import: unit tests read it.
 
-/** `s` as plain text in Markdown: every character Markdown could read as syntax is escaped. */
+/**
+ * `s` as plain text inside a line of Markdown (a table cell): the characters that start inline
+ * syntax there (emphasis, code, links and images, HTML and entities, table cells, math) are escaped.
+ */
 export function mdText(s: string): string {
   return s
     .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '')
-    .replace(/[\\`*_{}[\]()#+\-.!|<>~&:"'=$]/g, '\\$&')
+    .replace(/[\\`*_[\]|<>~&$]/g, '\\$&')
     .replace(/\r?\n/g, ' ');
 }
 

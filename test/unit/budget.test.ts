@@ -70,7 +70,8 @@ test('budget: counts, depth, and the order of checks', () => {
 });
 
 test('Markdown from user code is shown as typed', () => {
-  assert.equal(mdText('a|b *c* [x](command:evil) <img>'), 'a\\|b \\*c\\* \\[x\\]\\(command\\:evil\\) \\<img\\>');
+  assert.equal(mdText('a|b *c* [x](command:evil) <img> &amp;'), 'a\\|b \\*c\\* \\[x\\](command:evil) \\<img\\> \\&amp;');
+  assert.equal(mdText('42.47 M — 33.8% of the model (cpu)'), '42.47 M — 33.8% of the model (cpu)');
   assert.equal(mdCode('resnet50()'), '`resnet50()`');
   assert.equal(mdCode('f(`x`)'), '``f(`x`)``');
   assert.equal(mdCode('`a'), '`` `a ``');

@@ -226,7 +226,10 @@ describe('GhostLens in VS Code', function () {
     try {
       const restarts = gl.engineStats()!.restarts;
       const bomb = (await open('bomb.py')).document;
-      await waitFor(() => gl.statusText().includes('analysis stopped'), 'status bar: analysis stopped', 60_000);
+      const stopped = await gl.analyzed(bomb);
+      console.error(`    bomb.py: ${stopped?.failure ?? `no failure: ${JSON.stringify(stopped?.result?.error ?? stopped?.result?.graph?.unknowns ?? null).slice(0, 300)}`}`);
+      assert.match(stopped?.failure ?? '', /^analysis stopped: the engine ended \(SIGABRT\)/);
+      await waitFor(() => gl.statusText().includes('analysis stopped'), 'status bar: analysis stopped', 10_000);
       assert.equal(gl.statusText(), '$(warning) GhostLens: analysis stopped');
       assert.ok(gl.engineStats()!.restarts > restarts, 'the engine process was replaced');
       assert.deepEqual(ghostDiagnostics(bomb.uri).filter((d) => d.code !== 'unknown'), []);
