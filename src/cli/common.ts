@@ -2,7 +2,7 @@
 // be a file, integer options (bad input is a UsageError: exit 2, one line), and a progress line
 // on the terminal.
 import { parseArgs, ParseArgsConfig } from 'node:util';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 /** Bad input: one clear line on stderr, exit 2. */
@@ -80,4 +80,21 @@ export function terminalSafe(s: string, colour: boolean): string {
     .replace(/\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?/g, '')
     .replace(/[\u0000-\u0008\u000b-\u001a\u001c-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '\uFFFD')
     .replace(/\x1b(?!\[[0-9;]*m)/g, '\uFFFD');
+}
+
+/** Source files larger than this are refused (a model definition is kilobytes; 20 MB parses slowly). */
+export const MAX_SOURCE_BYTES = 32 * 2 ** 20;
+
+/**
+ * A Python source file as text: UTF-8 (a BOM is dropped). UTF-16 and binary files are refused
+ * with a message instead of being read as text full of NULs.
+ */
+export function readSource(path: string, file: string): string {
+  const size = statSync(path).size;
+  if (size > MAX_SOURCE_BYTES) throw new UsageError(`${file} is ${(size / 2 ** 20).toFixed(0)} MB; source files of at most ${MAX_SOURCE_BYTES / 2 ** 20} MB are analysed`);
+  const bytes = readFileSync(path);
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) throw new UsageError(`${file} is UTF-16 text; save it as UTF-8`);
+  if (bytes.includes(0)) throw new UsageError(`${file} is not a text file (it contains NUL bytes)`);
+  const text = bytes.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }

@@ -1,12 +1,11 @@
 // `ghostlens export FILE -o OUT.onnx`: the model as ONNX without Python (random weights; node
 // names are module paths), for onnxruntime, Netron or any ONNX tool.
-import { readFileSync } from 'node:fs';
 import { writeFilesAtomically, checkWritable } from './safeWrite';
 import { resolve } from 'node:path';
 import { parseInputSpec, syntaxProblems } from '../core/python';
 import { sourceToOnnx, ExportError } from '../core/onnx/export';
 import { nodeHost, defaultLibraryPaths } from './nodeHost';
-import { UsageError, parseCommand, intOption } from './common';
+import { UsageError, parseCommand, intOption, readSource } from './common';
 
 export const EXPORT_USAGE = `  export FILE -o OUT.onnx [--model EXPR] [--input 1x3x224x224] [--seed N]
       The model as an ONNX file (opset 17, static shapes, random weights), made without
@@ -20,7 +19,7 @@ export function exportCommand(args: string[]): number {
   if (!v.output) throw new UsageError('export needs -o OUT.onnx');
   const seed = intOption('seed', v.seed, 0, 2 ** 32 - 1) ?? 1;
   checkWritable(resolve(v.output));
-  const text = readFileSync(path, 'utf8');
+  const text = readSource(path, file);
   const bad = syntaxProblems(path, text)[0];
   if (bad) throw new UsageError(`${file}:${bad.line}: ${bad.message}`);
   let r;

@@ -11,7 +11,7 @@ import { exportCommand, EXPORT_USAGE } from './export';
 import { profileCommand, PROFILE_USAGE } from './profile';
 import { redundancyCommand, REDUNDANCY_USAGE } from './redundancy';
 import { onnxToGraph, OnnxImportError } from '../core/onnx/import';
-import { UsageError, parseCommand, intOption, numberOption, sanitize, terminalSafe } from './common';
+import { UsageError, parseCommand, intOption, numberOption, sanitize, terminalSafe, readSource } from './common';
 import { setAnalysisLimits } from '../core/python/budget';
 
 const USAGE = `usage: ghostlens <command> [options]
@@ -115,7 +115,7 @@ function analyze(args: string[]): number {
       throw e;
     }
   } else {
-    const text = readFileSync(path, 'utf8');
+    const text = readSource(path, file);
     // The editor works on half-typed code; the CLI insists on a file that parses.
     const bad = syntaxProblems(path, text)[0];
     if (bad) throw new UsageError(`${file}:${bad.line}: ${bad.message}`);
@@ -145,7 +145,7 @@ function rewrite(args: string[]): number {
   if (v.output !== undefined) checkWritable(resolve(v.output));
   if (v['in-place']) checkWritable(path);
   if (v.classes === 'module' && !v.diff) checkWritable(join(dirname(path), 'ghost_modules.py'));
-  const text = readFileSync(path, 'utf8');
+  const text = readSource(path, file);
   const bad = syntaxProblems(path, text)[0];
   if (bad) throw new UsageError(`${file}:${bad.line}: ${bad.message}`);
   const r = rewriteSource(nodeHost, path, text, {

@@ -1,11 +1,10 @@
 // `ghostlens profile FILE|MODEL.onnx`: latency with onnxruntime-node (in a child process), per
 // stage and layer from its trace, and with --compare-ghost the all-candidates Ghost rewrite
 // profiled alongside, runs alternating.
-import { readFileSync } from 'node:fs';
 import { resolve, basename, join } from 'node:path';
 import { parseInputSpec, syntaxProblems } from '../core/python';
 import { defaultLibraryPaths } from './nodeHost';
-import { UsageError, parseCommand, intOption, numberOption, ttyProgress, sanitize, terminalSafe } from './common';
+import { UsageError, parseCommand, intOption, numberOption, ttyProgress, sanitize, terminalSafe, readSource } from './common';
 import { profileSource, profileOnnx, ProfileError } from '../core/profile/runner';
 import { parseProviderChoice } from '../core/profile/providers';
 import { DEFAULT_PROFILE_OPTIONS, CompareResult, ProfileOptions, ProfileResult } from '../core/profile/types';
@@ -61,7 +60,7 @@ export async function profileCommand(args: string[]): Promise<number> {
       if (v.model) throw new UsageError('--model applies to .py files; a .onnx file is one model');
       result = await profileOnnx(path, 'import', { ...options, label: basename(path), input }, runner);
     } else {
-      const text = readFileSync(path, 'utf8');
+      const text = readSource(path, file);
       const bad = syntaxProblems(path, text)[0];
       if (bad) throw new UsageError(`${file}:${bad.line}: ${bad.message}`);
       result = await profileSource({ path, text, model: v.model, input, libraryPaths: defaultLibraryPaths() }, v['compare-ghost'] === true, options, runner);

@@ -7,7 +7,7 @@ import { resolve, join } from 'node:path';
 import { analyzeSource, parseInputSpec, syntaxProblems } from '../core/python';
 import type { ModelGraph } from '../core/graph/model';
 import { nodeHost, defaultLibraryPaths } from './nodeHost';
-import { UsageError, parseCommand, intOption, numberOption, ttyProgress, sanitize, terminalSafe } from './common';
+import { UsageError, parseCommand, intOption, numberOption, ttyProgress, sanitize, terminalSafe, readSource } from './common';
 import { measureRedundancy, RedundancyError, RedundancyOptions } from '../core/redundancy/measure';
 import type { RedundancyResult } from '../core/redundancy/types';
 import { onnxToGraph } from '../core/onnx/import';
@@ -85,7 +85,7 @@ const strip = <T extends Record<string, unknown>>(o: T): Partial<T> =>
 function sourceGraph(file: string, model: string | undefined, onnxPath: string, input: number[][] | undefined): ModelGraph {
   const path = resolve(file);
   if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`no such file: ${file}`);
-  const text = readFileSync(path, 'utf8');
+  const text = readSource(path, file);
   const bad = syntaxProblems(path, text)[0];
   if (bad) throw new UsageError(`${file}:${bad.line}: ${bad.message}`);
   let shapes = input;
