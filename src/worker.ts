@@ -6,7 +6,7 @@ import { setAnalysisLimits } from './core/python/budget';
 import { analyzeSource, AnalysisError } from './core/python';
 import { listEntryPoints, chooseEntry } from './core/python/entrypoints';
 import { computeDiagnostics, failureFinding } from './core/analysis/diagnostics';
-import { nodeHost, defaultLibraryPaths, exposeGarbageCollector } from './cli/nodeHost';
+import { nodeHost, defaultLibraryPaths, prepareAnalysisProcess } from './cli/nodeHost';
 import type { FileHost } from './core/python';
 import { planRewrite } from './core/rewrite/plan';
 import type { WorkerReply, AnalyzeRequest, AnalyzeResult, RewriteRequest, WorkerMessage } from './workerProtocol';
@@ -78,7 +78,7 @@ if (parentPort) {
   port.on('message', (msg: WorkerMessage) => port.postMessage(serve(msg)));
 } else if (process.send) {
   // Our own process: a real GC for the budget's memory check (the flag is process-wide).
-  exposeGarbageCollector();
+  prepareAnalysisProcess();
   process.on('message', (msg: WorkerMessage) => process.send!(serve(msg)));
   // The extension host went away: so does the engine.
   process.on('disconnect', () => process.exit(0));

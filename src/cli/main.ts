@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve, dirname, join } from 'node:path';
 import { analyzeSource, AnalysisError, parseInputSpec, syntaxProblems } from '../core/python';
-import { nodeHost, defaultLibraryPaths, exposeGarbageCollector } from './nodeHost';
+import { nodeHost, defaultLibraryPaths, prepareAnalysisProcess } from './nodeHost';
 import { toJson, renderTable, fmtMacs, fmtInt } from './report';
 import { rewriteSource, RewriteError, RewriteTarget } from '../core/rewrite/rewrite';
 import { createTwoFilesPatch } from 'diff';
@@ -39,7 +39,7 @@ options:
   --depth N      table depth (default 3; 0 = all)
   --max-memory MB  memory one analysis may hold (default 256); a single value over an eighth of
                  it becomes an unknown with its line, going over it stops the analysis
-  --time-limit S   longest one analysis may run (default 5 s)
+  --time-limit S   longest one analysis may run (default 5 s of CPU time; 4x that in wall time)
 `;
 
 export { UsageError };
@@ -179,6 +179,6 @@ function rewrite(args: string[]): number {
 }
 
 if (require.main === module) {
-  exposeGarbageCollector();
+  prepareAnalysisProcess();
   void main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
 }

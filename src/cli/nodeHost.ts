@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import type { FileHost } from '../core/python/imports';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { useGarbageCollector } from '../core/python/budget';
+import { useGarbageCollector, useClock } from '../core/python/budget';
 
 const texts = new Map<string, { mtimeMs: number; size: number; text: string }>();
 
@@ -45,11 +45,14 @@ export function defaultLibraryPaths(env: NodeJS.ProcessEnv = process.env): strin
 }
 
 /**
- * Gives the analysis budget a full garbage collection (budget.ts: the heap it measures holds
+ * For a process of our own (the CLI, the analysis engine): the budget's time limit reads CPU time,
+ * and it gets a full garbage collection (budget.ts: the heap it measures holds
  * garbage until V8 collects it). V8 exposes `gc` to contexts made after the flag is set.
  * Only for processes of our own (the CLI, the analysis child): the flag is process-wide.
  */
-export function exposeGarbageCollector(): void {
+export function prepareAnalysisProcess(): void {
+  // The time limit counts this process's CPU time (budget.ts): one analysis runs at a time here.
+  useClock(() => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; }, ' of CPU time');
   try {
     let gc = (globalThis as { gc?: () => void }).gc;
     if (!gc) { setFlagsFromString('--expose-gc'); gc = runInNewContext('gc') as () => void; }
