@@ -194,7 +194,7 @@ export class Interpreter implements Runtime {
     } catch (e) {
       if (e instanceof PyException) this.note(`${e.cls.name}: ${e.msg}`, e.at);
       else if (e instanceof BudgetExceeded) throw e;
-      else if (e instanceof RangeError) this.note(rangeErrorReason(e), null);
+      else if (e instanceof RangeError) this.note(rangeErrorReason(e), this.lastStmt && this.lastFile ? { file: this.lastFile.path, from: this.lastStmt.from, to: this.lastStmt.to } : null);
       else throw e;
     } finally {
       this.setFile(prev);
