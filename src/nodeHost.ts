@@ -3,6 +3,9 @@
 import { readFileSync, statSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import type { FileHost } from './core/python/imports';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { useGarbageCollector, useClock } from './core/python/budget';
 
 const texts = new Map<string, { mtimeMs: number; size: number; text: string }>();
 
@@ -39,4 +42,22 @@ export function defaultLibraryPaths(env: NodeJS.ProcessEnv = process.env): strin
   for (const v of versions('/usr/local/lib')) { add(`${v}/dist-packages`); add(`${v}/site-packages`); }
   add('/usr/lib/python3/dist-packages');
   return out;
+}
+
+/**
+ * For a process of our own (the CLI, the analysis engine): the budget's time limit reads CPU time,
+ * and it gets a full garbage collection (budget.ts: the heap it measures holds
+ * garbage until V8 collects it). V8 exposes `gc` to contexts made after the flag is set.
+ * Only for processes of our own (the CLI, the analysis child): the flag is process-wide.
+ */
+export function prepareAnalysisProcess(): void {
+  // The time limit counts this process's CPU time (budget.ts): one analysis runs at a time here.
+  useClock(() => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; }, ' of CPU time');
+  try {
+    let gc = (globalThis as { gc?: () => void }).gc;
+    if (!gc) { setFlagsFromString('--expose-gc'); gc = runInNewContext('gc') as () => void; }
+    useGarbageCollector(typeof gc === 'function' ? gc : null);
+  } catch {
+    useGarbageCollector(null);
+  }
 }

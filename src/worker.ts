@@ -1,13 +1,15 @@
-// The analysis worker: runs the engine off the extension host's thread. One request at a time;
-// the extension host cancels a stale run by terminating this thread (see editor/engine.ts).
+// The analysis engine's process: runs the engine off the extension host's process. One request at a
+// time; the extension host cancels a stale run by killing this process (see editor/engine.ts). It
+// also runs as a worker thread (the isolation benchmark compares the two).
 import { parentPort } from 'node:worker_threads';
+import { setAnalysisLimits } from './core/python/budget';
 import { analyzeSource, AnalysisError, readDirective, syntaxProblems } from './core/python';
 import { listEntryPoints, chooseEntry } from './core/python/entrypoints';
 import { computeDiagnostics, failureFinding } from './core/analysis/diagnostics';
-import { nodeHost, defaultLibraryPaths } from './nodeHost';
+import { nodeHost, defaultLibraryPaths, prepareAnalysisProcess } from './nodeHost';
 import type { FileHost } from './core/python';
 import { planRewrite } from './core/rewrite/plan';
-import type { WorkerRequest, WorkerReply, AnalyzeRequest, AnalyzeResult, RewriteRequest, InputSource } from './workerProtocol';
+import type { WorkerReply, AnalyzeRequest, AnalyzeResult, RewriteRequest, WorkerMessage, InputSource } from './workerProtocol';
 
 /** Installed libraries' sources (site-/dist-packages, PYTHONPATH): read for imports, never run. */
 const libraryPaths = defaultLibraryPaths();
@@ -64,10 +66,11 @@ function rewrite(req: RewriteRequest) {
   return req.jobs.map((job) => planRewrite(host, req.path, req.text, job, { model: req.model, input: req.input, settings: req.settings, classes: req.classes, libraryPaths }));
 }
 
-parentPort!.on('message', (msg: { id: number; req: WorkerRequest }) => {
+function serve(msg: WorkerMessage): WorkerReply {
   let reply: WorkerReply;
   try {
     const { req } = msg;
+    setAnalysisLimits({ maxBytes: (msg.limits?.maxMemoryMB ?? 0) * 2 ** 20, maxMs: (msg.limits?.timeLimitSeconds ?? 0) * 1000 });
     const result = req.type === 'analyze' ? analyze(req)
       : req.type === 'rewrite' ? rewrite(req)
       : listEntryPoints(hostFor({ ...req.open, [req.path]: req.text }), req.path, req.text, libraryPaths);
@@ -75,5 +78,16 @@ parentPort!.on('message', (msg: { id: number; req: WorkerRequest }) => {
   } catch (e) {
     reply = { id: msg.id, ok: false, error: e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e) };
   }
-  parentPort!.postMessage(reply);
-});
+  return reply;
+}
+
+if (parentPort) {
+  const port = parentPort;
+  port.on('message', (msg: WorkerMessage) => port.postMessage(serve(msg)));
+} else if (process.send) {
+  // Our own process: a real GC for the budget's memory check (the flag is process-wide).
+  prepareAnalysisProcess();
+  process.on('message', (msg: WorkerMessage) => process.send!(serve(msg)));
+  // The extension host went away: so does the engine.
+  process.on('disconnect', () => process.exit(0));
+}

@@ -1,5 +1,5 @@
-// Messages between the extension host and the analysis worker (src/worker.ts). Plain data only:
-// everything crosses a worker_threads structured clone.
+// Messages between the extension host and the analysis engine (src/worker.ts). Plain data only:
+// everything crosses a structured clone (a child process's 'advanced' serialization).
 import type { ModelGraph } from './core/graph/model';
 import type { DiagnosticSettings, Finding } from './core/analysis/diagnostics';
 import type { EntryPoint } from './core/python/analyze';
@@ -47,6 +47,12 @@ export interface RewriteRequest {
 }
 
 export type WorkerRequest = AnalyzeRequest | EntryPointsRequest | RewriteRequest;
+
+/** `ghostlens.analysis.maxMemoryMB` / `timeLimitSeconds`: the budget of each analysis (core/python/budget.ts). */
+export interface AnalysisLimits { maxMemoryMB: number; timeLimitSeconds: number }
+
+/** What the extension host sends the engine. */
+export interface WorkerMessage { id: number; req: WorkerRequest; limits?: AnalysisLimits }
 
 export interface AnalyzeResult {
   /** null when no model could be built (see `error`). */

@@ -1,11 +1,11 @@
 // `ghostlens export FILE -o OUT.onnx`: the model as ONNX without Python (random weights; node
 // names are module paths), for onnxruntime, Netron or any ONNX tool.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFilesAtomically, checkWritable } from './safeWrite';
 import { resolve } from 'node:path';
 import { parseInputSpec, syntaxProblems } from '../core/python';
 import { sourceToOnnx, ExportError } from '../core/onnx/export';
 import { nodeHost, defaultLibraryPaths } from './nodeHost';
-import { UsageError, parseCommand } from './common';
+import { UsageError, parseCommand, intOption, readSource } from './common';
 
 export const EXPORT_USAGE = `  export FILE -o OUT.onnx [--model EXPR] [--input 1x3x224x224] [--seed N]
       The model as an ONNX file (opset 17, static shapes, random weights), made without
@@ -17,9 +17,9 @@ export function exportCommand(args: string[]): number {
     { model: { type: 'string' }, input: { type: 'string' }, output: { type: 'string', short: 'o' }, seed: { type: 'string' } },
     'export needs a FILE (a .py model definition)');
   if (!v.output) throw new UsageError('export needs -o OUT.onnx');
-  const seed = v.seed !== undefined ? Number(v.seed) : 1;
-  if (!Number.isInteger(seed) || seed < 0) throw new UsageError('--seed must be a non-negative integer');
-  const text = readFileSync(path, 'utf8');
+  const seed = intOption('seed', v.seed, 0, 2 ** 32 - 1) ?? 1;
+  checkWritable(resolve(v.output));
+  const text = readSource(path, file);
   const bad = syntaxProblems(path, text)[0];
   if (bad) throw new UsageError(`${file}:${bad.line}: ${bad.message}`);
   let r;
@@ -29,7 +29,7 @@ export function exportCommand(args: string[]): number {
     if (e instanceof ExportError) throw new UsageError(`cannot export ${file}: ${e.message}`);
     throw e;
   }
-  writeFileSync(resolve(v.output), r.bytes);
+  writeFilesAtomically([{ path: resolve(v.output), data: r.bytes }]);
   const shapes = (xs: { shape: number[] }[]) => xs.map((x) => x.shape.join('x')).join(', ');
   process.stderr.write(`wrote ${v.output}: ${r.graph.model}, ${r.export.nodes} nodes, ${(r.bytes.length / 1e6).toFixed(1)} MB, input ${shapes(r.export.inputs)} → output ${shapes(r.export.outputs)}\n`);
   const u = r.export.unknownValues;

@@ -1,19 +1,19 @@
 // `ghostlens` command line: the same core as the editor, for terminals and CI.
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { resolve, dirname, join } from 'node:path';
 import { analyzeSource, AnalysisError, parseInputSpec, syntaxProblems } from '../core/python';
-import { nodeHost, defaultLibraryPaths } from './nodeHost';
-import { toJson, renderTable } from '../views/report';
-import { fmtMacs, fmtInt } from '../views/report';
+import { nodeHost, defaultLibraryPaths, prepareAnalysisProcess } from './nodeHost';
+import { toJson, renderTable, fmtMacs, fmtInt } from '../views/report';
 import { rewriteSource, RewriteError, RewriteTarget } from '../core/rewrite/rewrite';
 import { createTwoFilesPatch } from 'diff';
-import { writeFileSync } from 'node:fs';
+import { writeFilesAtomically, FileToWrite, WriteError, describeFsError, checkWritable } from './safeWrite';
 import { exportCommand, EXPORT_USAGE } from './export';
 import { profileCommand, PROFILE_USAGE } from './profile';
 import { redundancyCommand, REDUNDANCY_USAGE } from './redundancy';
 import { ghostifyCommand, GHOSTIFY_USAGE } from './ghostify';
 import { onnxToGraph, OnnxImportError } from '../core/onnx/import';
-import { UsageError, parseCommand } from './common';
+import { UsageError, parseCommand, intOption, numberOption, sanitize, terminalSafe, readSource } from './common';
+import { setAnalysisLimits } from '../core/python/budget';
 
 const USAGE = `usage: ghostlens <command> [options]
 
@@ -39,6 +39,9 @@ options:
   --input SHAPE  input shape(s), e.g. 1x3x224x224 (several: 1x3x64x64,1x10)
   --json         machine-readable output (schema in the README)
   --depth N      table depth (default 3; 0 = all)
+  --max-memory MB  memory one analysis may hold (default 256); a single value over an eighth of
+                 it becomes an unknown with its line, going over it stops the analysis
+  --time-limit S   longest one analysis may run (default 5 s of CPU time; 4x that in wall time)
 `;
 
 export { UsageError };
@@ -54,8 +57,8 @@ const COMMANDS: Record<string, (args: string[]) => number | Promise<number>> = {
 };
 
 export async function main(argv: string[]): Promise<number> {
-  const [cmd, ...rest] = argv;
   try {
+    const [cmd, ...rest] = takeLimits(argv);
     if (cmd === undefined || cmd === '-h' || cmd === '--help' || cmd === 'help') {
       process.stdout.write(USAGE);
       return cmd === undefined ? 2 : 0;
@@ -64,14 +67,39 @@ export async function main(argv: string[]): Promise<number> {
     if (!run) throw new UsageError(`unknown command '${cmd}' (try: ghostlens analyze FILE)`);
     return await run(rest);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof AnalysisError || e instanceof RewriteError) {
-      process.stderr.write(`ghostlens: ${e.message}\n`);
-      return 2;
-    }
-    const msg = e instanceof Error ? e.message : String(e);
-    process.stderr.write(`ghostlens: internal error: ${msg}\n`);
-    return 1;
+    // Every failure: one line, its real cause, exit 2 (never a stack trace).
+    process.stderr.write(`ghostlens: ${sanitize(failureMessage(e))}\n`);
+    return 2;
   }
+}
+
+/**
+ * `--max-memory MB` and `--time-limit S`, taken out of the arguments of any command: the budget
+ * of each analysis the command runs (core/python/budget.ts; defaults 256 MB and 5 s).
+ */
+function takeLimits(argv: string[]): string[] {
+  const out: string[] = [];
+  let maxMB: number | undefined, seconds: number | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--(max-memory|time-limit)(?:=(.*))?$/.exec(argv[i]);
+    if (!m) { out.push(argv[i]); continue; }
+    const value = m[2] ?? argv[++i];
+    if (m[1] === 'max-memory') maxMB = intOption('max-memory', value ?? '', 16, 1_000_000);
+    else seconds = numberOption('time-limit', value ?? '', 86_400);
+  }
+  setAnalysisLimits({ maxBytes: maxMB !== undefined ? maxMB * 2 ** 20 : undefined, maxMs: seconds !== undefined ? seconds * 1000 : undefined });
+  return out;
+}
+
+/** What went wrong, in the user's terms: our own errors as they are, the system's in words. */
+export function failureMessage(e: unknown): string {
+  if (e instanceof UsageError || e instanceof AnalysisError || e instanceof RewriteError || e instanceof WriteError) return e.message;
+  const errno = e as NodeJS.ErrnoException;
+  if (errno && typeof errno.code === 'string' && typeof errno.syscall === 'string') {
+    return describeFsError(e, errno.syscall === 'open' || errno.syscall === 'read' ? 'read' : errno.syscall, errno.path ?? '');
+  }
+  if (e instanceof RangeError) return `too large to handle: ${e.message}`;
+  return `internal error: ${e instanceof Error ? e.message : String(e)}`;
 }
 
 function analyze(args: string[]): number {
@@ -90,7 +118,7 @@ function analyze(args: string[]): number {
       throw e;
     }
   } else {
-    const text = readFileSync(path, 'utf8');
+    const text = readSource(path, file);
     // The editor works on half-typed code; the CLI insists on a file that parses.
     const bad = syntaxProblems(path, text)[0];
     if (bad) throw new UsageError(`${file}:${bad.line}: ${bad.message}`);
@@ -98,9 +126,8 @@ function analyze(args: string[]): number {
   }
   if (values.json) process.stdout.write(JSON.stringify(toJson(graph), null, 1) + '\n');
   else {
-    const depth = values.depth !== undefined ? Number(values.depth) : 3;
-    if (!Number.isInteger(depth) || depth < 0) throw new UsageError('--depth must be a non-negative integer');
-    process.stdout.write(renderTable(graph, depth, process.stdout.isTTY === true));
+    const depth = intOption('depth', values.depth, 0, 1000) ?? 3;
+    process.stdout.write(terminalSafe(renderTable(graph, depth, process.stdout.isTTY === true), process.stdout.isTTY === true));
   }
   return 0;
 }
@@ -114,12 +141,14 @@ function rewrite(args: string[]): number {
   const targets: RewriteTarget[] = [...(v.stage ?? []).map((p) => ({ kind: 'stage' as const, path: p })), ...(v.conv ?? []).map((p) => ({ kind: 'conv' as const, path: p }))];
   if (!targets.length && !v.all) throw new UsageError('name what to rewrite: --conv PATH, --stage PATH or --all');
   if ([v.diff, v['in-place'], v.output !== undefined].filter(Boolean).length > 1) throw new UsageError('choose one of --diff, --in-place, -o');
-  const ratio = v.ratio !== undefined ? Number(v.ratio) : undefined;
-  if (ratio !== undefined && (!Number.isInteger(ratio) || ratio < 2)) throw new UsageError('--ratio must be an integer ≥ 2');
-  const lambda = v.lambda !== undefined ? Number(v.lambda) : undefined;
+  const ratio = intOption('ratio', v.ratio, 2, 64);
+  const lambda = v.lambda !== undefined ? (/^\d*\.?\d+$/.test(v.lambda) ? Number(v.lambda) : NaN) : undefined;
   if (lambda !== undefined && !(lambda > 0 && lambda < 1)) throw new UsageError('--lambda must be between 0 and 1');
   if (v.classes !== undefined && v.classes !== 'module' && v.classes !== 'inline') throw new UsageError('--classes is inline or module');
-  const text = readFileSync(path, 'utf8');
+  if (v.output !== undefined) checkWritable(resolve(v.output));
+  if (v['in-place']) checkWritable(path);
+  if (v.classes === 'module' && !v.diff) checkWritable(join(dirname(path), 'ghost_modules.py'));
+  const text = readSource(path, file);
   const bad = syntaxProblems(path, text)[0];
   if (bad) throw new UsageError(`${file}:${bad.line}: ${bad.message}`);
   const r = rewriteSource(nodeHost, path, text, {
@@ -138,17 +167,22 @@ function rewrite(args: string[]): number {
       `outputs ${JSON.stringify(r.after.outputs) === JSON.stringify(r.before.outputs) ? 'unchanged' : 'CHANGED'}\n`);
   }
   // The classes' module is written unless only a diff is asked for (then it is part of the diff).
-  for (const f of r.files) {
-    if (v.diff) process.stdout.write(createTwoFilesPatch(f.path, f.path, nodeHost.readFile(f.path) ?? '', f.text));
-    else { writeFileSync(f.path, f.text); process.stderr.write(`wrote ${f.path}\n`); }
+  // It and the rewritten file are written together or not at all (safeWrite.ts).
+  if (v.diff) {
+    for (const f of r.files) process.stdout.write(createTwoFilesPatch(f.path, f.path, nodeHost.readFile(f.path) ?? '', f.text));
+    process.stdout.write(createTwoFilesPatch(file, file, text, r.text));
+    return 0;
   }
-  if (v.diff) process.stdout.write(createTwoFilesPatch(file, file, text, r.text));
-  else if (v['in-place']) writeFileSync(path, r.text);
-  else if (v.output) writeFileSync(resolve(v.output), r.text);
-  else process.stdout.write(r.text);
+  const writes: FileToWrite[] = r.files.map((f) => ({ path: f.path, data: f.text, within: dirname(path) }));
+  const target = v['in-place'] ? path : v.output !== undefined ? resolve(v.output) : null;
+  if (target) writes.push({ path: target, data: r.text });
+  writeFilesAtomically(writes);
+  for (const f of r.files) process.stderr.write(`wrote ${f.path}\n`);
+  if (!target) process.stdout.write(r.text);
   return 0;
 }
 
 if (require.main === module) {
+  prepareAnalysisProcess();
   void main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
 }

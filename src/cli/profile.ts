@@ -1,11 +1,10 @@
 // `ghostlens profile FILE|MODEL.onnx`: latency with onnxruntime-node (in a child process), per
 // stage and layer from its trace, and with --compare-ghost the all-candidates Ghost rewrite
 // profiled alongside, runs alternating.
-import { readFileSync } from 'node:fs';
 import { resolve, basename, join } from 'node:path';
 import { parseInputSpec, syntaxProblems } from '../core/python';
 import { defaultLibraryPaths } from './nodeHost';
-import { UsageError, parseCommand, intOption, ttyProgress } from './common';
+import { UsageError, parseCommand, intOption, numberOption, ttyProgress, sanitize, terminalSafe, readSource } from './common';
 import { profileSource, profileOnnx, ProfileError } from '../core/profile/runner';
 import { parseProviderChoice } from '../core/profile/providers';
 import { DEFAULT_PROFILE_OPTIONS, CompareResult, ProfileOptions, ProfileResult } from '../core/profile/types';
@@ -29,11 +28,12 @@ export async function profileCommand(args: string[]): Promise<number> {
     threads: { type: 'string' }, 'compare-ghost': { type: 'boolean' }, json: { type: 'boolean' }, timeout: { type: 'string' },
     top: { type: 'string' }, ort: { type: 'string' }, 'profile-runs': { type: 'string' },
   }, 'profile needs a FILE (a .py model definition or a .onnx model)');
-  const int = (name: string, s: string | undefined, dflt: number, min: number): number => intOption(name, s, min) ?? dflt;
+  // Upper bounds: a run count past them is a typo, and warm-up runs are traced (memory grows with them).
+  const MAX: Record<string, number> = { runs: 100_000, warmup: 10_000, threads: 1024, 'profile-runs': 1000, top: 1_000_000 };
+  const int = (name: string, s: string | undefined, dflt: number, min: number): number => intOption(name, s, min, MAX[name]) ?? dflt;
   const provider = v.ep === undefined ? 'auto' : parseProviderChoice(v.ep);
   if (!provider) throw new UsageError(`--ep must be one of auto, cuda, tensorrt, dml, coreml, webgpu, cpu (got '${v.ep}')`);
-  const timeoutS = v.timeout === undefined ? DEFAULT_PROFILE_OPTIONS.timeoutMs / 1000 : Number(v.timeout);
-  if (!(timeoutS > 0)) throw new UsageError('--timeout must be a positive number of seconds');
+  const timeoutS = numberOption('timeout', v.timeout, 86_400) ?? DEFAULT_PROFILE_OPTIONS.timeoutMs / 1000;
   const options: ProfileOptions = {
     ...DEFAULT_PROFILE_OPTIONS, provider,
     runs: int('runs', v.runs, DEFAULT_PROFILE_OPTIONS.runs, 1), warmup: int('warmup', v.warmup, DEFAULT_PROFILE_OPTIONS.warmup, 0),
@@ -60,7 +60,7 @@ export async function profileCommand(args: string[]): Promise<number> {
       if (v.model) throw new UsageError('--model applies to .py files; a .onnx file is one model');
       result = await profileOnnx(path, 'import', { ...options, label: basename(path), input }, runner);
     } else {
-      const text = readFileSync(path, 'utf8');
+      const text = readSource(path, file);
       const bad = syntaxProblems(path, text)[0];
       if (bad) throw new UsageError(`${file}:${bad.line}: ${bad.message}`);
       result = await profileSource({ path, text, model: v.model, input, libraryPaths: defaultLibraryPaths() }, v['compare-ghost'] === true, options, runner);
@@ -68,13 +68,13 @@ export async function profileCommand(args: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof ProfileError) {
       if (e.kind === 'model' || e.kind === 'source') throw new UsageError(`cannot profile ${file}: ${e.message}`);
-      process.stderr.write(`${progress?.clear() ?? ''}ghostlens: profiling ${file} failed: ${e.message}\n`);
-      return 1;
+      process.stderr.write(`${progress?.clear() ?? ''}ghostlens: profiling ${file} failed: ${sanitize(e.message)}\n`);
+      return 2;
     }
     throw e;
   } finally {
     process.stderr.write(progress?.clear() ?? '');
   }
-  process.stdout.write(v.json ? JSON.stringify(result, null, 1) + '\n' : renderProfile(result, top, process.stdout.isTTY === true));
+  process.stdout.write(v.json ? JSON.stringify(result, null, 1) + '\n' : terminalSafe(renderProfile(result, top, process.stdout.isTTY === true), process.stdout.isTTY === true));
   return 0;
 }

@@ -7,7 +7,7 @@ import { resolve, join } from 'node:path';
 import { analyzeSource, parseInputSpec, syntaxProblems } from '../core/python';
 import type { ModelGraph } from '../core/graph/model';
 import { nodeHost, defaultLibraryPaths } from './nodeHost';
-import { UsageError, parseCommand, intOption, ttyProgress } from './common';
+import { UsageError, parseCommand, intOption, numberOption, ttyProgress, sanitize, terminalSafe, readSource } from './common';
 import { measureRedundancy, RedundancyError, RedundancyOptions } from '../core/redundancy/measure';
 import type { RedundancyResult } from '../core/redundancy/types';
 import { onnxToGraph } from '../core/onnx/import';
@@ -42,15 +42,14 @@ export async function redundancyCommand(args: string[]): Promise<number> {
   };
   const threshold = v.threshold === undefined ? undefined : Number(v.threshold);
   if (threshold !== undefined && !(threshold > 0 && threshold <= 1)) throw new UsageError('--threshold must be in (0, 1]');
-  const timeoutS = v.timeout === undefined ? 600 : Number(v.timeout);
-  if (!(timeoutS > 0)) throw new UsageError('--timeout must be a positive number of seconds');
+  const timeoutS = numberOption('timeout', v.timeout, 86_400) ?? 600;
   let input: number[][] | undefined;
   try { input = v.input ? parseInputSpec(v.input) : undefined; } catch (e) { throw new UsageError((e as Error).message); }
   const options: Partial<RedundancyOptions> = {
-    ...(v.images !== undefined ? { images: resolve(v.images) } : { random: intOption('random', v.random, 2) }),
+    ...(v.images !== undefined ? { images: resolve(v.images) } : { random: intOption('random', v.random, 2, 100_000) }),
     ...strip({
-      limit: intOption('limit', v.limit, 2), threshold, ratio: intOption('ratio', v.ratio, 2), mean: triple('mean', v.mean), std: triple('std', v.std),
-      input, batch: intOption('batch', v.batch, 1), seed: intOption('seed', v.seed, 0), threads: intOption('threads', v.threads, 0),
+      limit: intOption('limit', v.limit, 2, 1_000_000), threshold, ratio: intOption('ratio', v.ratio, 2, 64), mean: triple('mean', v.mean), std: triple('std', v.std),
+      input, batch: intOption('batch', v.batch, 1, 4096), seed: intOption('seed', v.seed, 0), threads: intOption('threads', v.threads, 0, 1024),
     }),
   };
   if (v.source !== undefined) options.source = sourceGraph(v.source, v.model, path, input);
@@ -66,8 +65,8 @@ export async function redundancyCommand(args: string[]): Promise<number> {
     });
   } catch (e) {
     if (e instanceof RedundancyError) {
-      process.stderr.write(`${progress?.clear() ?? ''}ghostlens: ${e.message}\n`);
-      return e.kind === 'input' ? 2 : 1;
+      process.stderr.write(`${progress?.clear() ?? ''}ghostlens: ${sanitize(e.message)}\n`);
+      return 2;
     }
     throw e;
   } finally {
@@ -75,7 +74,7 @@ export async function redundancyCommand(args: string[]): Promise<number> {
   }
   process.stderr.write(progress?.clear() ?? '');
   if (v.json) process.stdout.write(JSON.stringify(result, null, 1) + '\n');
-  else process.stdout.write(renderRedundancy(result, options.source ?? null));
+  else process.stdout.write(terminalSafe(renderRedundancy(result, options.source ?? null), process.stdout.isTTY === true));
   return 0;
 }
 
@@ -86,7 +85,7 @@ const strip = <T extends Record<string, unknown>>(o: T): Partial<T> =>
 function sourceGraph(file: string, model: string | undefined, onnxPath: string, input: number[][] | undefined): ModelGraph {
   const path = resolve(file);
   if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`no such file: ${file}`);
-  const text = readFileSync(path, 'utf8');
+  const text = readSource(path, file);
   const bad = syntaxProblems(path, text)[0];
   if (bad) throw new UsageError(`${file}:${bad.line}: ${bad.message}`);
   let shapes = input;

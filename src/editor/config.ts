@@ -1,7 +1,7 @@
 // Typed view over the `ghostlens.*` settings (read on demand: VS Code caches them).
 import * as vscode from 'vscode';
 import type { DiagnosticSettings, Severity } from '../core/analysis/diagnostics';
-import type { EntrySettings } from '../workerProtocol';
+import type { EntrySettings, AnalysisLimits } from '../workerProtocol';
 
 const SEVERITIES: Severity[] = ['error', 'warning', 'information', 'hint'];
 
@@ -33,6 +33,13 @@ export class Config {
   entry(scope?: vscode.Uri): EntrySettings {
     const c = this.section(scope);
     return { model: c.get<string>('model', '') || undefined, input: c.get<string>('input', '') || undefined };
+  }
+
+  /** The budget of each analysis (core/python/budget.ts): memory it may hold and its wall time. */
+  analysisLimits(): AnalysisLimits {
+    const c = this.section();
+    const pos = (v: number | undefined, d: number) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : d);
+    return { maxMemoryMB: pos(c.get<number>('analysis.maxMemoryMB'), 256), timeLimitSeconds: pos(c.get<number>('analysis.timeLimitSeconds'), 5) };
   }
 
   debounceMs(scope?: vscode.Uri): number { return Math.max(0, this.section(scope).get<number>('analysis.debounceMs', 400)); }

@@ -24,9 +24,10 @@ export class Ctx {
     this.push(this.results, this.analyses, { dispose: () => this.engineInstance?.dispose() });
   }
 
-  /** The analysis engine; its worker thread starts with the first request. */
+  /** The analysis engine; its child process starts with the first request. */
   engine(): Engine {
-    this.engineInstance ??= new Engine(vscode.Uri.joinPath(this.extension.extensionUri, 'dist', 'worker.js').fsPath);
+    this.engineInstance ??= new Engine(vscode.Uri.joinPath(this.extension.extensionUri, 'dist', 'worker.js').fsPath,
+      { staleGraceMs: 750, timeoutMs: 60_000, limits: () => this.config.analysisLimits() });
     return this.engineInstance;
   }
 

@@ -4,6 +4,7 @@ import type { Results } from './results';
 import { hoverAt } from '../views/summary';
 import { LineIndex } from './positions';
 import { modulesLatency } from '../views/profileText';
+import { mdCode, mdText } from './markdown';
 
 export class HoverView implements vscode.HoverProvider {
   constructor(private readonly results: Results) {}
@@ -16,7 +17,7 @@ export class HoverView implements vscode.HoverProvider {
     const info = hoverAt(g, a.text, doc.offsetAt(pos));
     if (!info) return undefined;
     const md = new vscode.MarkdownString();
-    md.appendMarkdown(`**GhostLens** \u00b7 \`${info.title.replace(/`/g, '')}\`\n\n`);
+    md.appendMarkdown(`**GhostLens** \u00b7 ${mdCode(info.title)}\n\n`);
     md.appendMarkdown('| | |\n|---|---|\n');
     // Measured time of the module(s) the hover is about (its site, or the class of a forward).
     const paths = g.modules.filter((m) => m.from === info.from && m.to === info.to).map((m) => m.path);
@@ -25,7 +26,7 @@ export class HoverView implements vscode.HoverProvider {
     const t = p && modulesLatency(p.result, paths);
     const measured = t ? t + (p!.stale ? ' (before your edits)' : '') : undefined;
     const rows = measured ? [...info.rows, ['latency', measured] as [string, string]] : info.rows;
-    for (const [k, v] of rows) md.appendMarkdown(`| ${k} | ${v.replace(/\|/g, '\\|')} |\n`);
+    for (const [k, v] of rows) md.appendMarkdown(`| ${mdText(k)} | ${mdText(v)} |\n`);
     const lines = new LineIndex(a.text);
     return new vscode.Hover(md, lines.firstLineRange(info.from, info.to));
   }

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { Results } from './results';
 import type { Analyses } from './analyses';
 import { fmtCount, fmtMacs, fmtShape } from '../views/format';
+import { mdCode } from './markdown';
 
 const SOURCE: Record<string, string> = {
   pick: 'picked for this file', comment: 'from the `# ghostlens:` comment', setting: 'from the `ghostlens.model` setting', auto: 'found automatically',
@@ -47,11 +48,15 @@ export class StatusBar implements vscode.Disposable {
       this.item.text = `${stale ? '$(history)' : '$(layers)'} ${g.model} \u00b7 ${fmtMacs(g.macs)} MACs \u00b7 ${fmtCount(g.params)} params${g.complete ? '' : ' $(info)'}${stale ? ' (stale)' : ''}`;
       const md = new vscode.MarkdownString(
         (stale ? `$(warning) **Figures from before your edit**: ${stale.replace(/[`*_]/g, '\\$&')}. They come back up to date when the file parses again.\n\n` : '') +
-        `**GhostLens** \u00b7 \`${g.model}\` (${SOURCE[r.entrySource]})\n\n` +
+        `**GhostLens** \u00b7 ${mdCode(g.model)} (${SOURCE[r.entrySource]})\n\n` +
         `input ${g.input.map(fmtShape).join(', ')} (${INPUT[r.inputSource] ?? r.inputSource}) \u2192 output ${g.outputs ? g.outputs.map(fmtShape).join(', ') : 'unknown'}\n\n` +
         (g.complete ? '' : `Analysis incomplete: ${g.unknowns.length} unknown(s), see the Problems panel.\n\n`) +
         `Analysed in ${Math.round(r.ms)} ms. Click to pick another entry point.`, true);
       this.item.tooltip = md;
+    } else if (a?.failure) {
+      // The engine itself was stopped (a crash, memory, a hang): say so, not "no model".
+      this.item.text = '$(warning) GhostLens: analysis stopped';
+      this.item.tooltip = `GhostLens: ${a.failure}`;
     } else {
       this.item.text = '$(warning) GhostLens: no model';
       this.item.tooltip = `GhostLens: ${r?.error?.message ?? a?.failure ?? 'no result'}\n\nClick to pick an entry point.`;

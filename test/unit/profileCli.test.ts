@@ -26,7 +26,7 @@ test('bad input: one message on stderr, exit 2', () => {
     [['profile'], /profile needs a FILE/],
     [['profile', join(dir, 'missing.py')], /no such file/],
     [['profile', dir], /not a file/],
-    [['profile', TINY, '--runs', '0'], /--runs must be an integer ≥ 1/],
+    [['profile', TINY, '--runs', '0'], /--runs must be an integer from 1 to/],
     [['profile', TINY, '--ep', 'tpu'], /--ep must be one of/],
     [['profile', TINY, '--ort', dir], /no onnxruntime-node install at/],
   ];

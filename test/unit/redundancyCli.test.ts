@@ -27,7 +27,7 @@ test('bad input: one message on stderr, exit 2', () => {
     [['redundancy', EXAMPLE, '--random', '4'], /not a \.onnx file/],
     [['redundancy', MODEL], /--images DIR or --random N/],
     [['redundancy', MODEL, '--random', '4', '--images', dir], /--images DIR or --random N/],
-    [['redundancy', MODEL, '--random', '1'], /--random must be an integer ≥ 2/],
+    [['redundancy', MODEL, '--random', '1'], /--random must be an integer from 2 to/],
     [['redundancy', MODEL, '--random', '4', '--threshold', '2'], /--threshold must be in/],
     [['redundancy', MODEL, '--random', '4', '--mean', '1,2'], /--mean takes three numbers/],
     [['redundancy', MODEL, '--random', '4', '--model', 'x()'], /--model selects the model in --source/],

@@ -6,6 +6,17 @@ import type { DType } from '../python/values';
 
 export class ExportError extends Error {}
 
+/** Weights an exported file may hold: a protobuf message is at most 2 GiB, and the graph needs some. */
+export const MAX_WEIGHT_BYTES = 2 ** 31 - 2 ** 26;
+
+export function fmtBytes(b: number): string {
+  if (!Number.isFinite(b)) return `${b} bytes`;
+  const units = ['bytes', 'KB', 'MB', 'GB', 'TB', 'PB', 'EB'];
+  let i = 0;
+  while (b >= 1024 && i < units.length - 1) { b /= 1024; i++; }
+  return i === 0 ? `${b} bytes` : `${b.toFixed(1)} ${units[i]}`;
+}
+
 const ELEM: Record<DType, onnx.TensorProto.DataType | undefined> = {
   float32: onnx.TensorProto.DataType.FLOAT,
   float64: onnx.TensorProto.DataType.DOUBLE,
@@ -104,6 +115,7 @@ export class GraphBuilder {
 
   /** A scalar (or filled tensor) of a dtype, for `x * 0.5`, `x + 1`, zeros_like(...). */
   constOf(dtype: DType, value: number, shape: number[] = []): string {
+    this.reserve(shape, dtype, `a constant of ${this.base || 'the model'}`);
     return this.constData(dtype, new Array(shape.reduce((p, q) => p * q, 1)).fill(value), shape);
   }
 
@@ -114,6 +126,7 @@ export class GraphBuilder {
 
   /** A tensor of a dtype filled with seeded random values (rand_like and friends). */
   randomOf(dtype: DType, shape: number[]): string {
+    this.reserve(shape, dtype, `a random tensor of ${this.base || 'the model'}`);
     const n = shape.reduce((p, q) => p * q, 1);
     const xs = new Array(n);
     for (let i = 0; i < n; i++) xs[i] = this.rng.next();
@@ -136,8 +149,23 @@ export class GraphBuilder {
   /** Constants whose contents the static analysis does not know (export still runs; outputs differ). */
   readonly guessed: string[] = [];
 
+  /** Bytes of the initializers made so far (checked before each is allocated). */
+  private initBytes = 0;
+
+  /** Counts a constant of `shape` before it is allocated: past the file's limit, an ExportError. */
+  private reserve(shape: number[], dtype: DType, what: string): void {
+    const n = shape.reduce((p, q) => p * q, 1);
+    const size = { float64: 8, int64: 8, int32: 4, bool: 1 }[dtype as string] ?? 4;
+    this.initBytes += n * size;
+    if (!(this.initBytes <= MAX_WEIGHT_BYTES)) {
+      throw new ExportError(`the weights are too large for an ONNX file: ${what} alone is ${fmtBytes(n * size)} (${shape.join('x')} ${dtype}), ` +
+        `${fmtBytes(this.initBytes)} so far; an ONNX file holds at most ${fmtBytes(MAX_WEIGHT_BYTES)} of weights (protobuf's 2 GB limit)`);
+    }
+  }
+
   private makeInit(name: string, t: TraceTensor): onnx.ITensorProto {
     const n = t.shape.reduce((p, q) => p * q, 1);
+    this.reserve(t.shape, t.dtype, t.name ?? name);
     const dataType = elemType(t.dtype);
     if (t.data && t.data.length === n) return { name, dataType, dims: t.shape, rawData: rawOf(t.dtype, t.data) };
     // Parameters are random by design, and BatchNorm statistics have neutral values; any other

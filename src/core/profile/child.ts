@@ -7,6 +7,7 @@
 // creation and costs ~30% on small models) → endProfiling() → timed runs (no tracing overhead:
 // measured equal to a session created without profiling). Two models (before/after) alternate
 // run by run, so drift (thermals, other load) hits both alike.
+import { freemem } from 'node:os';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as Ort from 'onnxruntime-node';
@@ -200,6 +201,9 @@ async function createSide(ort: OrtModule, model: Model, p: ProviderName, threads
   return { model, session, prefix, optPath, times: [], sessionMs: performance.now() - t0 };
 }
 
+/** Bytes of input a profile feeds at most (onnxruntime also needs room for the activations). */
+const MAX_FEED_BYTES = 2 ** 31;
+
 /** Random inputs of the session's input shapes (symbolic dimensions from `shapes`, else 1). */
 export function makeFeeds(ort: OrtModule, session: Session, shapes?: number[][]): Record<string, Ort.Tensor> {
   const feeds: Record<string, Ort.Tensor> = {};
@@ -213,6 +217,12 @@ export function makeFeeds(ort: OrtModule, session: Session, shapes?: number[][])
       throw new JobError('model', `input ${m.name} has shape [${m.shape.join(', ')}]; --input ${given.join('x')} does not fit it`);
     }
     const n = dims.reduce((a, b) => a * b, 1);
+    // Refused before anything is allocated: a 1x3x100000x100000 input is 120 GB of float32.
+    const bytes = n * ({ float64: 8, int64: 8, float16: 2, int8: 1, uint8: 1, bool: 1 }[m.type as string] ?? 4);
+    const room = Math.min(MAX_FEED_BYTES, freemem() / 4);
+    if (!(bytes <= room)) {
+      throw new JobError('model', `input ${m.name} of shape ${dims.join('x')} is ${(bytes / 2 ** 30).toFixed(1)} GB; at most ${(room / 2 ** 30).toFixed(1)} GB fits here (a quarter of the free memory, at most 2 GB): give a smaller --input`);
+    }
     switch (m.type) {
       case 'float32': { const a = new Float32Array(n); for (let j = 0; j < n; j++) a[j] = rand() * 2 - 1; feeds[m.name] = new ort.Tensor('float32', a, dims); break; }
       case 'float64': { const a = new Float64Array(n); for (let j = 0; j < n; j++) a[j] = rand() * 2 - 1; feeds[m.name] = new ort.Tensor('float64', a, dims); break; }

@@ -93,11 +93,23 @@ export function installCommand(prefix: string, version: string, opts: { platform
   delete env.npm_config_onnxruntime_node_install;
   if (platform === 'linux' && arch === 'x64') env.ONNXRUNTIME_NODE_INSTALL = 'cuda12';
   const win = platform === 'win32';
+  const args = ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--no-package-lock', '--loglevel', 'http', `onnxruntime-node@${version}`];
   return {
     command: opts.npm ?? (win ? 'npm.cmd' : 'npm'),
-    args: ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--no-package-lock', '--loglevel', 'http', `onnxruntime-node@${version}`],
+    // Through cmd.exe the arguments are one command line, joined with spaces: each is quoted.
+    args: win ? args.map(quoteForCmd) : args,
     env, cwd: prefix, shell: win,
   };
+}
+
+/**
+ * An argument for a cmd.exe command line: quoted when it has spaces or cmd's operators (a
+ * global-storage path under "C:\Users\Jane Doe" or with "&" in it). cmd expands %VAR% and !VAR!
+ * even inside quotes and a quote cannot be escaped, so those are refused, not passed on.
+ */
+export function quoteForCmd(arg: string): string {
+  if (/["%!\r\n\0]/.test(arg)) throw new SetupError(`cannot pass '${arg}' to npm through cmd.exe safely (it contains " % ! or a line break); set ghostlens.profile.onnxruntimePath to an install made by hand instead`);
+  return /[\s&|<>()^,;=]/.test(arg) || arg === '' ? `"${arg}"` : arg;
 }
 
 /** What the set-up can add on this platform (nothing to download outside linux/x64). */

@@ -3,7 +3,7 @@
 import type { SyntaxNode } from '@lezer/common';
 import { Value, Span, PyInstance, PyFunction, PyClass, Tensor, Unknown, PyTuple, PyList, PyDict, Scope } from './values';
 import { SourceFile, SourceCache } from './source';
-import { Interpreter, PyException, BudgetExceeded } from './interp';
+import { Interpreter, PyException, BudgetExceeded, rangeErrorReason } from './interp';
 import { ModuleResolver, FileHost } from './imports';
 import { namedModules, callModule } from './torch/module';
 import { mkTensor } from './torch/tensor';
@@ -17,6 +17,9 @@ export interface AnalyzeOptions {
   /** Input shapes; default from the `# ghostlens:` comment, else 1x3x224x224. */
   input?: number[][];
   maxSteps?: number;
+  /** Memory (bytes) and wall time (ms) of this analysis; default: the process's (budget.ts). */
+  maxBytes?: number;
+  maxMs?: number;
   /** Folders with installed Python libraries (site-packages) to resolve imports such as `torchvision`. */
   libraryPaths?: string[];
   /** Record the op-level dataflow of the forward (LiveModel.trace; the ONNX exporter reads it). */
@@ -36,9 +39,10 @@ export const DEFAULT_INPUT = [[1, 3, 224, 224]];
 const sharedCache = new SourceCache();
 
 export function parseInputSpec(s: string): number[][] {
-  const shapes = s.split(/[,;]\s*|\s+/).filter((x) => x).map((p) => p.split(/[x×]/i).map((d) => Number(d)));
-  if (!shapes.length || shapes.some((sh) => !sh.length || sh.some((d) => !Number.isInteger(d) || d <= 0))) {
-    throw new AnalysisError(`invalid input shape '${s}' (expected e.g. 1x3x224x224)`);
+  // Digits only, each dimension below 2^31: `1e3` or 99999999999999999999 (1e20 to Number) is refused.
+  const shapes = s.split(/[,;]\s*|\s+/).filter((x) => x).map((p) => p.split(/[x×]/i).map((d) => (/^\d{1,10}$/.test(d) ? Number(d) : NaN)));
+  if (!shapes.length || shapes.some((sh) => !sh.length || sh.length > 16 || sh.some((d) => !Number.isInteger(d) || d <= 0 || d >= 2 ** 31))) {
+    throw new AnalysisError(`invalid input shape '${s.slice(0, 100)}' (expected e.g. 1x3x224x224: up to 16 whole dimensions, each from 1 to 2^31-1)`);
   }
   return shapes;
 }
@@ -82,7 +86,7 @@ export interface LiveModel {
 export function analyzeModel(host: FileHost, path: string, text: string, opts: AnalyzeOptions = {}): LiveModel {
   const file = sharedCache.get(path, text);
   const resolver = new ModuleResolver(host, (p, t) => sharedCache.get(p, t), opts.libraryPaths ?? []);
-  const it = new Interpreter(resolver, { maxSteps: opts.maxSteps });
+  const it = new Interpreter(resolver, { maxSteps: opts.maxSteps, maxBytes: opts.maxBytes, maxMs: opts.maxMs });
   const directive = readDirective(text);
   const input = opts.input ?? directive?.input ?? DEFAULT_INPUT;
   it.recording = true;
@@ -90,7 +94,7 @@ export function analyzeModel(host: FileHost, path: string, text: string, opts: A
   try {
     ns = resolver.runMain(it, file);
   } catch (e) {
-    if (e instanceof BudgetExceeded) throw new AnalysisError(e.message);
+    if (e instanceof BudgetExceeded) throw budgetError(it, e);
     throw e;
   }
 
@@ -110,17 +114,27 @@ export function analyzeModel(host: FileHost, path: string, text: string, opts: A
       throw e;
     }
   } else {
+    // Why the candidates failed: "no model found" alone would hide it (a recursion, a budget, an import).
+    let firstFailure: string | null = null;
     for (const ep of entryPoints(file, ns.scope, it)) {
       const saved = it.notes.length;
       try {
         const v = buildModel(it, ns.scope, ep.expr, true);
         if (v instanceof PyInstance && v.module) { expr = ep.expr; root = v; break; }
+        if (v instanceof Unknown) firstFailure ??= `'${ep.expr}' could not be evaluated: ${v.reason}`;
       } catch (e) {
         if (!(e instanceof AnalysisError)) throw e;
+        // A spent budget stays spent: every later candidate would fail the same way.
+        if (it.budget.exhausted) throw e;
+        firstFailure ??= e.message;
       }
       it.notes.length = saved;
     }
-    if (!expr) throw new AnalysisError('no model found: define an nn.Module subclass constructible without arguments, a factory function, or add `# ghostlens: model=EXPR`');
+    if (!expr) {
+      const top = it.notes.find((n) => n.at?.file === file.path) ?? it.notes[0];
+      const cause = firstFailure ?? (top ? `${top.reason}${top.at ? ` (${shortFile(top.at.file)}:${lineOf(it, top.at)})` : ''}` : null);
+      throw new AnalysisError(`no model found: define an nn.Module subclass constructible without arguments, a factory function, or add \`# ghostlens: model=EXPR\`${cause ? `; ${cause}` : ''}`);
+    }
   }
   if (!(root instanceof PyInstance) || !root.module) {
     const why = root instanceof Unknown ? `: ${root.reason}` : ` (got ${it.typeName(root)})`;
@@ -135,8 +149,8 @@ export function analyzeModel(host: FileHost, path: string, text: string, opts: A
     out = callModule(it, root, inputs, new Map(), null);
     if (out === null) it.note(`${root.cls.name}.forward returned None`, null);
   } catch (e) {
-    if (e instanceof BudgetExceeded) { it.note(e.message, null); out = new Unknown(e.message); }
-    else if (e instanceof RangeError) { it.note('forward recursion too deep', null); out = new Unknown('recursion'); }
+    if (e instanceof BudgetExceeded) { const m = budgetError(it, e).message; it.note(m, null); out = new Unknown(m); }
+    else if (e instanceof RangeError) { const m = `forward: ${rangeErrorReason(e)}`; it.note(m, null); out = new Unknown(m); }
     else throw e;
   } finally {
     it.tracer = null;
@@ -169,6 +183,8 @@ function buildModel(it: Interpreter, scope: Scope, expr: string, quiet = false):
   const stmt = ef.top.firstChild;
   const e = stmt?.firstChild;
   if (!e || ef.syntaxProblems().length || stmt?.name !== 'ExpressionStatement') throw new AnalysisError(`invalid model expression '${expr}'`);
+  // One expression only: `resnet50()\nimport os` must not run (or silently drop) the rest.
+  if (stmt.nextSibling || e.nextSibling) throw new AnalysisError(`the model expression must be one Python expression (got more: '${expr.replace(/\s+/g, ' ').slice(0, 80)}')`);
   const prev = it.setFile(ef);
   try {
     const v = it.eval(e as SyntaxNode, scope);
@@ -179,12 +195,18 @@ function buildModel(it: Interpreter, scope: Scope, expr: string, quiet = false):
       const where = err.at && err.at.file !== '<model>' ? ` (${shortFile(err.at.file)}:${lineOf(it, err.at)})` : '';
       throw new AnalysisError(`building '${expr}' failed: ${err.cls.name}: ${err.msg}${where}`, err.at ? lineOf(it, err.at) : null);
     }
-    if (err instanceof BudgetExceeded) throw new AnalysisError(`building '${expr}': ${err.message}`);
-    if (err instanceof RangeError) throw new AnalysisError(`building '${expr}': recursion too deep`);
+    if (err instanceof BudgetExceeded) throw budgetError(it, err, `building '${expr}': `);
+    if (err instanceof RangeError) throw new AnalysisError(`building '${expr}': ${rangeErrorReason(err)}`);
     throw err;
   } finally {
     it.setFile(prev);
   }
+}
+
+/** A budget that ran out, with the statement it ran out at (file:line). */
+function budgetError(it: Interpreter, e: BudgetExceeded, prefix = ''): AnalysisError {
+  const at = it.lastStatement();
+  return new AnalysisError(`${prefix}${e.message}${at ? ` (${shortFile(at.file)}:${at.line})` : ''}`, at?.line ?? null);
 }
 
 const shortFile = (p: string) => p.replace(/^.*\//, '');

@@ -212,7 +212,8 @@ export function makeBuiltins(it: Interpreter): { builtins: Map<string, Value>; c
     if (items instanceof Unknown) return items;
     const bad = items.find((x) => typeof x !== 'string');
     if (bad !== undefined) return bad instanceof Unknown ? bad : ctx.raise('TypeError', `sequence item: expected str instance, ${it.typeName(bad)} found`);
-    return items.join(S(a));
+    const total = (items as string[]).reduce((n, x) => n + x.length, S(a).length * Math.max(0, items.length - 1));
+    return it.refuse('str', total, ctx.at) ?? items.join(S(a));
   });
   def(str, 'format', (a, ctx) => strFormat(S(a), a.pos.slice(1), a.kw, ctx));
   const affix = (test: (s: string, x: string) => boolean): NativeImpl => (a) => {
@@ -269,8 +270,11 @@ export function makeBuiltins(it: Interpreter): { builtins: Map<string, Value>; c
   def(str, 'swapcase', (a) => [...S(a)].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join(''));
   def(str, 'capitalize', (a) => { const s = S(a); return s ? s[0].toUpperCase() + s.slice(1).toLowerCase() : s; });
   def(str, 'title', (a) => S(a).toLowerCase().replace(/(^|[^a-zA-Z])([a-z])/g, (_m, p: string, c: string) => p + c.toUpperCase()));
-  def(str, 'replace', (a) => {
+  def(str, 'replace', (a, ctx) => {
     const parts = S(a).split(a.pos[1] as string);
+    const grown = S(a).length + (parts.length - 1) * (String(a.pos[2]).length - String(a.pos[1]).length);
+    const big = it.refuse('str', grown, ctx.at);
+    if (big) return big;
     const count = optInt(a, 3, 'count', -1);
     if (count < 0 || parts.length <= count + 1) return parts.join(a.pos[2] as string);
     return parts.slice(0, count + 1).join(a.pos[2] as string) + (a.pos[1] as string) + parts.slice(count + 1).join(a.pos[1] as string);
@@ -296,12 +300,14 @@ export function makeBuiltins(it: Interpreter): { builtins: Map<string, Value>; c
   def(str, 'isupper', (a) => /\p{Lu}/u.test(S(a)) && !/\p{Ll}/u.test(S(a)));
   def(str, 'islower', (a) => /\p{Ll}/u.test(S(a)) && !/\p{Lu}/u.test(S(a)));
   def(str, 'isidentifier', (a) => /^[\p{L}_][\p{L}\p{N}_]*$/u.test(S(a)));
-  const pad = (kind: 'l' | 'r' | 'c'): NativeImpl => (a) => {
+  const pad = (kind: 'l' | 'r' | 'c'): NativeImpl => (a, ctx) => {
     const s = S(a);
     const n = [...s].length;
     const w = optInt(a, 1, 'width', 0);
     const fill = optStr(a, 2, 'fillchar') ?? ' ';
     if (w <= n) return s;
+    const big = it.refuse('str', w, ctx.at);
+    if (big) return big;
     const total = w - n;
     // str.center puts an odd extra space on the left when the width is odd (CPython).
     const left = kind === 'l' ? 0 : kind === 'r' ? total : Math.floor(total / 2) + (total & w & 1);
@@ -310,9 +316,11 @@ export function makeBuiltins(it: Interpreter): { builtins: Map<string, Value>; c
   def(str, 'ljust', pad('l'));
   def(str, 'rjust', pad('r'));
   def(str, 'center', pad('c'));
-  def(str, 'zfill', (a) => {
+  def(str, 'zfill', (a, ctx) => {
     const s = S(a);
     const w = optInt(a, 1, 'width', 0);
+    const big = it.refuse('str', w, ctx.at);
+    if (big) return big;
     const signed = s[0] === '-' || s[0] === '+';
     return s.length >= w ? s : (signed ? s[0] : '') + '0'.repeat(w - s.length) + (signed ? s.slice(1) : s);
   });
@@ -390,8 +398,15 @@ export function makeBuiltins(it: Interpreter): { builtins: Map<string, Value>; c
   // ----- list methods -----
   const L = (a: CallArgs) => self(a) as PyList;
   def(list, 'append', (a) => { L(a).items.push(a.pos[1]); return null; });
-  def(list, 'extend', (a, ctx) => { const items = ctx.iterate(a.pos[1]); if (!(items instanceof Unknown)) L(a).items.push(...items); else ctx.unknown(items.reason); return null; });
-  def(list, 'insert', (a) => { const l = L(a).items; let i = num(a.pos[1] as number); if (i < 0) i += l.length; l.splice(Math.max(0, i), 0, a.pos[2]); return null; });
+  def(list, 'extend', (a, ctx) => {
+    const items = ctx.iterate(a.pos[1]);
+    if (items instanceof Unknown) return null;
+    const big = it.refuse('list', L(a).items.length + items.length, ctx.at);
+    if (big) return null;
+    for (const x of items) L(a).items.push(x);
+    return null;
+  });
+  def(list, 'insert', (a) => { const l = L(a).items; it.budget.work(l.length); let i = num(a.pos[1] as number); if (i < 0) i += l.length; l.splice(Math.max(0, i), 0, a.pos[2]); return null; });
   def(list, 'pop', (a, ctx) => {
     const l = L(a).items;
     if (!l.length) ctx.raise('IndexError', 'pop from empty list');
@@ -399,8 +414,8 @@ export function makeBuiltins(it: Interpreter): { builtins: Map<string, Value>; c
     if (i < 0) i += l.length;
     return l.splice(i, 1)[0];
   });
-  def(list, 'index', (a, ctx) => { const i = L(a).items.findIndex((x) => it.equals(x, a.pos[1])); return i < 0 ? ctx.raise('ValueError', 'not in list') : i; });
-  def(list, 'count', (a) => L(a).items.filter((x) => it.equals(x, a.pos[1])).length);
+  def(list, 'index', (a, ctx) => { it.budget.work(L(a).items.length); const i = L(a).items.findIndex((x) => it.equals(x, a.pos[1])); return i < 0 ? ctx.raise('ValueError', 'not in list') : i; });
+  def(list, 'count', (a) => { it.budget.work(L(a).items.length); return L(a).items.filter((x) => it.equals(x, a.pos[1])).length; });
   def(list, 'copy', (a) => new PyList(L(a).items.slice()));
   def(list, 'clear', (a) => { L(a).items.length = 0; return null; });
   def(list, 'reverse', (a) => { L(a).items.reverse(); return null; });
@@ -639,6 +654,8 @@ function esc(s: string): string { return s.replace(/[\\\]^-]/g, '\\$&'); }
 function strLen(s: string): number { return /[\uD800-\uDBFF]/.test(s) ? [...s].length : s.length; }
 
 function sortValues(items: Value[], key: Value, reverse: boolean, ctx: CallContext): Value[] | Unknown {
+  // Comparisons, charged before they run: a sort in a loop is the work, not the statement.
+  (ctx.rt as unknown as Interpreter).budget.work(8 * items.length * Math.log2(items.length + 1));
   const keyed = items.map((x) => [key !== null ? ctx.call(key, [x]) : x, x] as [Value, Value]);
   let bad: Unknown | null = null;
   const rt = ctx.rt as unknown as Interpreter;

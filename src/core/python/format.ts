@@ -189,6 +189,9 @@ export function reprValue(v: Value, p: Printer): string {
   return '<object>';
 }
 
+/** Widest padding a format spec may ask for (characters). */
+export const MAX_WIDTH = 1 << 24;
+
 /** format(v, spec): [[fill]align][sign][#][0][width][,|_][.prec][type], as CPython renders it. */
 export function formatValue(v: Value, spec: string, p: Printer): string {
   if (!spec) return typeof v === 'string' ? v : strValue(v, p);
@@ -196,6 +199,7 @@ export function formatValue(v: Value, spec: string, p: Printer): string {
   if (!m) return strValue(v, p);
   const [, fillC, align, sign, alt, zero, width, group, precS, type] = m;
   const prec = precS === undefined ? undefined : +precS;
+  if (prec !== undefined && prec > MAX_WIDTH) throw new RangeError(`format precision ${precS} is over ${MAX_WIDTH}`);
   const isNumber = typeof v === 'number' || typeof v === 'boolean' || v instanceof PyFloat;
   let prefix = '';
   let body: string;
@@ -236,6 +240,8 @@ export function formatValue(v: Value, spec: string, p: Printer): string {
     prefix = (neg ? '-' : sign === '+' ? '+' : sign === ' ' ? ' ' : '') + prefix;
   }
   const w = width ? +width : 0;
+  // The interpreter turns a RangeError into "value too large" (an Unknown), as for V8's own limits.
+  if (w > MAX_WIDTH) throw new RangeError(`format width ${width} is over ${MAX_WIDTH}`);
   const len = [...prefix].length + [...body].length;
   if (len >= w) return prefix + body;
   const numeric = isNumber && type !== 's';

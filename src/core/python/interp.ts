@@ -14,14 +14,14 @@ import { makeTorch, TorchApi } from './torch';
 import { ModuleResolver } from './imports';
 import { writeIndex } from './torch/tensor';
 import type { Tracer } from './trace';
+import { Budget, BudgetExceeded, ITEM_BYTES } from './budget';
+export { BudgetExceeded };
 
 export class PyException extends Error {
   constructor(readonly cls: PyClass, readonly msg: string, readonly at: Span | null, readonly value: Value = null) {
     super(`${cls.name}: ${msg}`);
   }
 }
-/** Thrown when the step or depth budget runs out: stops the whole analysis. */
-export class BudgetExceeded extends Error {}
 
 type Completion = undefined | { ret: Value } | 'break' | 'continue';
 
@@ -30,6 +30,9 @@ export interface UnknownNote { at: Span | null; reason: string }
 export interface InterpOptions {
   maxSteps?: number;
   maxDepth?: number;
+  /** Memory (bytes) and wall time (ms) of the analysis; see budget.ts. */
+  maxBytes?: number;
+  maxMs?: number;
 }
 
 // Children of a node, without comments. Memoised per file: lezer creates node objects on each
@@ -60,7 +63,9 @@ export class Interpreter implements Runtime {
   recording = false;
   /** An effect was dropped that data flow cannot carry (an unassignable target): figures are not complete. */
   lostEffects = false;
-  steps = 0;
+  /** Steps, memory, depth and time of this analysis. */
+  readonly budget: Budget;
+  get steps(): number { return this.budget.steps; }
   readonly maxSteps: number;
   readonly maxDepth: number;
   depth = 0;
@@ -89,8 +94,9 @@ export class Interpreter implements Runtime {
   }
 
   constructor(readonly resolver: ModuleResolver, opts: InterpOptions = {}) {
-    this.maxSteps = opts.maxSteps ?? 20_000_000;
-    this.maxDepth = opts.maxDepth ?? 150;
+    this.budget = new Budget({ maxSteps: opts.maxSteps, maxDepth: opts.maxDepth, maxBytes: opts.maxBytes, maxMs: opts.maxMs });
+    this.maxSteps = this.budget.limits.maxSteps;
+    this.maxDepth = this.budget.limits.maxDepth;
     const b = makeBuiltins(this);
     this.builtins = b.builtins;
     this.classes = b.classes as Runtime['classes'];
@@ -134,6 +140,7 @@ export class Interpreter implements Runtime {
       raise: (t, m) => { throw new PyException(self.exception(t), m, at); },
       addMacs: (n) => self.addMacs(n),
       unknown: (reason) => self.unknown(reason, at),
+      tooLarge: (kind, count) => self.refuse(kind, count, at),
     };
   }
 
@@ -181,8 +188,27 @@ export class Interpreter implements Runtime {
 
   span(n: SyntaxNode): Span { return { file: this.curFile?.path ?? '', from: n.from, to: n.to }; }
 
-  tick(): void {
-    if (++this.steps > this.maxSteps) throw new BudgetExceeded('analysis step budget exceeded (possible infinite loop)');
+  tick(): void { this.budget.tick(); }
+
+  /** The statement run last (where a budget ran out). */
+  private lastStmt: SyntaxNode | null = null;
+  private lastFile: SourceFile | null = null;
+  lastStatement(): { file: string; line: number } | null {
+    return this.lastStmt && this.lastFile ? { file: this.lastFile.path, line: this.lastFile.line(this.lastStmt.from) } : null;
+  }
+
+  /**
+   * A `kind` value of `count` items is about to be made: null when it may, else an Unknown saying
+   * why not (noted, so the result says so even where the value is never used).
+   */
+  refuse(kind: keyof typeof ITEM_BYTES | 'tuple' | 'tensor', count: number, at: Span | null): Unknown | null {
+    // A Tensor object with its shape array: about 128 bytes.
+    const bytes = kind === 'tuple' ? ITEM_BYTES.list : kind === 'tensor' ? 128 : ITEM_BYTES[kind];
+    const why = this.budget.tooLarge(kind, count, bytes);
+    if (why === null) return null;
+    const u = new Unknown(why, at);
+    this.note(u, at);
+    return u;
   }
 
   // ---------- modules ----------
@@ -195,7 +221,7 @@ export class Interpreter implements Runtime {
     } catch (e) {
       if (e instanceof PyException) this.note(`${e.cls.name}: ${e.msg}`, e.at);
       else if (e instanceof BudgetExceeded) throw e;
-      else if (e instanceof RangeError) this.note('recursion too deep', null);
+      else if (e instanceof RangeError) this.note(rangeErrorReason(e), this.lastStmt && this.lastFile ? { file: this.lastFile.path, from: this.lastStmt.from, to: this.lastStmt.to } : null);
       else throw e;
     } finally {
       this.setFile(prev);
@@ -218,6 +244,8 @@ export class Interpreter implements Runtime {
   }
 
   exec(n: SyntaxNode, scope: Scope): Completion {
+    this.lastStmt = n;
+    this.lastFile = this.curFile;
     this.tick();
     switch (n.name) {
       case 'ExpressionStatement': {
@@ -398,7 +426,10 @@ export class Interpreter implements Runtime {
     // In-place list extension keeps identity (`layers += [...]`).
     if (op === '+' && cur instanceof PyList) {
       const items = this.iterate(rhs, this.span(n));
-      if (items instanceof Unknown) res = items; else { cur.items.push(...items); res = cur; }
+      const big = items instanceof Unknown ? null : this.refuse('list', cur.items.length + items.length, this.span(n));
+      if (items instanceof Unknown) res = items;
+      else if (big) res = big;
+      else { for (const x of items) cur.items.push(x); res = cur; }
     } else res = this.binop(op, cur, rhs, this.span(n));
     this.assign(target, res, scope);
     return undefined;
@@ -1359,18 +1390,32 @@ export class Interpreter implements Runtime {
     if (a instanceof Tensor || b instanceof Tensor) return this.torch.binary(op, a, b, this.ctx(at));
     if (isNum(a) && isNum(b)) return numBinop(op, a, b, this, at);
     if (typeof a === 'string') {
-      if (op === '+' && typeof b === 'string') return a + b;
-      if (op === '*' && isInt(b)) return a.repeat(Math.max(0, num(b)));
+      if (op === '+' && typeof b === 'string') return this.refuse('str', a.length + b.length, at) ?? a + b;
+      if (op === '*' && isInt(b)) { const k = Math.max(0, num(b)); return (a.length ? this.refuse('str', a.length * k, at) : null) ?? a.repeat(a.length ? k : 0); }
       if (op === '%') return percentFormat(a, b, this);
     }
     if (op === '*' && isInt(a) && (typeof b === 'string' || b instanceof PyList || b instanceof PyTuple)) return this.binop(op, b, a, at);
     if (a instanceof PyList || a instanceof PyTuple) {
+      const kind = a instanceof PyList ? 'list' : 'tuple';
       const mk = (items: Value[]) => a instanceof PyList ? new PyList(items) : new PyTuple(items);
-      if (op === '+' && (b instanceof PyList || b instanceof PyTuple)) return mk([...a.items, ...b.items]);
-      if (op === '*' && isInt(b)) { const out: Value[] = []; for (let i = 0; i < num(b); i++) out.push(...a.items); return mk(out); }
+      if (op === '+' && (b instanceof PyList || b instanceof PyTuple)) return this.refuse(kind, a.items.length + b.items.length, at) ?? mk(a.items.concat(b.items));
+      if (op === '*' && isInt(b)) {
+        const k = Math.max(0, num(b)), n = a.items.length;
+        const big = n ? this.refuse(kind, n * k, at) : null;
+        if (big) return big;
+        const out: Value[] = new Array(n * k);
+        for (let i = 0; i < n * k; i++) out[i] = a.items[i % n];
+        return mk(out);
+      }
     }
-    if (a instanceof PyDict && b instanceof PyDict && op === '|') { const d = a.copy(); for (const [k, v] of b.entries()) d.set(k, v); return d; }
+    if (a instanceof PyDict && b instanceof PyDict && op === '|') {
+      const big = this.refuse('dict', a.size + b.size, at);
+      if (big) return big;
+      const d = a.copy(); for (const [k, v] of b.entries()) d.set(k, v); return d;
+    }
     if (a instanceof PySet && b instanceof PySet) {
+      const big = this.refuse('set', a.map.size + b.map.size, at);
+      if (big) return big;
       if (op === '|') return new PySet([...a.items(), ...b.items()]);
       if (op === '&') return new PySet(a.items().filter((x) => b.has(x)));
       if (op === '-') return new PySet(a.items().filter((x) => !b.has(x)));
@@ -1461,7 +1506,7 @@ export class Interpreter implements Runtime {
     if (container instanceof Unknown) return container;
     const t = this.taintOf(container);
     if (t) return t;
-    if (typeof container === 'string') return typeof item === 'string' && container.includes(item);
+    if (typeof container === 'string') { this.budget.work(container.length); return typeof item === 'string' && container.includes(item); }
     if (container instanceof PyDict) return container.has(item);
     if (container instanceof PySet) return container.has(item);
     if (container instanceof PyInstance) {
@@ -1508,16 +1553,17 @@ export class Interpreter implements Runtime {
   iterate(v: Value, at: Span | null): Value[] | Unknown {
     const t = this.taintOf(v);
     if (t) return t;
-    if (v instanceof PyList || v instanceof PyTuple) return v.items.slice();
+    if (v instanceof PyList || v instanceof PyTuple) { this.budget.work(v.items.length); return v.items.slice(); }
     if (v instanceof PyIterator) { const r = v.items.slice(v.pos); v.pos = v.items.length; return r; }
     if (v instanceof PyRange) {
       const n = rangeLen(v);
-      if (n > 10_000_000) return new Unknown('range too large', at);
+      const big = this.refuse('list', n, at);
+      if (big) return big;
       const out: Value[] = new Array(n);
       for (let i = 0; i < n; i++) out[i] = v.start + i * v.step;
       return out;
     }
-    if (typeof v === 'string') return [...v];
+    if (typeof v === 'string') return this.refuse('list', v.length, at) ?? [...v];
     if (v instanceof PyDict) return v.keys();
     if (v instanceof PySet) return v.items();
     if (v instanceof Unknown) return v;
@@ -1544,10 +1590,13 @@ export class Interpreter implements Runtime {
     if (t) return t;
     if (obj instanceof Tensor) return this.torch.index(obj, idx, this.ctx(at));
     if (obj instanceof PyList || obj instanceof PyTuple || typeof obj === 'string') {
+      // Indexing a str splits it into code points: that, and a slice's copy, is work.
+      if (typeof obj === 'string') this.budget.work(obj.length);
       const items = typeof obj === 'string' ? [...obj] : obj.items;
       if (idx instanceof PySlice) {
         const r = sliceIndices(idx, items.length, this, at);
         if (r instanceof Unknown) return r;
+        this.budget.work(Math.max(0, (r.stop - r.start) / r.step));
         const out: Value[] = [];
         for (let i = r.start; r.step > 0 ? i < r.stop : i > r.stop; i += r.step) out.push(items[i]);
         if (typeof obj === 'string') return out.join('');
@@ -1749,9 +1798,30 @@ export class Interpreter implements Runtime {
   }
 
   // ---------- calls ----------
+  /**
+   * Runs a native, charging what it made as work (an upper() of 2 MB costs what it copies). A
+   * value past V8's own limits (a string over 2^29 characters) becomes an Unknown saying so.
+   */
+  private callNative(fn: NativeFunction, pos: Value[], kw: Map<string, Value>, at: Span | null): Value {
+    let r: Value;
+    try {
+      r = fn.impl({ pos, kw }, this.ctx(at));
+    } catch (e) {
+      if (!(e instanceof RangeError) || /call stack/i.test(e.message)) throw e;
+      const u = new Unknown(rangeErrorReason(e), at);
+      this.note(u, at);
+      return u;
+    }
+    // A str method scans its str (find, count, upper, ...): short ones cost nothing worth counting.
+    if (typeof pos[0] === 'string' && pos[0].length > 256) this.budget.work(pos[0].length);
+    const made = sizeOf(r);
+    if (made > 0 && r !== pos[0]) this.budget.work(made);
+    return r;
+  }
+
   call(fn: Value, pos: Value[], kw: Map<string, Value>, at: Span | null): Value {
     if (fn instanceof PyFunction) return this.invoke(fn, pos, kw, at);
-    if (fn instanceof NativeFunction) return fn.impl({ pos, kw }, this.ctx(at));
+    if (fn instanceof NativeFunction) return this.callNative(fn, pos, kw, at);
     if (fn instanceof BoundMethod) return this.call(fn.fn, [fn.self, ...pos], kw, at);
     if (fn instanceof PyPartial) {
       const k = new Map(fn.kw);
@@ -2114,4 +2184,19 @@ function percentFormat(fmt: string, args: Value, it: Interpreter): string {
         (flags.includes('0') && !left ? '0' : '') + width + (prec !== undefined && type !== 'd' ? '.' + prec : '') + type;
       return formatValue(type === 'd' && v instanceof PyFloat ? Math.trunc(v.v) : v, spec, it);
     });
+}
+
+/** A RangeError from V8 is a stack overflow, or a string/array past V8's size limits. */
+export function rangeErrorReason(e: RangeError): string {
+  return /call stack/i.test(e.message) ? 'recursion too deep' : `value too large: ${e.message}`;
+}
+
+/** Items a value holds (characters of a str), for charging the work of making or copying it. */
+export function sizeOf(v: Value): number {
+  if (typeof v === 'string') return v.length;
+  if (v instanceof PyList || v instanceof PyTuple) return v.items.length;
+  if (v instanceof PyDict) return v.size;
+  if (v instanceof PySet) return v.map.size;
+  if (v instanceof PyIterator) return v.items.length - v.pos;
+  return 0;
 }

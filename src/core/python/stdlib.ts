@@ -312,10 +312,20 @@ export function makeStdlib(it: Interpreter): Map<string, PyNamespace> {
     ['repeat', nf('repeat', (a, ctx) => {
       const n = a.pos[1] ?? a.kw.get('times');
       if (n === undefined || !isInt(n)) return ctx.unknown('itertools.repeat without a count');
+      const big = it.refuse('list', num(n), ctx.at);
+      if (big) return big;
       return new PyIterator(new Array(num(n)).fill(a.pos[0]));
     })],
     ['chain', nf('chain', iterOf((ls) => ls.flat()))],
-    ['product', nf('product', iterOf((ls) => ls.reduce<Value[][]>((acc, l) => acc.flatMap((p) => l.map((x) => [...p, x])), [[]]).map((p) => new PyTuple(p))))],
+    ['product', nf('product', (a, ctx) => {
+      // The count first: a product of a few ranges is easily 10^12 tuples.
+      const lists: Value[][] = [];
+      for (const p of a.pos) { const items = ctx.iterate(p); if (items instanceof Unknown) return items; lists.push(items); }
+      const r = a.kw.get('repeat') ?? null;
+      const k = isInt(r) ? Math.max(0, num(r)) : 1;
+      const count = lists.reduce((n, l) => n * l.length, 1) ** k;
+      return it.refuse('list', count * (lists.length * k + 2), ctx.at) ?? productOf(lists, k);
+    })],
     ['accumulate', nf('accumulate', (a, ctx) => {
       const items = ctx.iterate(a.pos[0]);
       if (items instanceof Unknown) return items;
@@ -345,4 +355,11 @@ function erf(x: number): number {
   const t = 1 / (1 + 0.3275911 * Math.abs(x));
   const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
   return x >= 0 ? y : -y;
+}
+
+/** itertools.product(*lists, repeat=k) as an iterator of tuples. */
+function productOf(lists: Value[][], k: number): PyIterator {
+  const all: Value[][] = [];
+  for (let i = 0; i < k; i++) all.push(...lists);
+  return new PyIterator(all.reduce<Value[][]>((acc, l) => acc.flatMap((p) => l.map((x) => [...p, x])), [[]]).map((p) => new PyTuple(p)));
 }

@@ -93,6 +93,8 @@ export interface CallContext {
   addMacs(n: number): void;
   /** A note that analysis met something it could not resolve. */
   unknown(reason: string): Unknown;
+  /** An Unknown (noted) when `count` items of `kind` would be too large to make, else null (budget.ts). */
+  tooLarge(kind: 'list' | 'tensor' | 'str', count: number): Unknown | null;
   readonly rt: Runtime;
 }
 

@@ -1,8 +1,8 @@
 // Calibration inputs: images from a folder (PNG via pngjs, JPEG via jpeg-js), resized and
 // normalised to the model's input, or seeded random inputs (explicitly labelled as such).
 // Images are read one batch at a time, so memory does not grow with the folder.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, extname } from 'node:path';
+import { readdirSync, readFileSync, statSync, lstatSync } from 'node:fs';
+import { join, extname, resolve } from 'node:path';
 import { PNG } from 'pngjs';
 import * as jpeg from 'jpeg-js';
 
@@ -10,22 +10,34 @@ const EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
 
 export class CalibrationError extends Error {}
 
+/** Entries an images folder walk visits at most (a calibration set is thousands of images). */
+const MAX_ENTRIES = 200_000;
+const SYSTEM_DIRS = new Set(['/proc', '/sys', '/dev', '/run']);
+/** Pixels an image may have (8-bit RGBA: 4 bytes each; 64 Mpx = 256 MB decoded). */
+const MAX_PIXELS = 64 * 2 ** 20;
+
 /** Image files under `dir` (class subfolders included), sorted by path; at most `limit`, spread evenly. */
 export function listImages(dir: string, limit = Infinity): string[] {
   let st;
   try { st = statSync(dir); } catch { throw new CalibrationError(`no such images folder: ${dir}`); }
   if (!st.isDirectory()) throw new CalibrationError(`not a folder: ${dir}`);
   const out: string[] = [];
+  let seen = 0;
   const walk = (d: string, depth: number) => {
-    for (const name of readdirSync(d).sort()) {
+    // System folders hold no images and never end (/proc); links are not followed (no loops).
+    if (SYSTEM_DIRS.has(d)) return;
+    let names: string[];
+    try { names = readdirSync(d); } catch { return; }
+    for (const name of names.sort()) {
       if (name.startsWith('.')) continue;
+      if (++seen > MAX_ENTRIES) throw new CalibrationError(`more than ${MAX_ENTRIES.toLocaleString('en-US')} files and folders under ${dir}: point --images at a folder of calibration images`);
       const p = join(d, name);
-      const s = statSync(p, { throwIfNoEntry: false });
+      const s = lstatSync(p, { throwIfNoEntry: false });
       if (s?.isDirectory() && depth < 4) walk(p, depth + 1);
       else if (s?.isFile() && EXTENSIONS.has(extname(name).toLowerCase())) out.push(p);
     }
   };
-  walk(dir, 0);
+  walk(resolve(dir), 0);
   if (!out.length) throw new CalibrationError(`no PNG or JPEG images in ${dir}`);
   if (out.length <= limit) return out;
   // Spread the pick over the sorted list, so that class folders are all represented.
@@ -39,6 +51,12 @@ export function decodeImage(path: string): Rgba {
   const bytes = readFileSync(path);
   try {
     if (bytes[0] === 0x89 && bytes[1] === 0x50) {
+      // The header says how large the decoded image is: checked before inflating (a PNG bomb is
+      // a few hundred KB that inflates to gigabytes).
+      if (bytes.length >= 24) {
+        const w = bytes.readUInt32BE(16), h = bytes.readUInt32BE(20);
+        if (w * h > MAX_PIXELS) throw new CalibrationError(`${path} is ${w}×${h} pixels; images of at most ${MAX_PIXELS / 2 ** 20} megapixels are read`);
+      }
       const png = PNG.sync.read(bytes);
       return { width: png.width, height: png.height, data: png.data };
     }
@@ -47,6 +65,7 @@ export function decodeImage(path: string): Rgba {
       return { width: img.width, height: img.height, data: img.data };
     }
   } catch (e) {
+    if (e instanceof CalibrationError) throw e;
     throw new CalibrationError(`cannot decode ${path}: ${(e as Error).message}`);
   }
   throw new CalibrationError(`${path} is neither a PNG nor a JPEG file`);

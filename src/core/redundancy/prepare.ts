@@ -44,6 +44,9 @@ export function prepare(onnxPath: string, o: RedundancyOptions): Prepared {
   if (inp.elemType !== onnx.TensorProto.DataType.FLOAT) bad(`the model's input ${inp.name} is not float32`);
   if (!inp.shape) bad(`the input ${inp.name} has symbolic dimensions: give its shape`);
   const shape = inp.shape!;
+  if (shape.some((d) => !(d >= 1))) bad(`the input ${inp.name} has shape ${shape.join('×')}: every dimension must be at least 1`);
+  const inputBytes = 4 * shape.reduce((p, q) => p * q, 1);
+  if (inputBytes > 2 ** 30) bad(`the input ${inp.name} of shape ${shape.join('×')} is ${(inputBytes / 2 ** 30).toFixed(1)} GB per batch; at most 1 GB is measured (give a smaller --input)`);
   if (o.images && (shape.length !== 4 || (shape[1] !== 1 && shape[1] !== 3))) bad(`images need an input of N×3×H×W (or N×1×H×W); the model's is ${shape.join('×')}`);
 
   // Samples per run: the file's batch when fixed, else the option (small enough for ≥ 4 runs).

@@ -98,6 +98,7 @@ export function rewriteSource(baseHost: FileHost, path: string, text: string, op
     if (ins) edits.push(ins);
   }
   const out = applyEdits(text, edits);
+  const originals = new Map(files.map((f) => [f.path, host.readFile(f.path)]));
   if (files.length) host = overlay(host, files);
   // Safety: the result must parse, build and keep the model's output shapes, else nothing is written.
   if (syntaxProblems(path + '#rewritten', out).length > syntaxProblems(path, text).length) throw new RewriteError('the rewrite would not parse; nothing was changed');
@@ -110,9 +111,19 @@ export function rewriteSource(baseHost: FileHost, path: string, text: string, op
   const bad = after.unknowns.find((u) => !g.unknowns.some((v) => v.reason === u.reason));
   if (bad) throw new RewriteError(`the rewritten model has a new problem at line ${bad.line}: ${bad.reason}; nothing was changed`);
   if (JSON.stringify(after.outputs) !== JSON.stringify(g.outputs)) throw new RewriteError(`the rewrite would change the output shapes (${JSON.stringify(g.outputs)} → ${JSON.stringify(after.outputs)}); nothing was changed`);
-  return { text: out, files, edits, applied, skipped, before: g, after, notes: used };
+  // The new text is made with \n: a file with CRLF line breaks gets them throughout, never mixed.
+  const crlf = onlyCrlf(text);
+  const asFile = (t: string, like: string | null) => ((like === null ? crlf : onlyCrlf(like)) ? t.replace(/\r?\n/g, '\r\n') : t);
+  return {
+    text: asFile(out, text), files: files.map((f) => ({ ...f, text: asFile(f.text, originals.get(f.path) ?? null) })),
+    edits, applied, skipped, before: g, after, notes: used,
+  };
 }
 
+/** Whether every line break of `t` is CRLF (and there is one). */
+export function onlyCrlf(t: string): boolean {
+  return t.includes('\r\n') && !/(^|[^\r])\n/.test(t);
+}
 /**
  * Where the file already binds `GhostModule` / `GGhostStage`: GhostLens's own class (its template's
  * docstring) is reused; any other class keeps its name and the inserted one is named
@@ -515,8 +526,15 @@ function planConv(live: LiveModel, path: string, s: GhostSettings, names: ClassN
   // The BN (and ReLU) closing the same nn.Sequential(...) are what GhostModule has inside: fold them.
   const fold = foldable(live, node, siblings.map(([p]) => p));
   const parts = [inp, oup, `kernel_size=${k}`, `ratio=${s.ratio}`, `dw_size=${s.dwSize}`, `stride=${st}`, `relu=${fold?.relu ? 'True' : 'False'}`, ...args.star];
+  // Comments inside the replaced call stay inside the new one, each on its own line (a folded
+  // span's comments already moved before it).
+  const inner = fold ? [] : commentsIn(live, node.from, node.to);
+  const indent = lineIndent(live.file.text, node.from);
+  const ghost = inner.length
+    ? `${names.GhostModule}(${parts.join(', ')},\n${inner.map((c) => `${indent}    ${c}\n`).join('')}${indent})`
+    : `${names.GhostModule}(${parts.join(', ')})`;
   return {
-    edit: { from: node.from, to: fold ? fold.to : node.to, text: `${fold?.comments ?? ''}${names.GhostModule}(${parts.join(', ')})` }, needs: 'GhostModule',
+    edit: { from: node.from, to: fold ? fold.to : node.to, text: `${fold?.comments ?? ''}${ghost}` }, needs: 'GhostModule',
     detail: `ratio ${s.ratio}, ${siblings.length} conv${siblings.length > 1 ? 's' : ''} built at line ${conv.line}` +
       (fold ? `, with the ${fold.relu ? 'BatchNorm2d and ReLU' : 'BatchNorm2d'} after it` : ''),
   };
@@ -599,6 +617,13 @@ function foldable(live: LiveModel, conv: SyntaxNode, paths: string[]): { to: num
     prefix = comments.map((c) => `${c}\n${indent}`).join('');
   }
   return { to, relu: rest.length === 2, comments: prefix };
+}
+
+/** The comments between `from` and `to`, in order. */
+function commentsIn(live: LiveModel, from: number, to: number): string[] {
+  const out: string[] = [];
+  live.file.tree.iterate({ from, to, enter: (n) => { if (n.name === 'Comment' && n.from >= from && n.to <= to) out.push(live.file.text.slice(n.from, n.to)); } });
+  return out;
 }
 
 function callNode(live: LiveModel, from: number, to: number): SyntaxNode | null {

@@ -24,7 +24,8 @@ export async function runInHost(browser: Browser, opts: ExtHostOptions): Promise
     workspaceFrom: [join(ROOT, 'examples'), join(ROOT, 'test', 'vscode', 'fixtures', 'ws')],
     // Restricted Mode needs workspace trust switched on (and code-server's --disable-workspace-trust off).
     settings: trusted ? {} : { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' },
-    env: { GHOSTLENS_E2E_RESULTS: resultsFile, GHOSTLENS_E2E_SUITE: opts.suite },
+    // A small V8 heap for the engine process: the crash test's fatal error comes in seconds.
+    env: { GHOSTLENS_E2E_RESULTS: resultsFile, GHOSTLENS_E2E_SUITE: opts.suite, GHOSTLENS_ENGINE_HEAP_MB: '384' },
   });
   const result: SuiteResult = { suite: name, tests: [], ms: 0, notes: [] };
   let cs: Awaited<ReturnType<typeof startCodeServer>> | undefined;

@@ -240,6 +240,34 @@ describe('GhostLens in VS Code', function () {
     await waitFor(() => gl.statusText().includes('$(info)'), 'incomplete mark in the status bar');
   });
 
+  it('survives a fatal V8 error in the engine: the status bar says the analysis stopped, other files still get diagnostics', async () => {
+    // The analysis budget would refuse the growing list first: set it out of the way, so that V8
+    // itself dies in the engine (the harness gives the engine a small heap: GHOSTLENS_ENGINE_HEAP_MB).
+    const cfg = () => vscode.workspace.getConfiguration('ghostlens');
+    await cfg().update('analysis.maxMemoryMB', 100_000, vscode.ConfigurationTarget.Global);
+    await cfg().update('analysis.timeLimitSeconds', 60, vscode.ConfigurationTarget.Global);
+    try {
+      const restarts = gl.engineStats()!.restarts;
+      const bomb = (await open('bomb.py')).document;
+      const stopped = await gl.analyzed(bomb);
+      console.error(`    bomb.py: ${stopped?.failure ?? `no failure: ${JSON.stringify(stopped?.result?.error ?? stopped?.result?.graph?.unknowns ?? null).slice(0, 300)}`}`);
+      assert.match(stopped?.failure ?? '', /^analysis stopped: the engine ended \(SIGABRT\)/);
+      await waitFor(() => gl.statusText().includes('analysis stopped'), 'status bar: analysis stopped', 10_000);
+      assert.equal(gl.statusText(), '$(warning) GhostLens: analysis stopped');
+      assert.ok(gl.engineStats()!.restarts > restarts, 'the engine process was replaced');
+      assert.deepEqual(ghostDiagnostics(bomb.uri).filter((d) => d.code !== 'unknown'), []);
+      // The extension host is alive (this test runs in it) and a normal file is analysed again.
+      const editor = await vscode.window.showTextDocument(doc);
+      await editor.edit((e) => e.insert(new vscode.Position(doc.lineCount, 0), '\n# after the crash\n'));
+      const a = await gl.analyzed(doc);
+      assert.equal(a?.result?.graph?.model, 'resnet56()');
+      await waitFor(() => stageDiagnostics().length === 3 && gl.statusText().includes('resnet56()'), 'diagnostics after the crash');
+    } finally {
+      await cfg().update('analysis.maxMemoryMB', undefined, vscode.ConfigurationTarget.Global);
+      await cfg().update('analysis.timeLimitSeconds', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('leaves Python files that define no model alone', async () => {
     const p = (await open('plain.py')).document;
     assert.equal(await gl.analyzed(p), undefined);

@@ -260,11 +260,15 @@ export function makeTorch(it: Interpreter): TorchApi {
         // `for row in x` / `a, b = x`: each item is x[i].
         const n = t.shape[0] ?? 0;
         if (!t.shape.length) return ctx.unknown('iteration over a 0-d tensor');
+        const big = it.refuse('tensor', n, ctx.at);
+        if (big) return big;
         return Array.from({ length: n }, (_, i) => traced('getitem', [t, i], null, ctx, () => index(t, i, ctx)));
       }
       if (!t.shape.length) return ctx.unknown('iteration over a 0-d tensor');
       const sub = t.shape.slice(1);
       const n = sub.reduce((p, q) => p * q, 1);
+      const big = it.refuse('tensor', t.shape[0], ctx.at);
+      if (big) return big;
       return Array.from({ length: t.shape[0] }, (_, i) => mkTensor(sub, t.dtype, t.data ? t.data.slice(i * n, (i + 1) * n) : null));
     },
     tensorAttr,

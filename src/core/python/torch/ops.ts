@@ -213,6 +213,9 @@ export function makeOps(SizeCls: PyClass, dtypeOf: (v: Value) => DType | null): 
     if (dv instanceof Unknown) return dv;
     const d = normDim(dv!, t.shape.length, ctx);
     const size = Math.ceil(t.shape[d] / n);
+    if (!(size > 0)) return ctx.raise('RuntimeError', 'chunk expects `chunks` to be greater than 0');
+    const big = ctx.tooLarge('tensor', Math.ceil(t.shape[d] / size));
+    if (big) return big;
     const out: Value[] = [];
     for (let s = 0; s < t.shape[d]; s += size) out.push(narrowed(t, d, s, Math.min(size, t.shape[d] - s)));
     return new PyTuple(out);
@@ -226,7 +229,9 @@ export function makeOps(SizeCls: PyClass, dtypeOf: (v: Value) => DType | null): 
     const d = normDim(dv!, t.shape.length, ctx);
     const sizes: number[] = [];
     if (isInt(sz)) {
-      if (num(sz) <= 0) ctx.raise('RuntimeError', 'split_size can only be 0 if dimension size is 0');
+      if (num(sz) <= 0 && t.shape[d] > 0) return ctx.raise('RuntimeError', `split expects split_size be non-negative, but got split_size=${num(sz)}`);
+      const big = ctx.tooLarge('tensor', Math.ceil(t.shape[d] / Math.max(1, num(sz))));
+      if (big) return big;
       for (let s = 0; s < t.shape[d]; s += num(sz)) sizes.push(Math.min(num(sz), t.shape[d] - s));
     } else {
       const l = shapeArgs([sz], ctx);
@@ -334,7 +339,7 @@ export function makeOps(SizeCls: PyClass, dtypeOf: (v: Value) => DType | null): 
     const t = T(a, ctx);
     if (t instanceof Unknown) return t;
     const dt = dtypeOf(a.kw.get('dtype') ?? null) ?? t.dtype;
-    return mkTensor(t.shape, dt, fill === null ? null : new Array(t.numel).fill(fill));
+    return mkTensor(t.shape, dt, fill === null || t.numel > 4096 ? null : new Array(t.numel).fill(fill));
   };
   const newSized = (fill: number | null): Op => (a, ctx) => {
     const t = T(a, ctx);
@@ -367,6 +372,8 @@ export function makeOps(SizeCls: PyClass, dtypeOf: (v: Value) => DType | null): 
     if (dv instanceof Unknown) return dv;
     const d = normDim(dv!, t.shape.length, ctx);
     const s = t.shape.filter((_, i) => i !== d);
+    const big = ctx.tooLarge('tensor', t.shape[d]);
+    if (big) return big;
     return new PyTuple(Array.from({ length: t.shape[d] }, (_, i) => mkTensor(s, t.dtype, narrowed(t, d, i, 1).data)));
   };
   const meshgrid: Op = (a, ctx) => {
@@ -498,7 +505,8 @@ export function makeFactories(dtypeOf: (v: Value) => DType | null): Record<strin
     const k = num(n), x0 = num(s), x1 = num(e);
     // As torch computes it in float32: the lower half counts up from start, the upper half down from end.
     const f = Math.fround, s0 = f(x0), e0 = f(x1), step = k > 1 ? f(f(e0 - s0) / (k - 1)) : 0, half = Math.floor(k / 2);
-    const data = Array.from({ length: k }, (_, i) => (k === 1 ? s0 : i < half ? f(s0 + f(step * i)) : f(e0 - f(step * (k - 1 - i)))));
+    // Values only for small ones (mkTensor keeps at most 2^16 anyway): never build a huge array first.
+    const data = k > 1 << 16 ? null : Array.from({ length: k }, (_, i) => (k === 1 ? s0 : i < half ? f(s0 + f(step * i)) : f(e0 - f(step * (k - 1 - i)))));
     return mkTensor([k], 'float32', data);
   };
   const tensor: Op = (a, ctx) => {
