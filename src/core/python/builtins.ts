@@ -444,6 +444,14 @@ export function makeBuiltins(it: Interpreter): { builtins: Map<string, Value>; c
   def(set, 'add', (a) => { (self(a) as PySet).add(a.pos[1]); return null; });
   def(set, '__len__', (a) => (self(a) as PySet).map.size);
   def(float, 'is_integer', (a) => Number.isInteger((self(a) as PyFloat).v));
+  // Number attributes: real/imag/numerator/denominator are properties (bools read as ints).
+  const prop = (c: PyClass, name: string, get: (v: number) => Value) =>
+    c.dict.set(name, new Descriptor('property', nf(name, (a) => get(num(self(a) as number)))));
+  prop(int, 'real', (v) => v); prop(int, 'imag', () => 0); prop(int, 'numerator', (v) => v); prop(int, 'denominator', () => 1);
+  prop(float, 'real', (v) => new PyFloat(v)); prop(float, 'imag', () => new PyFloat(0));
+  def(int, 'conjugate', (a) => num(self(a) as number));
+  def(int, 'bit_length', (a) => { const v = Math.abs(num(self(a) as number)); return v === 0 ? 0 : v.toString(2).length; });
+  def(float, 'conjugate', (a) => new PyFloat(num(self(a) as PyFloat)));
 
   // ----- functions -----
   const fn = (name: string, impl: NativeImpl) => b.set(name, nf(name, impl));

@@ -777,6 +777,10 @@ export class Interpreter implements Runtime {
     let mode: 'pos' | 'kwonly' = 'pos';
     for (let i = 0; i < ch.length; i++) {
       const c = ch[i];
+      // `/` is an anonymous token: it shows only in the text between two children.
+      if (i > 0 && mode === 'pos' && /^[\s,]*\/[\s,]*$/.test(this.curFile!.text.slice(ch[i - 1].to, c.from).replace(/#.*$/gm, ''))) {
+        for (const q of out) if (q.kind === 'pos') q.posOnly = true;
+      }
       if (c.name === '*') {
         const next = ch[i + 1];
         if (next?.name === 'VariableName') { out.push({ name: this.text(next), kind: 'vararg' }); i++; }
@@ -1078,9 +1082,13 @@ export class Interpreter implements Runtime {
       out += lit(cursor, r.from);
       cursor = r.to;
       const rc = kids(r);
-      const expr = rc.find((c) => isExprNode(c) && c.name !== 'FormatConversion' && c.name !== 'FormatSpec');
+      const expr = rc.find((c) => isExprNode(c) && c.name !== 'FormatConversion' && c.name !== 'FormatSpec' && c.name !== 'FormatSelfDoc');
       const conv = rc.find((c) => c.name === 'FormatConversion');
       const specNode = rc.find((c) => c.name === 'FormatSpec');
+      // `{x=}` / `{x = :.1f}`: the expression's text up to and with `=` (spaces kept), then the
+      // value, as repr unless a conversion or a format spec says otherwise.
+      const selfDoc = rc.find((c) => c.name === 'FormatSelfDoc');
+      if (selfDoc) out += this.curFile!.text.slice(r.from + 1, (conv ?? specNode ?? rc[rc.length - 1]).from);
       const v = expr ? this.eval(expr, scope) : null;
       let spec = '';
       if (specNode) {
@@ -1097,8 +1105,8 @@ export class Interpreter implements Runtime {
         s += this.curFile!.text.slice(cur, specNode.to);
         spec = s;
       }
-      const cv = conv ? this.text(conv) : '';
-      out += cv === '!r' ? this.repr(v) : formatValue(v, spec, this);
+      const cv = conv ? this.text(conv) : selfDoc && !specNode ? '!r' : '';
+      out += cv === '!r' ? formatValue(this.repr(v), spec, this) : cv === '!a' ? formatValue(asciiRepr(this.repr(v)), spec, this) : cv === '!s' ? formatValue(this.str(v), spec, this) : formatValue(v, spec, this);
     }
     out += lit(cursor, Math.max(cursor, end));
     return out;
@@ -1825,7 +1833,12 @@ export class Interpreter implements Runtime {
     const used = new Set<string>();
     let kwargParam: Param | null = null;
     for (const p of fn.params) {
-      if (p.kind === 'pos') {
+      if (p.kind === 'pos' && p.posOnly) {
+        if (pi < pos.length) scope.vars.set(p.name, pos[pi++]);
+        else if (p.default !== undefined) scope.vars.set(p.name, p.default);
+        else if (kw.has(p.name) && !fn.params.some((q) => q.kind === 'kwarg')) this.argError(fn, `got some positional-only arguments passed as keyword arguments: '${p.name}'`, at);
+        else this.argError(fn, `missing required positional argument '${p.name}'`, at);
+      } else if (p.kind === 'pos') {
         if (pi < pos.length) { scope.vars.set(p.name, pos[pi++]); if (kw.has(p.name)) this.argError(fn, `got multiple values for argument '${p.name}'`, at); }
         else if (kw.has(p.name)) { scope.vars.set(p.name, kw.get(p.name)!); used.add(p.name); }
         else if (p.default !== undefined) scope.vars.set(p.name, p.default);
@@ -1843,8 +1856,11 @@ export class Interpreter implements Runtime {
     const extra = new PyDict();
     for (const [k, v] of kw) {
       if (used.has(k)) continue;
-      if (fn.params.some((p) => p.name === k && p.kind === 'pos')) continue;
-      if (!kwargParam) this.argError(fn, `got an unexpected keyword argument '${k}'`, at);
+      if (fn.params.some((p) => p.name === k && p.kind === 'pos' && !p.posOnly)) continue;
+      if (!kwargParam) {
+        if (fn.params.some((p) => p.name === k && p.posOnly)) this.argError(fn, `got some positional-only arguments passed as keyword arguments: '${k}'`, at);
+        this.argError(fn, `got an unexpected keyword argument '${k}'`, at);
+      }
       extra.set(k, v);
     }
     if (kwargParam) scope.vars.set(kwargParam.name, extra);
@@ -1928,6 +1944,16 @@ const isOperand = (n: SyntaxNode): boolean =>
   !(n.name === 'ArithOp' || n.name === 'BitOp' || n.name === 'CompareOp' || n.name === 'and' || n.name === 'or' ||
     n.name === 'not' || n.name === 'in' || n.name === 'is');
 const isCompare = (op: string): boolean => ['<', '>', '==', '>=', '<=', '!=', '<>', 'in', 'not in', 'is', 'is not'].includes(op);
+
+/** ascii(): repr with every non-ASCII character escaped. */
+function asciiRepr(r: string): string {
+  return [...r].map((ch) => {
+    const c = ch.codePointAt(0)!;
+    if (c < 0x80) return ch;
+    const h = c.toString(16);
+    return c < 0x100 ? '\\x' + h.padStart(2, '0') : c < 0x10000 ? '\\u' + h.padStart(4, '0') : '\\U' + h.padStart(8, '0');
+  }).join('');
+}
 
 function isSame(a: Value, b: Value): boolean {
   if (a instanceof PyFloat && b instanceof PyFloat) return a.v === b.v;

@@ -55,6 +55,8 @@ export interface Param {
   name: string;
   kind: 'pos' | 'vararg' | 'kwonly' | 'kwarg';
   default?: Value;
+  /** Before a `/`: never bound by keyword. */
+  posOnly?: boolean;
 }
 
 export class PyFunction {

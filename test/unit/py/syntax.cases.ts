@@ -9,7 +9,7 @@ SYNTAX['number literals'] = [
   { name: 'a trailing-dot float before a keyword keeps the conditional', src: 'b = 1\nx = "pos" if b > 0. else None\ny = "pos" if b > 2. else None', expr: 'x, y', want: ['pos', null] },
   { name: 'trailing-dot floats in calls, lists, slices and at line ends', src: 'def f(a, b=2.):\n    return a * b\nz = 3.\nw = [1., 2.,]\nv = (1.)', expr: 'f(1.), z, w, v, [0, 1, 2][1:], 1..__class__.__name__', want: [F(2), F(3), [F(1), F(2)], F(1), [1, 2], 'float'] },
   { name: 'trailing-dot floats inside f-string fields', src: 'b = 1', expr: 'f"{b * 2.:.1f} {\'y\' if b > 0. else \'n\'}"', want: '2.0 y' },
-  { name: 'a dot after an int attribute is not a float', src: 'x = (1).real\ny = 1 .real', expr: 'x, y', want: [1, 1], todo: 'int attributes .real/.imag are not modelled' },
+  { name: 'a dot after an int attribute is not a float', src: 'x = (1).real\ny = 1 .real', expr: 'x, y', want: [1, 1] },
   { name: 'complex literals are an explicit unknown', expr: '1j', want: { unknown: 'complex numbers are not supported' }, engineOnly: 'complex numbers are not modelled (CPython: 1j)' },
   { expr: '-2 ** 2, 2 ** -1, 2 ** 3 ** 2, 7 % -3, -7 % 3', want: [-4, F(0.5), 512, -2, 2] },
 ];
@@ -25,10 +25,11 @@ b'`, want: 'ab' },
 ];
 
 SYNTAX['f-strings'] = [
-  { src: 'x = 3.14159\nw = 8\nd = {"k": "v"}\nname = "ab"', expr: `f"{x:.2f}|{x:>{w}.1f}|{d['k']}|{name!r}|{name=}|{x = :.1f}|{{lit}}|{'q' + 'r'}"`, want: "3.14|     3.1|v|'ab'|name='ab'|x = 3.1|{lit}|qr", todo: 'self-documenting {x=} fields are not supported' },
+  { src: 'x = 3.14159\nw = 8\nd = {"k": "v"}\nname = "ab"', expr: `f"{x:.2f}|{x:>{w}.1f}|{d['k']}|{name!r}|{name=}|{x = :.1f}|{{lit}}|{'q' + 'r'}"`, want: "3.14|     3.1|v|'ab'|name='ab'|x = 3.1|{lit}|qr" },
   { src: 'n = 5', expr: `rf"\\d{n}" + fR'{n:03d}' + F"{n:#x}" + f"{n!s:<3}|" + f'{n:,}' + f'{1234567:_}'`, want: '\\d5005' + '0x5' + '5  |' + '5' + '1_234_567' },
   { src: 'a = [1, 2]\nb = 1', expr: `f"{a[0] if b > 0. else a[1]}{ {'k': 7}['k'] }{(lambda v: v * 2)(3)}{b!=2}"`, want: '17' + '6True' },
   { expr: `'a' f'{1}' "c" f"{'d'}"`, want: 'a1cd' },
+  { name: 'self-documenting fields with conversions and specs', src: 's = "é"\nn = 42\nxs = [1, 2]', expr: `f"{n=}|{n = }|{n=!s}|{n=:>5}|{s=!a}|{s!r:>6}|{xs[0] + 1=}|{n=!r:^6}|"`, want: "n=42|n = 42|n=42|n=   42|s='\\xe9'|   'é'|xs[0] + 1=2|n=  42  |" },
 ];
 
 SYNTAX['statements'] = [
@@ -47,8 +48,11 @@ SYNTAX['statements'] = [
     want: [[1, 2, 3, [], 4, 5, []], [1, 2, 3, [9, 8], 0, 5, [['z', 1]]], [1, 1, [], 2, {}], [1, 2, [3], 4, { q: 5 }]],
   },
   { src: 'def f(a, /, b):\n    return a + b', expr: 'f(1, b=2)', want: 3 },
-  { src: 'def f(a, /, b):\n    return a + b', expr: 'f(a=1, b=2)', raises: 'TypeError', todo: 'positional-only parameters accept keywords' },
+  { src: 'def f(a, /, b):\n    return a + b', expr: 'f(a=1, b=2)', raises: 'TypeError' },
   { src: 'def f(*, a):\n    return a', expr: 'f(1)', raises: 'TypeError' },
+  { src: 'def f(a, b=2, /):\n    return a + b', expr: 'f(1, b=5)', raises: 'TypeError' },
+  { name: 'a keyword named like a positional-only parameter goes to **kwargs', src: 'def f(a, /, **kw):\n    return a, kw\ndef g(a, /, *, b):\n    return a + b', expr: 'f(1, a=2), g(1, b=2)', want: [[1, { a: 2 }], 3] },
+  { name: 'number attributes', expr: '(5).real, (5).imag, True.real, (2.5).real, (2.5).imag, (7).numerator, (7).denominator, (255).bit_length(), (0).bit_length(), (-8).bit_length(), (3).conjugate()', want: [5, 0, 1, F(2.5), F(0), 7, 1, 8, 0, 4, 3] },
   { name: 'star-unpacking in lists, tuples, sets, dicts and calls', src: 'a = [1, 2]\nb = (3,)\nd = {"x": 1}\ndef f(*p, **k):\n    return p, k\nh, *t = [1, 2, 3]\n*i, j = "ab"', expr: '[*a, *b], (*a, 0), {*a, *b}, {**d, "y": 2, **{"x": 0}}, f(*a, *b, **d), h, t, i, j', want: [[1, 2, 3], [1, 2, 0], { set: [1, 2, 3] }, { x: 0, y: 2 }, [[1, 2, 3], { x: 1 }], 1, [2, 3], ['a'], 'b'] },
   { name: 'chained comparisons', src: 'y = 2\nz = 5', expr: '1 < y <= 3 != z, 1 < y > 3, 0 <= y < z < 10 > 9 is not None, 1 in [1] not in [[0]]', want: [true, false, true, true] },
   { name: 'global and nonlocal', src: py`
