@@ -1353,7 +1353,26 @@ export class Interpreter implements Runtime {
       }
       return result;
     }
-    return this.binop(op, this.eval(left, scope), this.eval(right, scope), at);
+    if (left.name !== 'BinaryExpression') return this.binop(op, this.eval(left, scope), this.eval(right, scope), at);
+    // A left-nested chain (`1 + 1 + ... + 1`, thousands deep) is folded in a loop, not by
+    // recursion: down the left spine while it is plain arithmetic, then back up.
+    const spine: [string, SyntaxNode, Span][] = [[op, right, at]];
+    let bottom: SyntaxNode = left;
+    while (bottom.name === 'BinaryExpression') {
+      const lc = kids(bottom);
+      let e = 1, o = '';
+      while (e < lc.length - 1 && !isOperand(lc[e])) { o += (o ? ' ' : '') + this.text(lc[e]); e++; }
+      if (!lc[e] || o === 'and' || o === 'or' || isCompare(o)) break;
+      spine.push([o, lc[e], this.span(bottom)]);
+      bottom = lc[0];
+    }
+    let v = this.eval(bottom, scope);
+    for (let i = spine.length - 1; i >= 0; i--) {
+      this.tick();
+      const [o, rn, sp] = spine[i];
+      v = this.binop(o, v, this.eval(rn, scope), sp);
+    }
+    return v;
   }
 
   // ---------- operations ----------

@@ -13,8 +13,12 @@ export class SourceFile {
   private problems: SyntaxProblem[] | null = null;
   constructor(readonly path: string, readonly text: string) {
     // lezer reads a masked copy of the same length (see lexmask.ts); spans index `text`.
-    this.tree = parser.parse(maskForParser(text));
+    const parsed = parseDeep(maskForParser(text));
+    this.tree = parsed.tree;
+    this.tooDeepAt = parsed.cutAt;
   }
+  /** Where an expression went past MAX_DEPTH levels (the parser cut it there), or -1. */
+  readonly tooDeepAt: number;
   get top(): SyntaxNode { return this.tree.topNode; }
 
   /** 1-based line of a 0-based offset. */
@@ -46,6 +50,10 @@ export class SourceFile {
       this.tree.iterate({
         enter: (n) => {
           if (n.type.isError) {
+            if (this.tooDeepAt >= 0 && n.from >= this.tooDeepAt) {
+              out.push({ from: n.from, to: n.to, message: `expression nested too deeply: more than ${MAX_DEPTH} levels (about as many operators in one chain), the parser's limit; split it` });
+              return false;
+            }
             const near = this.text.slice(n.from, Math.min(n.to, n.from + 20)).split('\n')[0];
             out.push({ from: n.from, to: n.to, message: near ? `syntax error near '${near}'` : 'syntax error (incomplete code)' });
             return false;
@@ -57,6 +65,46 @@ export class SourceFile {
     }
     return this.problems;
   }
+}
+
+/** Deeper trees are flattened by lezer's tree builder (CutOff.Depth 2500, less a margin for statements). */
+export const MAX_DEPTH = 2400;
+
+/**
+ * lezer's LR driver forces a reduction after 300 left-associative reductions from one start (to
+ * bound tree depth), which cuts `1 + 1 + ...` near 1,150 terms into a syntax error. We drive the
+ * parse ourselves and hold that counter below its trigger. Past lezer's tree-depth cut-off the
+ * tree would silently lose its nesting (a wrong value, worse than an error), so when the
+ * counter would have fired, the finished tree's depth is measured, and a tree at MAX_DEPTH is
+ * parsed again the plain way, its cut reported as such. Relies on the parse's
+ * `bigReductionCount` field (lezer/lr 1.4); without it, this is a plain parse. A stack overflow while
+ * building the deep tree also falls back to the cut.
+ */
+function parseDeep(text: string): { tree: Tree; cutAt: number } {
+  const p = parser.startParse(text) as ReturnType<typeof parser.startParse> & { bigReductionCount?: number; lastBigReductionStart?: number };
+  if (typeof p.bigReductionCount !== 'number') return { tree: parser.parse(text), cutAt: -1 };
+  let held = -1;
+  for (;;) {
+    if (p.bigReductionCount > 300) {
+      if (held < 0) held = p.lastBigReductionStart ?? 0;
+      p.bigReductionCount = 300;
+    }
+    let tree: Tree | null;
+    try { tree = p.advance(); } catch (e) {
+      // Building a tree that deep can overflow the JS stack (lezer's tree builder recurses).
+      if (e instanceof RangeError && held >= 0) return { tree: parser.parse(text), cutAt: held };
+      throw e;
+    }
+    if (!tree) continue;
+    if (held < 0 || treeDepth(tree) < MAX_DEPTH) return { tree, cutAt: -1 };
+    return { tree: parser.parse(text), cutAt: held };
+  }
+}
+
+function treeDepth(tree: Tree): number {
+  let d = 0, max = 0;
+  tree.iterate({ enter: () => { if (++d > max) max = d; }, leave: () => { d--; } });
+  return max;
 }
 
 /** Parses files once per (path, text). */

@@ -1,0 +1,29 @@
+// The parse layer (source.ts): long operator chains read as written up to MAX_DEPTH, and past it
+// an explicit message that names the limit.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SourceFile, MAX_DEPTH } from '../../../src/core/python/source';
+import { load, evaluate, toJs } from './harness';
+
+const sum = (n: number) => Array(n).fill('1').join(' + ');
+const n = 2300;
+
+test('a 2,300-term sum parses without errors and evaluates', () => {
+  const src = `def f():\n    return ${sum(n)}\nx = f()\ny = x - 1 - 1\n`;
+  assert.deepEqual(new SourceFile('a.py', src).syntaxProblems(), []);
+  assert.deepEqual(toJs(evaluate(load(src), 'x, y')), [n, n - 2]);
+});
+
+test('a chain past MAX_DEPTH is a syntax problem that names the limit', () => {
+  const src = `x = 1\ny = ${sum(MAX_DEPTH + 500)}\n`;
+  const problems = new SourceFile('a.py', src).syntaxProblems();
+  assert.ok(problems.length > 0);
+  assert.match(problems[0].message, new RegExp(`more than ${MAX_DEPTH} levels`));
+  assert.ok(problems[0].from >= src.indexOf('y ='), 'reported inside the long line');
+});
+
+test('ordinary syntax errors keep their message', () => {
+  const problems = new SourceFile('a.py', 'x = (1 +\ny = 2\n').syntaxProblems();
+  assert.ok(problems.length > 0);
+  assert.doesNotMatch(problems[0].message, /nested too deeply/);
+});
