@@ -6,9 +6,10 @@ import {
   Param, PyFunction, NativeFunction, BoundMethod, PyPartial, Descriptor, PyClass, PyInstance, PyNamespace,
   PyIterator, SuperProxy, Tensor, Scope, LazyImport, CallArgs, CallContext, Runtime, ModuleState,
   isNum, num, isInt,
+  metaOf,
 } from './values';
 import { SourceFile } from './source';
-import { makeBuiltins, partialListings, defaultFactories } from './builtins';
+import { makeBuiltins, partialListings, defaultFactories, missingValues, valueClasses } from './builtins';
 import { formatValue, reprValue } from './format';
 import { makeTorch, TorchApi } from './torch';
 import { ModuleResolver } from './imports';
@@ -114,6 +115,7 @@ export class Interpreter implements Runtime {
   makeClass(name: string, bases: PyClass[], file: SourceFile | null = null): PyClass {
     const c = new PyClass(name, bases, file);
     c.mro = linearize(c, this.classes?.object);
+    c.dict.set('__name__', name);
     return c;
   }
 
@@ -836,6 +838,7 @@ export class Interpreter implements Runtime {
       const mn = scope.moduleScope().vars.get('__name__');
       cls.dict.set('__module__', typeof mn === 'string' ? mn : '__main__');
     }
+    metaOf(cls)?.created?.(cls, this.ctx(this.span(n)));
     let v: Value = cls;
     for (let i = decorators.length - 1; i >= 0; i--) v = this.decorate(decorators[i], v, this.span(n));
     scope.vars.set(cls.name, v);
@@ -1381,6 +1384,9 @@ export class Interpreter implements Runtime {
     if (b instanceof Unknown) return b;
     if (a instanceof Tensor || b instanceof Tensor) return this.torch.binary(op, a, b, this.ctx(at));
     if (isNum(a) && isNum(b)) return numBinop(op, a, b, this, at);
+    // Operators of dict/list subclasses (Counter + Counter, ...).
+    const sub = (a instanceof PyDict || a instanceof PyList) ? valueClasses.get(a) : undefined;
+    if (sub && BINOP_DUNDER[op]) { const f = sub.lookup(BINOP_DUNDER[op][0]); if (f !== undefined) return this.call(f, [a, b], new Map(), at); }
     if (typeof a === 'string') {
       if (op === '+' && typeof b === 'string') return a + b;
       if (op === '*' && isInt(b)) return a.repeat(Math.max(0, num(b)));
@@ -1421,6 +1427,10 @@ export class Interpreter implements Runtime {
       if (op === '+') return typeof v === 'boolean' ? num(v) : v;
       if (op === '~' && isInt(v)) return ~num(v);
     }
+    if (v instanceof PyInstance) {
+      const f = v.cls.lookup(op === '-' ? '__neg__' : op === '+' ? '__pos__' : '__invert__');
+      if (f !== undefined) return this.call(f, [v], new Map(), at);
+    }
     throw new PyException(this.exception('TypeError'), `bad operand type for unary ${op}: '${this.typeName(v)}'`, at);
   }
 
@@ -1449,7 +1459,8 @@ export class Interpreter implements Runtime {
 
   equals(a: Value, b: Value): boolean {
     if (isNum(a) && isNum(b)) return num(a) === num(b);
-    if (typeof a === 'string' || typeof b === 'string') return a === b;
+    if (typeof a === 'string' && typeof b === 'string') return a === b;
+    if ((typeof a === 'string' && !(b instanceof PyInstance)) || (typeof b === 'string' && !(a instanceof PyInstance))) return false;
     if (a === null || b === null) return a === b;
     if ((a instanceof PyTuple && b instanceof PyTuple) || (a instanceof PyList && b instanceof PyList)) {
       return a.items.length === b.items.length && a.items.every((x, i) => this.equals(x, b.items[i]));
@@ -1462,13 +1473,24 @@ export class Interpreter implements Runtime {
     }
     if (a instanceof PyInstance) {
       const f = a.cls.lookup('__eq__');
-      if (f instanceof PyFunction) { const r = this.call(f, [a, b], new Map(), null); return r === true; }
+      if (f instanceof PyFunction || f instanceof NativeFunction) { const r = this.call(f, [a, b], new Map(), null); return r === true; }
+    }
+    if (b instanceof PyInstance && !(a instanceof PyInstance)) {
+      // The reflected __eq__ (`1 == IntEnumMember`).
+      const f = b.cls.lookup('__eq__');
+      if (f instanceof PyFunction || f instanceof NativeFunction) { const r = this.call(f, [b, a], new Map(), null); return r === true; }
     }
     return isSame(a, b);
   }
 
   order(a: Value, b: Value, at: Span | null): number | Unknown {
     if (isNum(a) && isNum(b)) { const x = num(a), y = num(b); return x < y ? -1 : x > y ? 1 : 0; }
+    // Objects that are integers underneath (__index__: IntEnum members) order as those.
+    if (a instanceof PyInstance || b instanceof PyInstance) {
+      const ix = (v: Value): Value => { const f = v instanceof PyInstance ? v.cls.lookup('__index__') : undefined; return f !== undefined ? this.call(f, [v], new Map(), at) : v; };
+      const x = ix(a), y = ix(b);
+      if (isNum(x) && isNum(y)) return this.order(x, y, at);
+    }
     if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
     if ((a instanceof PyTuple && b instanceof PyTuple) || (a instanceof PyList && b instanceof PyList)) {
       for (let i = 0; i < Math.min(a.items.length, b.items.length); i++) {
@@ -1532,7 +1554,10 @@ export class Interpreter implements Runtime {
     const t = this.taintOf(v);
     if (t) return t;
     if (v instanceof PyList || v instanceof PyTuple) return v.items.slice();
-    if (v instanceof PyIterator) { const r = v.items.slice(v.pos); v.pos = v.items.length; return r; }
+    if (v instanceof PyIterator) {
+      if (v.pull) return new Unknown('an endless iterator (itertools.count, cycle or repeat) read to its end', at);
+      const r = v.items.slice(v.pos); v.pos = v.items.length; return r;
+    }
     if (v instanceof PyRange) {
       const n = rangeLen(v);
       if (n > 10_000_000) return new Unknown('range too large', at);
@@ -1558,6 +1583,7 @@ export class Interpreter implements Runtime {
         return out;
       }
     }
+    if (v instanceof PyClass) { const m = metaOf(v); if (m?.iter) return m.iter(v, this.ctx(at)); }
     throw new PyException(this.exception('TypeError'), `'${this.typeName(v)}' object is not iterable`, at);
   }
 
@@ -1589,6 +1615,8 @@ export class Interpreter implements Runtime {
         if (idx instanceof Unknown) return idx;
         const factory = defaultFactories.get(obj);
         if (factory !== undefined && factory !== null) { const d = this.call(factory, [], new Map(), at); obj.set(idx, d); return d; }
+        const missing = missingValues.get(obj);
+        if (missing !== undefined) return missing;
         throw new PyException(this.exception('KeyError'), this.repr(idx), at);
       }
       return v;
@@ -1607,7 +1635,11 @@ export class Interpreter implements Runtime {
       const f = obj.cls.lookup('__getitem__');
       if (f !== undefined) return this.call(f, [obj, idx], new Map(), at);
     }
-    if (obj instanceof PyClass) return obj; // typing generics: List[int] etc.
+    if (obj instanceof PyClass) {
+      const m = metaOf(obj);
+      if (m?.getitem) return m.getitem(obj, idx, this.ctx(at));
+      return obj; // typing generics: List[int] etc.
+    }
     if (obj instanceof NativeFunction || obj instanceof PyNamespace) return new Unknown('subscript of a typing construct', at);
     throw new PyException(this.exception('TypeError'), `'${this.typeName(obj)}' object is not subscriptable`, at);
   }
@@ -1900,8 +1932,8 @@ export class Interpreter implements Runtime {
     }
     if (v instanceof PyFloat) return c.float;
     if (v instanceof PyTuple) return v.cls ?? c.tuple;
-    if (v instanceof PyList) return c.list;
-    if (v instanceof PyDict) return c.dict;
+    if (v instanceof PyList) return valueClasses.get(v) ?? c.list;
+    if (v instanceof PyDict) return valueClasses.get(v) ?? c.dict;
     if (v instanceof PySet) return c.set;
     if (v instanceof PyInstance) return v.cls;
     if (v instanceof Tensor) return v.isParam ? c.Parameter : c.Tensor;
@@ -1923,6 +1955,11 @@ export class Interpreter implements Runtime {
       return unknown ?? false;
     }
     if (!(cls instanceof PyClass)) return new Unknown('isinstance() with an unknown class', null);
+    // A deque is a list inside but not a list; a Counter is a dict.
+    const vc = v instanceof PyDict || v instanceof PyList ? valueClasses.get(v) : undefined;
+    if (vc && (cls === this.classes.list || cls === this.classes.dict)) return vc.isSubclassOf(cls);
+    // Instances of a class deriving from int/str (IntEnum members) are ints.
+    if (v instanceof PyInstance && v.cls.isSubclassOf(cls)) return true;
     if (cls.instanceCheck) return cls.instanceCheck(v);
     const t = this.typeOf(v);
     if (t.isSubclassOf(cls)) return true;
@@ -1934,7 +1971,7 @@ export class Interpreter implements Runtime {
   str(v: Value): string {
     if (v instanceof PyInstance) {
       const f = v.cls.lookup('__str__') ?? v.cls.lookup('__repr__');
-      if (f instanceof PyFunction) { const r = this.call(f, [v], new Map(), null); return typeof r === 'string' ? r : '<object>'; }
+      if (f instanceof PyFunction || f instanceof NativeFunction) { const r = this.call(f, [v], new Map(), null); return typeof r === 'string' ? r : '<object>'; }
       return `<${v.cls.name} object>`;
     }
     return formatValue(v, '', this);
@@ -1957,6 +1994,7 @@ const BINOP_DUNDER: Record<string, [string, string]> = {
   '+': ['__add__', '__radd__'], '-': ['__sub__', '__rsub__'], '*': ['__mul__', '__rmul__'],
   '/': ['__truediv__', '__rtruediv__'], '//': ['__floordiv__', '__rfloordiv__'], '@': ['__matmul__', '__rmatmul__'],
   '%': ['__mod__', '__rmod__'], '**': ['__pow__', '__rpow__'],
+  '|': ['__or__', '__ror__'], '&': ['__and__', '__rand__'], '^': ['__xor__', '__rxor__'],
 };
 
 const isOperand = (n: SyntaxNode): boolean =>
