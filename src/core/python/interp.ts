@@ -10,6 +10,7 @@ import {
 } from './values';
 import { SourceFile } from './source';
 import { makeBuiltins, partialListings, defaultFactories, missingValues, valueClasses } from './builtins';
+import { Matcher, Bindings } from './match';
 import { formatValue, reprValue } from './format';
 import { makeTorch, TorchApi } from './torch';
 import { ModuleResolver } from './imports';
@@ -38,7 +39,7 @@ export interface InterpOptions {
 // Keyed by start and type (exact below 2^43 characters), then by end: nodes that share a start and
 // a type (`a + b + c` holds `a + b`) differ by their end.
 let kidCache: Map<number, (number | SyntaxNode[])[]> | null = null;
-const kids = (n: SyntaxNode): SyntaxNode[] => {
+export const kids = (n: SyntaxNode): SyntaxNode[] => {
   const key = n.from * 1024 + n.type.id;
   const hits = kidCache?.get(key);
   if (hits) for (let i = 0; i < hits.length; i += 2) if (hits[i] === n.to) return hits[i + 1] as SyntaxNode[];
@@ -246,6 +247,7 @@ export class Interpreter implements Runtime {
       case 'RaiseStatement': return this.execRaise(n, scope);
       case 'TryStatement': return this.execTry(n, scope);
       case 'WithStatement': return this.execWith(n, scope);
+      case 'MatchStatement': return this.execMatch(n, scope);
       case 'ImportStatement': this.execImport(n, scope); return undefined;
       case 'AssertStatement': return this.execAssert(n, scope);
       case 'DeleteStatement': this.execDelete(n, scope); return undefined;
@@ -270,6 +272,37 @@ export class Interpreter implements Runtime {
   }
 
   text(n: SyntaxNode): string { return this.curFile!.text.slice(n.from, n.to); }
+
+  /** `match`: the first case whose pattern matches and guard holds runs (see match.ts). */
+  private execMatch(n: SyntaxNode, scope: Scope): Completion {
+    const ch = kids(n);
+    const bodyAt = ch.findIndex((c) => c.name === 'MatchBody');
+    // `match a, b:` is beyond lezer: the subject is then read on its own (SourceFile.subExpression).
+    const head = ch.slice(1, bodyAt);
+    const sub = bodyAt > 1 && this.curFile!.hasErrorIn(head[0].from, ch[bodyAt].from) ? this.curFile!.subExpression(head[0].from, ch[bodyAt].from) : null;
+    const subject = sub ? this.eval(sub, scope) : head.length === 1 ? this.eval(head[0], scope) : new Unknown('a match subject that cannot be read', this.span(n));
+    const clauses = bodyAt >= 0 ? kids(ch[bodyAt]).filter((c) => c.name === 'MatchClause') : [];
+    const matcher = new Matcher(this, scope);
+    for (let i = 0; i < clauses.length; i++) {
+      const cc = kids(clauses[i]);
+      const pats = cc.filter((c) => c.name !== 'case' && c.name !== ',' && c.name !== 'Guard' && c.name !== 'Body' && !c.type.isError);
+      const guard = cc.find((c) => c.name === 'Guard');
+      const body = cc.find((c) => c.name === 'Body');
+      const binds: Bindings = [];
+      const r = pats.length === 1 && !cc.some((c) => c.name === ',') ? matcher.match(pats[0], subject, binds) : matcher.sequence(pats, subject, binds);
+      const undecided = (u: Unknown) => this.havoc(clauses.slice(i), scope, new Unknown(`depends on a match statement that cannot be decided: ${u.reason}`, u.at ?? this.span(n)));
+      if (r instanceof Unknown) return undecided(r);
+      if (!r) continue;
+      for (const [nm, v] of binds) this.assign(nm, v, scope);
+      if (guard) {
+        const t = this.truthy(this.eval(kids(guard)[1], scope), this.span(guard));
+        if (t instanceof Unknown) return undecided(t);
+        if (!t) continue;
+      }
+      return body ? this.execBody(this.bodyOf(body), scope) : undefined;
+    }
+    return undefined;
+  }
 
   private execAssign(n: SyntaxNode, scope: Scope): Completion {
     const ch = kids(n);
@@ -900,6 +933,18 @@ export class Interpreter implements Runtime {
           break;
         }
         case 'DeleteStatement': { for (const c of kids(n).slice(1)) if (isExprNode(c)) this.havocTarget(c, scope, why); return; }
+        case 'MatchClause': {
+          // Names its pattern would capture (`case [x, *rest]`, `case P() as p`).
+          const captures = (p: SyntaxNode): void => {
+            for (const c of kids(p)) {
+              if (c.name === 'Body' || c.name === 'Guard') continue;
+              if (c.name === 'VariableName' && (p.name === 'CapturePattern' || (p.name === 'AsPattern' && c === kids(p)[kids(p).length - 1])) && this.text(c) !== '_') this.havocTarget(c, scope, why);
+              else captures(c);
+            }
+          };
+          captures(n);
+          break;
+        }
       }
       for (const c of kids(n)) if (c.name === 'Body' || c.name.endsWith('Statement') || c.name.endsWith('Clause') || c.name === 'MatchBody') visit(c);
     };

@@ -21,6 +21,40 @@ export class SourceFile {
   readonly tooDeepAt: number;
   get top(): SyntaxNode { return this.tree.topNode; }
 
+  private subs: Map<string, SyntaxNode | null> | null = null;
+  /**
+   * The expression (or comma list, as a tuple) written at [from, to), read on its own: for the
+   * forms lezer cannot read in place (`match a, b:`, `@d['k']` decorators, see lexmask.ts). The
+   * text is parsed alone, blanked around and wrapped in the parentheses put at from - 1 and at
+   * `to`, so its nodes keep this file's offsets. Null when it is not an expression.
+   */
+  subExpression(from: number, to: number): SyntaxNode | null {
+    const key = `${from}:${to}`;
+    this.subs ??= new Map();
+    if (this.subs.has(key)) return this.subs.get(key)!;
+    let node: SyntaxNode | null = null;
+    if (from > 0) {
+      const padded = ' '.repeat(from - 1) + '(' + maskForParser(this.text.slice(from, to)) + ')';
+      const tree = parser.parse(padded);
+      const stmt = tree.topNode.firstChild;
+      let bad = false;
+      tree.iterate({ enter: (n) => { if (n.type.isError) bad = true; return !bad; } });
+      const wrap = stmt?.name === 'ExpressionStatement' && !stmt.nextSibling ? stmt.firstChild : null;
+      if (!bad && wrap && wrap.from === from - 1 && wrap.to === to + 1) {
+        node = wrap.name === 'ParenthesizedExpression' ? wrap.getChild('(')?.nextSibling ?? null : wrap.name === 'TupleExpression' ? wrap : null;
+      }
+    }
+    this.subs.set(key, node);
+    return node;
+  }
+
+  /** Whether the parse has an error node within [from, to). */
+  hasErrorIn(from: number, to: number): boolean {
+    let bad = false;
+    this.tree.iterate({ from, to, enter: (n) => { if (n.type.isError && n.from >= from && n.from < to) bad = true; return !bad; } });
+    return bad;
+  }
+
   /** 1-based line of a 0-based offset. */
   line(offset: number): number {
     const starts = this.starts();
@@ -43,12 +77,35 @@ export class SourceFile {
   }
   slice(n: { from: number; to: number }): string { return this.text.slice(n.from, n.to); }
 
+  /**
+   * Error nodes lezer leaves in valid code: after a bare `yield` used as a value (`x = yield`),
+   * and in an empty class-pattern argument list (`case str():`).
+   */
+  private readsValid(e: SyntaxNode): boolean {
+    const prev = e.prevSibling;
+    if (e.from === e.to && prev?.name === 'yield' && (e.parent?.name === 'YieldExpression' || e.parent?.name === 'YieldStatement')) return true;
+    // `match a, b:`: lezer reads one expression as the subject; the interpreter reads the list.
+    for (let m: SyntaxNode | null = e.parent; m; m = m.parent) {
+      if (m.name === 'MatchStatement') {
+        const ch = m.firstChild?.nextSibling, body = m.getChild('MatchBody');
+        return !!ch && !!body && e.to <= body.from && this.subExpression(ch.from, body.from) !== null;
+      }
+      if (m.name === 'MatchBody' || m.name.endsWith('Statement')) break;
+    }
+    for (let p: SyntaxNode | null = e.parent; p; p = p.parent) {
+      if (p.name === 'PatternArgList') return /^\(\s*\)$/.test(this.text.slice(p.from, p.to));
+      if (p.name.endsWith('Statement')) break;
+    }
+    return false;
+  }
+
   /** Error nodes of the parse (lezer recovers; we only report where). */
   syntaxProblems(): SyntaxProblem[] {
     if (!this.problems) {
       const out: SyntaxProblem[] = [];
       this.tree.iterate({
         enter: (n) => {
+          if (n.type.isError && this.readsValid(n.node)) return false;
           if (n.type.isError) {
             if (this.tooDeepAt >= 0 && n.from >= this.tooDeepAt) {
               out.push({ from: n.from, to: n.to, message: `expression nested too deeply: more than ${MAX_DEPTH} levels (about as many operators in one chain), the parser's limit; split it` });

@@ -27,3 +27,13 @@ test('ordinary syntax errors keep their message', () => {
   assert.ok(problems.length > 0);
   assert.doesNotMatch(problems[0].message, /nested too deeply/);
 });
+
+test('valid forms lezer marks with an error node are not syntax problems', () => {
+  for (const src of [
+    'def g():\n    x = yield\n    yield\n    y = [(yield)]\n',
+    'match v:\n    case str() | bytes():\n        pass\n    case int( ):\n        pass\n',
+    'match a, (b + 1):\n    case 0, 0:\n        pass\n',
+  ]) assert.deepEqual(new SourceFile('a.py', src).syntaxProblems(), [], src);
+  assert.ok(new SourceFile('a.py', 'def g():\n    x = yield +\n').syntaxProblems().length > 0, 'a real error after yield stays');
+  assert.ok(new SourceFile('a.py', 'match v:\n    case str(:\n        pass\n').syntaxProblems().length > 0, 'a real error in a class pattern stays');
+});
