@@ -766,6 +766,16 @@ export class Interpreter implements Runtime {
     for (const d of decos) {
       const expr = kids(d).filter((c) => c.name !== 'At')[0];
       if (!expr) continue;
+      // A PEP 614 decorator (`@d['k']`), masked to one name for lezer (lexmask.ts): read its text alone.
+      if (expr.name === 'VariableName' && !/^[\p{L}_][\p{L}\p{N}_]*$/u.test(this.text(expr))) {
+        const sub = this.curFile!.subExpression(expr.from, expr.to);
+        if (!sub) continue;
+        let v: Value;
+        try { v = this.eval(sub, scope); } catch { continue; }
+        const user = (v instanceof PyFunction || v instanceof PyClass) && v.file === this.curFile;
+        if (user || (v instanceof NativeFunction && DECORATORS.has(v.name))) known.push(user ? new UserDecorator(v) : v);
+        continue;
+      }
       let callee = expr;
       const argList = kids(d).find((c) => c.name === 'ArgList');
       if (expr.name === 'CallExpression') callee = kids(expr)[0];
@@ -1249,6 +1259,18 @@ export class Interpreter implements Runtime {
     const parts: SyntaxNode[][] = [[]];
     for (const c of inner) { if (c.name === ',') parts.push([]); else parts[parts.length - 1].push(c); }
     if (parts[parts.length - 1].length === 0 && parts.length > 1) parts.pop();
+    // `x[*idx]` (lexmask.ts reads its `*` as `~`): the items unpack into a tuple index.
+    const starred = (p: SyntaxNode[]) => p.length === 1 && p[0].name === 'UnaryExpression' && this.text(kids(p[0])[0]) === '*';
+    if (parts.some(starred)) {
+      const out: Value[] = [];
+      for (const p of parts) {
+        if (!starred(p)) { out.push(p.length ? this.eval(p[0], scope) : null); continue; }
+        const items = this.iterate(this.eval(kids(p[0])[1], scope), this.span(p[0]));
+        if (items instanceof Unknown) return items;
+        out.push(...items);
+      }
+      return new PyTuple(out);
+    }
     const items = parts.map((p) => {
       if (!p.some((c) => c.name === ':')) return p.length ? this.eval(p[0], scope) : null;
       const sl: (Value)[] = [null, null, null];

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SourceFile, MAX_DEPTH } from '../../../src/core/python/source';
+import { maskForParser } from '../../../src/core/python/lexmask';
 import { load, evaluate, toJs } from './harness';
 
 const sum = (n: number) => Array(n).fill('1').join(' + ');
@@ -36,4 +37,24 @@ test('valid forms lezer marks with an error node are not syntax problems', () =>
   ]) assert.deepEqual(new SourceFile('a.py', src).syntaxProblems(), [], src);
   assert.ok(new SourceFile('a.py', 'def g():\n    x = yield +\n').syntaxProblems().length > 0, 'a real error after yield stays');
   assert.ok(new SourceFile('a.py', 'match v:\n    case str(:\n        pass\n').syntaxProblems().length > 0, 'a real error in a class pattern stays');
+});
+
+test('the mask rewrites PEP 614 decorators, parenthesized with items and subscript stars only', () => {
+  const same = [
+    '@register_model\ndef f(): pass\n',
+    '@torch.jit.script_if_tracing(a, b=[1, 2])\ndef f(): pass\n',
+    'y = (a\n     @ b)\n',
+    'x = [*a, *b]\nreturn_ = f(*a)\ny = a[1:2, ::3]\nz = a * b[2]\n',
+    'def f():\n    return [*a]\n',
+    'with open(p) as fh:\n    pass\nwith (a) as b:\n    pass\n',
+  ];
+  for (const src of same) assert.equal(maskForParser(src), src, src);
+  assert.equal(maskForParser("@d['k']\ndef f(): pass\n"), '@______\ndef f(): pass\n');
+  assert.equal(maskForParser('@(lambda f: f)  # c\ndef f(): pass\n'), '@_____________  # c\ndef f(): pass\n');
+  assert.equal(maskForParser('with (a as b,\n      c as d,):\n    pass\n'), 'with  a as b,       c as d  :\n    pass\n');
+  assert.equal(maskForParser('x = d[*idx]\ny = d[0, *i]\n'), 'x = d[~idx]\ny = d[0, ~i]\n');
+  for (const src of ["@d['k']\ndef f(): pass\n", 'with (a as b, c as d):\n    pass\n', 'x = d[*idx]\n']) {
+    assert.equal(maskForParser(src).length, src.length);
+    assert.deepEqual(new SourceFile('a.py', src).syntaxProblems(), [], src);
+  }
 });

@@ -199,18 +199,39 @@ SYNTAX['statements'] = [
           return x
     `,
     expr: 'a(1), b(2), c(3), d(4), e(5)', want: [4, 4, 3, 8, 10],
-    todo: 'lezer/python reads only dotted names and calls as decorators (the rest is a syntax error)',
   },
   { name: 'parenthesized context managers', src: py`
-      import contextlib
-      @contextlib.contextmanager
-      def cm(v):
-          yield v
+      class cm:
+          def __init__(self, v):
+              self.v = v
+          def __enter__(self):
+              return self.v
+          def __exit__(self, *exc):
+              return False
       with (cm(1) as a, cm(2) as b):
           s = a + b
-    `, expr: 's', want: 3, todo: 'lezer/python does not read parenthesized context managers (a syntax error)' },
+    `, expr: 's', want: 3 },
   { name: 'yield as an expression', src: 'def g():\n    x = yield 1\n    y = (yield)\n    yield x, y', expr: 'list(g())', want: [1, null, [null, null]] },
   { name: 'a bare yield as a value', src: 'def g():\n    x = yield\n    yield x', expr: 'list(g())', want: [null, null] },
-  { name: 'star in a subscript (PEP 646)', src: 'd = {(1, 2): "v"}\nidx = (1, 2)\nx = d[*idx]', expr: 'x', want: 'v', todo: 'lezer/python does not read a star in a subscript (a syntax error)' },
+  { name: 'parenthesized context managers over lines, with comments and a trailing comma', src: py`
+      class cm:
+          def __init__(self, v):
+              self.v = v
+          def __enter__(self):
+              return self.v
+          def __exit__(self, *exc):
+              return False
+      with (
+          cm(1) as a,  # first
+          cm(2.) as b,
+      ):
+          s = a + b
+      with (cm(5)) as c:
+          t = c
+      with (cm(6)):
+          u = 1
+    `, expr: 's, t, u', want: [F(3), 5, 1] },
+  { name: 'stars in subscripts (PEP 646), also as assignment targets', src: 'd = {(1, 2): "v", (0, 1, 2): "w"}\nidx = (1, 2)\na = d[*idx]\nb = d[0, *idx]\nd[*idx] = "z"\nclass G:\n    def __getitem__(self, k):\n        return k\nc = G()[*[7]]\ne = [[1, 2], [3, 4]]\nf = e[1][0] * 2', expr: 'a, b, d[1, 2], c, f', want: ['v', 'w', 'z', [7], 6] },
+  { name: 'star in a subscript (PEP 646)', src: 'd = {(1, 2): "v"}\nidx = (1, 2)\nx = d[*idx]', expr: 'x', want: 'v' },
   { name: 'conditional lambdas and nested conditionals', src: 'f = (lambda x: x) if False else (lambda x: -x)\nv = 1 if 0 else 2 if 0 else 3', expr: 'f(2), v', want: [-2, 3] },
 ];
