@@ -6,6 +6,7 @@
 //  - a float with a trailing dot (`1.`, `0. else`, `1.e5`, `2.j`): lezer reads `1` then an
 //    attribute access; the dot becomes `0` (`10`, `10e5`), one Number token of the same span;
 //  - a UTF-8 byte-order mark at the start (CPython skips it): it becomes a newline;
+//  - a form feed in code (whitespace to CPython, `^L` page breaks in old files): a space;
 //  - PEP 614 decorators, parenthesized context managers and stars in subscripts (see scanCode).
 // The scan follows CPython's tokenizer for what matters here: comments, string literals with
 // any prefix (raw strings keep `\` + quote inside), triple quotes, and the code inside
@@ -56,7 +57,8 @@ function scanCode(s: string, i: number, end: number, inField: boolean, put: (i: 
       i++;
       continue;
     }
-    if (c === 32 || c === 9 || c === 12 || c === 13) { i++; continue; }
+    if (c === 12 /* form feed */) { put(i, ' '); i++; continue; } // whitespace to CPython, an error to lezer
+    if (c === 32 || c === 9 || c === 13) { i++; continue; }
     if (c === 92 /* \ */ && s.charCodeAt(i + 1) === 10) { i += 2; continue; } // a continued line
     const atLineStart = lineStart;
     lineStart = false;

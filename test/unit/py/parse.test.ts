@@ -34,6 +34,7 @@ test('valid forms lezer marks with an error node are not syntax problems', () =>
     'def g():\n    x = yield\n    yield\n    y = [(yield)]\n',
     'match v:\n    case str() | bytes():\n        pass\n    case int( ):\n        pass\n',
     'match a, (b + 1):\n    case 0, 0:\n        pass\n',
+    'x = 1\n\n\f\n# page break\ndef f():\n    return x\n',
   ]) assert.deepEqual(new SourceFile('a.py', src).syntaxProblems(), [], src);
   assert.ok(new SourceFile('a.py', 'def g():\n    x = yield +\n').syntaxProblems().length > 0, 'a real error after yield stays');
   assert.ok(new SourceFile('a.py', 'match v:\n    case str(:\n        pass\n').syntaxProblems().length > 0, 'a real error in a class pattern stays');
