@@ -49,7 +49,7 @@ function scanCode(s: string, i: number, end: number, inField: boolean, put: (i: 
   const stack: string[] = [];
   let lineStart = !inField;
   let prevSig = -1; // offset of the previous significant code character
-  let prevIdent = '';
+  let identFrom = -1, identTo = -1; // the last name read
   while (i < end) {
     const c = s.charCodeAt(i);
     if (c === 10) {
@@ -68,7 +68,6 @@ function scanCode(s: string, i: number, end: number, inField: boolean, put: (i: 
       continue;
     }
     const sig = i;
-    let ident = '';
     if (c === 34 || c === 39 /* " ' */) i = scanString(s, i, i, end, put);
     else if (isIdStart(c)) {
       const start = i;
@@ -78,8 +77,8 @@ function scanCode(s: string, i: number, end: number, inField: boolean, put: (i: 
       if ((q === 34 || q === 39) && i - start <= 2 && /^(?:[rRbBuUfF]|[rR][bBfF]|[bBfF][rR])$/.test(s.slice(start, i))) {
         i = scanString(s, start, i, end, put);
       } else {
-        ident = s.slice(start, i);
-        if (!inField && ident === 'with') maskWithParens(s, i, end, put);
+        identFrom = start; identTo = i;
+        if (!inField && i - start === 4 && s.startsWith('with', start)) maskWithParens(s, i, end, put);
       }
     } else if (isDigit(c) || (c === 46 && isDigit(s.charCodeAt(i + 1)))) i = scanNumber(s, i, end, put);
     else if (c === 64 /* @ */ && atLineStart && stack.length === 0 && !inField) i = maskDecorator(s, i + 1, end, put);
@@ -87,7 +86,8 @@ function scanCode(s: string, i: number, end: number, inField: boolean, put: (i: 
       if (c === 40 || c === 123) stack.push(s[i]);
       else if (c === 91 /* [ */) {
         const p = prevSig >= 0 ? s.charCodeAt(prevSig) : -1;
-        const subscript = (isIdChar(p) && !KEYWORDS.has(prevIdent)) || p === 41 || p === 93 || p === 34 || p === 39;
+        // After a name (not a keyword), a number, `)`, `]` or a string: a subscript.
+        const subscript = isIdChar(p) ? !(identTo === prevSig + 1 && KEYWORDS.has(s.slice(identFrom, identTo))) : p === 41 || p === 93 || p === 34 || p === 39;
         stack.push(subscript ? 'S' : '[');
       } else if (c === 41 || c === 93) {
         if (inField && stack.length === 0) return i;
@@ -102,7 +102,6 @@ function scanCode(s: string, i: number, end: number, inField: boolean, put: (i: 
       i++;
     }
     prevSig = i - 1 >= sig ? i - 1 : sig;
-    prevIdent = ident;
   }
   return i;
 }
