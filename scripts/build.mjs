@@ -27,6 +27,10 @@ await build({ ...common, entryPoints: [join(root, 'src/profileWorker.ts')], outf
 // through onnxruntime and returns only sums, so the caller's memory stays flat.
 await build({ ...common, entryPoints: [join(root, 'src/redundancyWorker.ts')], outfile: join(root, 'dist/redundancyWorker.js'),
   external: ['onnxruntime-node'] });
+// The ghostify child (forked by src/core/ghostify/runner.ts): rewrite, fits and the held-out
+// comparison of a trained model, out of the caller's process.
+await build({ ...common, entryPoints: [join(root, 'src/ghostifyWorker.ts')], outfile: join(root, 'dist/ghostifyWorker.js'),
+  external: ['onnxruntime-node'] });
 // The panel's webview (a browser page): dist/webview/panel.js + panel.css with the codicon font
 // beside them; the panel's localResourceRoots is that one folder.
 await build({ bundle: true, platform: 'browser', format: 'iife', target: 'chrome120', minify: true, sourcemap: true, logLevel: 'warning',

@@ -13,6 +13,7 @@ import type { DocAnalysis } from './editor/analyses';
 import type { EngineStats } from './editor/engine';
 import { GhostLensPanel, PanelProbe, registerPanelSerializer } from './editor/panel';
 import { measureRedundancyCommand } from './editor/redundancy';
+import { ghostifyCommand } from './editor/ghostify';
 
 /** What activate() returns: the figures and hooks the tests in a real VS Code read. */
 export interface GhostLensApi {
@@ -36,6 +37,7 @@ export function activate(context: vscode.ExtensionContext): GhostLensApi {
   // Commands (palette category "GhostLens").
   ctx.registerCommand('analyzeFile', commands.analyzeFile);
   ctx.registerCommand('selectEntryPoint', commands.selectEntryPoint);
+  ctx.registerCommand('setInput', commands.setInput);
   ctx.registerCommand('openPanel', commands.openPanel);
   ctx.registerCommand('profileLatency', commands.profileLatency);
   ctx.registerCommand('cancelProfile', commands.cancelProfile);
@@ -43,14 +45,15 @@ export function activate(context: vscode.ExtensionContext): GhostLensApi {
   ctx.registerCommand('rewriteAll', commands.rewriteAll);
   ctx.registerCommand('rewrite', commands.rewrite);
   ctx.registerCommand('measureRedundancy', measureRedundancyCommand);
+  ctx.registerCommand('ghostify', ghostifyCommand);
 
-  // Views of the analyses.
-  const status = ctx.own(new StatusBar(ctx.analyses));
+  // Views of the results (editor/results.ts: analysis, profile, redundancy per document version).
+  const status = ctx.own(new StatusBar(ctx.results, ctx.analyses));
   const rewriteActions = ctx.own(new RewriteActions(ctx));
   ctx.push(
-    new DiagnosticsView(ctx.analyses),
-    vscode.languages.registerCodeLensProvider(PYTHON, ctx.own(new CodeLensView(ctx.analyses, ctx.config))),
-    vscode.languages.registerHoverProvider(PYTHON, new HoverView(ctx.analyses)),
+    new DiagnosticsView(ctx.results),
+    vscode.languages.registerCodeLensProvider(PYTHON, ctx.own(new CodeLensView(ctx.results, ctx.config))),
+    vscode.languages.registerHoverProvider(PYTHON, new HoverView(ctx.results)),
     vscode.languages.registerCodeActionsProvider(PYTHON, rewriteActions, RewriteActions.metadata),
   );
 

@@ -7,7 +7,11 @@ import type { ModelGraph, ModuleNode, Stage, UnknownNote } from './core/graph/mo
 import type { GhostSettings } from './core/analysis/ghost';
 import type { CompareResult, ModuleTime, ProfileResult, ProviderChoice, ProviderName, ProviderNote, StageComparison, Stats } from './core/profile/types';
 import type { CalibrationInfo, LayerRedundancy, RedundancyResult, StageRedundancy } from './core/redundancy/types';
+import type { GhostifyResult, OutputAgreement, SiteResult } from './core/ghostify/types';
 
+
+/** The profile settings a panel starts with (the webview reads them from here, not from the core). */
+export { DEFAULT_PROFILE_OPTIONS } from './core/profile/types';
 // ── the messages ─────────────────────────────────────────────────────────────────────────────
 
 /** The model file the panel follows. */
@@ -40,6 +44,14 @@ export interface ProfileRequest {
   compareGhost: boolean;
 }
 
+/** What the panel shows of a ghostify run (the rewritten source stays with the host). */
+export type GhostifyView = Pick<GhostifyResult, 'model' | 'calibration' | 'sites' | 'output' | 'baselines' | 'onnxPath' | 'weightsPath' | 'seconds' | 'peakRssBytes' | 'notes'>;
+
+export const ghostifyView = (r: GhostifyResult): GhostifyView => ({
+  model: r.model, calibration: r.calibration, sites: r.sites, output: r.output, ...(r.baselines ? { baselines: r.baselines } : {}),
+  onnxPath: r.onnxPath, weightsPath: r.weightsPath, seconds: r.seconds, peakRssBytes: r.peakRssBytes, notes: r.notes,
+});
+
 export type Task = 'profile' | 'redundancy' | 'rewrite';
 export type RewriteKind = 'stage' | 'conv';
 
@@ -49,6 +61,8 @@ export type HostMessage =
   /** The latest profile of the followed file; stale when the file changed since. */
   | { type: 'profile'; result: ProfileResult | CompareResult | null; stale: boolean }
   | { type: 'redundancy'; result: RedundancyResult | null; stale: boolean }
+  /** The latest rewrite with fitted weights (ghostlens.ghostify); stale when the file changed since. */
+  | { type: 'ghostify'; result: GhostifyView | null; stale: boolean }
   | { type: 'busy'; task: Task; running: boolean; canCancel: boolean }
   | { type: 'caps'; caps: PanelCaps }
   /** A line for the user: what an action did or why it could not. */
@@ -216,6 +230,16 @@ export const redundancyResult: Validator<RedundancyResult> = obj({
   peakRssBytes: nullable(num), notes: arr(str),
 });
 
+const siteResult: Validator<SiteResult> = obj({
+  kind: oneOf('conv', 'stage'), path: str, init: str, fitted: int, channels: int, fitError: nullable(num), modelError: nullable(num),
+});
+const agreement: Validator<OutputAgreement> = obj({ relError: num, top1: nullable(num) });
+
+export const ghostifyResultView: Validator<GhostifyView> = obj({
+  model: str, calibration, sites: arr(siteResult), output: agreement, baselines: opt(obj({ ghostRandom: agreement, allRandom: agreement })),
+  onnxPath: str, weightsPath: nullable(str), seconds: num, peakRssBytes: nullable(num), notes: arr(str),
+});
+
 // ── the two directions ───────────────────────────────────────────────────────────────────────
 
 const docInfo: Validator<DocInfo> = obj({ uri: str, name: str, version: int });
@@ -235,6 +259,7 @@ export const hostMessage: Validator<HostMessage> = tagged<HostMessage>({
   model: obj({ type: oneOf('model'), doc: nullable(docInfo), graph: nullable(modelGraph), error: nullable(str), analysing: bool, ghost: ghostSettings }),
   profile: obj({ type: oneOf('profile'), result: nullable(profileOrCompare), stale: bool }),
   redundancy: obj({ type: oneOf('redundancy'), result: nullable(redundancyResult), stale: bool }),
+  ghostify: obj({ type: oneOf('ghostify'), result: nullable(ghostifyResultView), stale: bool }),
   busy: obj({ type: oneOf('busy'), task, running: bool, canCancel: bool }),
   caps: obj({ type: oneOf('caps'), caps: obj({ trusted: bool, profile: bool, cancelProfile: bool, rewrite: bool, redundancy: bool }) }),
   notice: obj({ type: oneOf('notice'), level: oneOf('info', 'warning', 'error'), text: str }),

@@ -1,13 +1,13 @@
 // The analysis worker: runs the engine off the extension host's thread. One request at a time;
 // the extension host cancels a stale run by terminating this thread (see editor/engine.ts).
 import { parentPort } from 'node:worker_threads';
-import { analyzeSource, AnalysisError } from './core/python';
+import { analyzeSource, AnalysisError, readDirective, syntaxProblems } from './core/python';
 import { listEntryPoints, chooseEntry } from './core/python/entrypoints';
 import { computeDiagnostics, failureFinding } from './core/analysis/diagnostics';
-import { nodeHost, defaultLibraryPaths } from './cli/nodeHost';
+import { nodeHost, defaultLibraryPaths } from './nodeHost';
 import type { FileHost } from './core/python';
 import { planRewrite } from './core/rewrite/plan';
-import type { WorkerRequest, WorkerReply, AnalyzeRequest, AnalyzeResult, RewriteRequest } from './workerProtocol';
+import type { WorkerRequest, WorkerReply, AnalyzeRequest, AnalyzeResult, RewriteRequest, InputSource } from './workerProtocol';
 
 /** Installed libraries' sources (site-/dist-packages, PYTHONPATH): read for imports, never run. */
 const libraryPaths = defaultLibraryPaths();
@@ -21,15 +21,23 @@ function hostFor(open: Record<string, string>): FileHost {
   };
 }
 
+/** Where the input shape comes from (the comment wins over the setting, as in chooseEntry). */
+function inputSource(text: string, setting: string | undefined): InputSource {
+  let comment: boolean;
+  try { comment = !!readDirective(text)?.input; } catch { comment = true; /* a bad input= in the comment: the analysis says so */ }
+  return comment ? 'comment' : setting?.trim() ? 'setting' : 'default';
+}
+
 function analyze(req: AnalyzeRequest): AnalyzeResult {
   const t0 = performance.now();
+  const facts = { syntax: syntaxProblems(req.path, req.text)[0] ?? null, inputSource: inputSource(req.text, req.entry.input) };
   const host = hostFor({ ...req.open, [req.path]: req.text });
   let choice;
   try {
     choice = chooseEntry(req.text, req.entry.pick, req.entry);
   } catch (e) {
     if (!(e instanceof AnalysisError)) throw e;
-    return { graph: null, findings: [], entrySource: 'setting', error: { message: e.message, line: null }, ms: performance.now() - t0 };
+    return { graph: null, findings: [], entrySource: 'setting', error: { message: e.message, line: null }, ...facts, ms: performance.now() - t0 };
   }
   try {
     let graph;
@@ -41,13 +49,13 @@ function analyze(req: AnalyzeRequest): AnalyzeResult {
       graph = analyzeSource(host, req.path, req.text, { input: choice.options.input, libraryPaths });
       choice = { ...choice, source: 'auto' as const };
     }
-    return { graph, findings: computeDiagnostics(graph, req.diagnostics), entrySource: choice.source, error: null, ms: performance.now() - t0 };
+    return { graph, findings: computeDiagnostics(graph, req.diagnostics), entrySource: choice.source, error: null, ...facts, ms: performance.now() - t0 };
   } catch (e) {
     if (!(e instanceof AnalysisError)) throw e;
     // The error's line may be in an imported file: place it here only when it names this file.
     const here = e.line !== null && e.message.includes(`(${req.path.replace(/^.*\//, '')}:${e.line})`);
     const f = here ? failureFinding(req.text, e.line!, e.message, req.diagnostics) : null;
-    return { graph: null, findings: f ? [f] : [], entrySource: choice.source, error: { message: e.message, line: e.line }, ms: performance.now() - t0 };
+    return { graph: null, findings: f ? [f] : [], entrySource: choice.source, error: { message: e.message, line: e.line }, ...facts, ms: performance.now() - t0 };
   }
 }
 

@@ -55,9 +55,15 @@ export interface AnalyzeResult {
   entrySource: EntrySource;
   /** A failure the user must fix (no model found, entry expression failed); null on success. */
   error: { message: string; line: number | null } | null;
+  /** The text's first syntax error (half-typed code), null when it parses. */
+  syntax: { line: number; message: string } | null;
+  /** Where the input shape came from: the file's `# ghostlens:` comment, the setting, or the default. */
+  inputSource: InputSource;
   /** Time the worker spent, in ms. */
   ms: number;
 }
+
+export type InputSource = 'comment' | 'setting' | 'default';
 
 export interface ResultOf {
   analyze: AnalyzeResult;

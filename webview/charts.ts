@@ -4,7 +4,7 @@
 import {
   Chart, BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip, type ChartConfiguration,
 } from 'chart.js';
-import type { BarSeries, Histogram } from '../src/core/analysis/panelModel';
+import type { BarSeries, Histogram } from '../src/views/panelModel';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
 

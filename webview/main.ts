@@ -10,21 +10,23 @@ import '@vscode/codicons/dist/codicon.css';
 import './panel.css';
 import { hostMessage, receive, isCompare, HostMessage, ProfileRequest } from '../src/protocol';
 import type { ProviderChoice } from '../src/core/profile/types';
-import { panelModel, macsSeries, latencySeries, runHistogram, baseProfile, fmtMs, fmtPct, fmtRatio, PanelModel } from '../src/core/analysis/panelModel';
-import { fmtInt, fmtMacs, fmtShape } from '../src/core/analysis/summary';
+import { panelModel, macsSeries, latencySeries, runHistogram, baseProfile, PanelModel } from '../src/views/panelModel';
+import { fmtMs, fmtPct, fmtRatio } from '../src/views/format';
+import { fmtInt, fmtMacs, fmtShape } from '../src/views/format';
 import { h, icon, clear, byId, append } from './dom';
 import { post, getState, setState, log } from './vscode';
 import { restore, TABS, TabId, PanelState, Busy } from './state';
 import { dataGrid, markSelected, rowOf, RowInfo } from './grid';
 import { stageColumns, convColumns, layerColumns, redundancyColumns, Actions } from './tables';
 import { drawChart, pruneCharts } from './charts';
+import { renderGhostify } from './ghostify';
 
 provideVSCodeDesignSystem().register(
   badge(), vsCodeButton(), vsCodeCheckbox(), vsCodeDataGrid(), vsCodeDataGridCell(), vsCodeDataGridRow(), vsCodeDivider(),
   vsCodeDropdown(), vsCodeOption(), vsCodePanels(), vsCodePanelTab(), vsCodePanelView(), progressRing(),
 );
 
-const TAB_TITLES: Record<TabId, string> = { stages: 'Stages', convs: 'Convolutions', layers: 'Layers', charts: 'Charts', redundancy: 'Redundancy' };
+const TAB_TITLES: Record<TabId, string> = { stages: 'Stages', convs: 'Convolutions', layers: 'Layers', charts: 'Charts', redundancy: 'Redundancy', ghostify: 'Ghostify' };
 const PROVIDERS: [ProviderChoice, string][] = [
   ['auto', 'Auto (best present)'], ['cpu', 'CPU'], ['cuda', 'CUDA'], ['tensorrt', 'TensorRT'], ['dml', 'DirectML'], ['coreml', 'CoreML'], ['webgpu', 'WebGPU'],
 ];
@@ -33,7 +35,7 @@ const RUNS = [10, 20, 50, 100, 200, 500];
 const WARMUP = [0, 5, 10, 20, 50];
 
 const restored = restore(getState());
-let state: PanelState = restored.state;
+const state: PanelState = restored.state;
 const busy: Record<'profile' | 'redundancy' | 'rewrite', Busy> = {
   profile: { running: false, canCancel: false }, redundancy: { running: false, canCancel: false }, rewrite: { running: false, canCancel: false },
 };
@@ -243,6 +245,7 @@ function renderProfileSummary(): void {
 function renderCounts(): void {
   const counts: Partial<Record<TabId, number>> = model ? { stages: model.stages.length, convs: model.convs.length, layers: model.layers.length } : {};
   if (state.redundancy?.result) counts.redundancy = state.redundancy.result.stages.length + state.redundancy.result.layers.length;
+  if (state.ghostify?.result) counts.ghostify = state.ghostify.result.sites.length;
   for (const t of TABS) {
     const b = byId(`count-${t}`);
     const n = counts[t];
@@ -290,8 +293,10 @@ function renderTab(t: TabId): void {
     el.append(dataGrid('Layers', layerColumns(profiled), model.layers, (r) => info(r.path, 'module', r.line), sel));
   } else if (t === 'charts') {
     renderCharts(el);
-  } else {
+  } else if (t === 'redundancy') {
     renderRedundancy(el);
+  } else {
+    renderGhostify(el, state.ghostify, sel, (p) => state.model?.graph?.modules.find((m) => m.path === p)?.line ?? model!.stages.find((s) => s.path === p)?.line ?? 0);
   }
   pruneCharts();
 }
@@ -390,12 +395,13 @@ function onMessage(msg: HostMessage): void {
     case 'model': {
       const switched = state.model?.doc?.uri !== msg.doc?.uri;
       state.model = msg;
-      if (switched) { state.ui.selected = null; state.profile = null; state.redundancy = null; }
+      if (switched) { state.ui.selected = null; state.profile = null; state.redundancy = null; state.ghostify = null; }
       renderAll();
       break;
     }
     case 'profile': state.profile = msg.result ? msg : null; renderAll(); break;
     case 'redundancy': state.redundancy = msg.result ? msg : null; renderAll(); break;
+    case 'ghostify': state.ghostify = msg.result ? msg : null; renderAll(); break;
     case 'busy': setBusy(msg.task, { running: msg.running, canCancel: msg.canCancel }); return;
     case 'caps': state.caps = msg.caps; renderControls(); dirty.add('stages'); dirty.add('convs'); renderTab(state.ui.tab); break;
     case 'notice': state.notice = msg; renderHeader(); break;

@@ -3,10 +3,10 @@
 // same view at once; the host then re-sends its latest data.
 import type { HostMessage, PanelCaps, ProfileRequest } from '../src/protocol';
 import { hostMessage, obj, oneOf, nullable, str, profileRequest, Validator } from '../src/protocol';
-import { DEFAULT_PROFILE_OPTIONS } from '../src/core/profile/types';
+import { DEFAULT_PROFILE_OPTIONS } from '../src/protocol';
 
-export type TabId = 'stages' | 'convs' | 'layers' | 'charts' | 'redundancy';
-export const TABS: TabId[] = ['stages', 'convs', 'layers', 'charts', 'redundancy'];
+export type TabId = 'stages' | 'convs' | 'layers' | 'charts' | 'redundancy' | 'ghostify';
+export const TABS: TabId[] = ['stages', 'convs', 'layers', 'charts', 'redundancy', 'ghostify'];
 
 type Msg<T extends HostMessage['type']> = Extract<HostMessage, { type: T }>;
 
@@ -22,6 +22,8 @@ export interface PanelState {
   model: Msg<'model'> | null;
   profile: Msg<'profile'> | null;
   redundancy: Msg<'redundancy'> | null;
+  /** Not persisted (the host sends it again): a run's result is the host's to keep. */
+  ghostify: Msg<'ghostify'> | null;
   caps: PanelCaps | null;
   notice: Msg<'notice'> | null;
   ui: UiState;
@@ -36,14 +38,14 @@ export const defaultRequest = (): ProfileRequest => ({
 });
 
 export const initialState = (): PanelState => ({
-  v: 1, model: null, profile: null, redundancy: null, caps: null, notice: null,
+  v: 1, model: null, profile: null, redundancy: null, ghostify: null, caps: null, notice: null,
   ui: { tab: 'stages', request: defaultRequest(), selected: null },
 });
 
 const ofType = <T extends HostMessage['type']>(t: T): Validator<Msg<T>> =>
   (v, at) => hostMessage(v, at) ?? ((v as HostMessage).type === t ? null : `${at}: expected a '${t}' message`);
 
-const persisted: Validator<Omit<PanelState, 'caps'>> = obj({
+const persisted: Validator<Omit<PanelState, 'caps' | 'ghostify'>> = obj({
   v: oneOf(1),
   model: nullable(ofType('model')),
   profile: nullable(ofType('profile')),
@@ -58,5 +60,5 @@ export function restore(saved: unknown): { state: PanelState; problem: string | 
   const problem = persisted(saved, 'state');
   if (problem) return { state: initialState(), problem };
   // Capabilities can change while hidden (trust granted): wait for the host's.
-  return { state: { ...(saved as PanelState), caps: null }, problem: null };
+  return { state: { ...(saved as PanelState), caps: null, ghostify: null }, problem: null };
 }

@@ -1,10 +1,8 @@
 // The columns of the panel's tables: stages, C-Ghost convolution sites, layers, and the measured
 // redundancy of conv outputs.
-import type { ConvRow, LayerRow, StageRow } from '../src/core/analysis/panelModel';
+import type { ConvRow, LayerRow, StageRow } from '../src/views/panelModel';
 import type { LayerRedundancy } from '../src/core/redundancy/types';
-import { fmtMs, fmtPct, fmtRatio } from '../src/core/analysis/panelModel';
-import { fmtInt, fmtMacs, fmtShape } from '../src/core/analysis/summary';
-import { fmtChange } from '../src/core/analysis/diagnostics';
+import { fmtChange, fmtInt, fmtMacs, fmtMs, fmtPct, fmtRatio, fmtShape } from '../src/views/format';
 import type { Cell, Column } from './grid';
 import { h, icon } from './dom';
 

@@ -3,13 +3,15 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { analyzeSource, AnalysisError, parseInputSpec, syntaxProblems } from '../core/python';
 import { nodeHost, defaultLibraryPaths } from './nodeHost';
-import { toJson, renderTable, fmtMacs, fmtInt } from './report';
+import { toJson, renderTable } from '../views/report';
+import { fmtMacs, fmtInt } from '../views/report';
 import { rewriteSource, RewriteError, RewriteTarget } from '../core/rewrite/rewrite';
 import { createTwoFilesPatch } from 'diff';
 import { writeFileSync } from 'node:fs';
 import { exportCommand, EXPORT_USAGE } from './export';
 import { profileCommand, PROFILE_USAGE } from './profile';
 import { redundancyCommand, REDUNDANCY_USAGE } from './redundancy';
+import { ghostifyCommand, GHOSTIFY_USAGE } from './ghostify';
 import { onnxToGraph, OnnxImportError } from '../core/onnx/import';
 import { UsageError, parseCommand } from './common';
 
@@ -31,6 +33,7 @@ commands:
 ${EXPORT_USAGE}
 ${PROFILE_USAGE}
 ${REDUNDANCY_USAGE}
+${GHOSTIFY_USAGE}
 options:
   --model EXPR   Python expression evaluated in the file's namespace (e.g. 'resnet50()')
   --input SHAPE  input shape(s), e.g. 1x3x224x224 (several: 1x3x64x64,1x10)
@@ -47,6 +50,7 @@ const COMMANDS: Record<string, (args: string[]) => number | Promise<number>> = {
   export: (a) => exportCommand(a),
   profile: (a) => profileCommand(a),
   redundancy: (a) => redundancyCommand(a),
+  ghostify: (a) => ghostifyCommand(a),
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -125,6 +129,7 @@ function rewrite(args: string[]): number {
   });
   for (const a of r.applied) process.stderr.write(`rewrote ${a.kind} ${a.path}: ${a.detail}\n`);
   for (const s of r.skipped) process.stderr.write(`skipped ${s.kind} ${s.path}: ${s.reason}\n`);
+  for (const n of r.notes) process.stderr.write(`note: ${n}\n`);
   if (!r.edits.length) throw new RewriteError('nothing was rewritten');
   if (r.after) {
     const pct = (a: number | null, b: number | null) => (a && b !== null ? `${(((b - a) / a) * 100).toFixed(1)}%` : '?');

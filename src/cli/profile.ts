@@ -10,7 +10,7 @@ import { profileSource, profileOnnx, ProfileError } from '../core/profile/runner
 import { parseProviderChoice } from '../core/profile/providers';
 import { DEFAULT_PROFILE_OPTIONS, CompareResult, ProfileOptions, ProfileResult } from '../core/profile/types';
 import { resolveOrtPath } from '../core/profile/setup';
-import { renderProfile } from './profileReport';
+import { renderProfile } from '../views/profileReport';
 
 export const PROFILE_USAGE = `  profile FILE|MODEL.onnx [--model EXPR] [--input 1x3x224x224] [--ep auto|cuda|tensorrt|dml|coreml|webgpu|cpu]
           [--runs N] [--warmup N] [--threads N] [--compare-ghost] [--json] [--timeout S] [--top N] [--ort DIR]

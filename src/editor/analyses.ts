@@ -1,34 +1,27 @@
-// The latest analysis of each open model file. Edits re-analyse after a debounce; a newer run
-// replaces a stale one (editor/engine.ts cancels it); providers listen to onDidChange.
+// When each open model file is analysed: on open, after edits (debounced), on settings change. A
+// newer run replaces a stale one (editor/engine.ts cancels it); results go to editor/results.ts,
+// which the providers read.
 import * as vscode from 'vscode';
 import { Engine, Cancelled } from './engine';
 import { isAnalyzable, enginePath } from './scope';
 import type { Config } from './config';
 import type { EntryPicks } from './picks';
-import type { AnalyzeResult } from '../workerProtocol';
 import type { EntryPoint } from '../core/python/analyze';
+import type { DocAnalysis, Results } from './results';
 
-export interface DocAnalysis {
-  uri: vscode.Uri;
-  /** Document version and text the result is for (offsets refer to this text). */
-  version: number;
-  text: string;
-  result: AnalyzeResult | null;
-  /** An internal failure (worker crash, hang): no result. */
-  failure?: string;
-}
+export type { DocAnalysis } from './results';
 
 export class Analyses implements vscode.Disposable {
-  private readonly latest = new Map<string, DocAnalysis>();
   private readonly running = new Map<string, number>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** Files the user asked for explicitly (Analyze current file) although they look like no model file. */
   private readonly forced = new Set<string>();
-  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
-  /** Fires when a document's analysis starts, finishes, or is dropped. */
-  readonly onDidChange = this.changed.event;
+  /** Fires when a document's analysis starts, finishes, or is dropped (the results' one event). */
+  readonly onDidChange: vscode.Event<vscode.Uri>;
 
-  constructor(private readonly engine: () => Engine, private readonly config: Config, private readonly picks: EntryPicks) {}
+  constructor(private readonly engine: () => Engine, private readonly config: Config, private readonly picks: EntryPicks, private readonly results: Results) {
+    this.onDidChange = results.onDidChange;
+  }
 
   /** When to analyse: on open and edit (debounced), dependents on save, all on settings change. */
   watch(): vscode.Disposable[] {
@@ -42,7 +35,7 @@ export class Analyses implements vscode.Disposable {
     ];
   }
 
-  get(uri: vscode.Uri): DocAnalysis | undefined { return this.latest.get(uri.toString()); }
+  get(uri: vscode.Uri): DocAnalysis | undefined { return this.results.latest(uri); }
   isRunning(uri: vscode.Uri): boolean { return this.running.has(uri.toString()) || this.timers.has(uri.toString()); }
 
   /** Re-analyses `doc` after the debounce (or `delayMs`); forgets it when it is no model file. */
@@ -67,7 +60,7 @@ export class Analyses implements vscode.Disposable {
   refreshAll(except?: vscode.Uri, delayMs?: number): void {
     for (const doc of vscode.workspace.textDocuments) {
       if (except && doc.uri.toString() === except.toString()) continue;
-      if (this.latest.has(doc.uri.toString()) || this.wants(doc)) this.schedule(doc, delayMs);
+      if (this.results.latest(doc.uri) || this.wants(doc)) this.schedule(doc, delayMs);
     }
   }
 
@@ -78,7 +71,7 @@ export class Analyses implements vscode.Disposable {
     this.timers.delete(key);
     this.running.delete(key);
     this.engine().cancel(key);
-    if (this.latest.delete(key)) this.changed.fire(uri);
+    this.results.forget(uri);
   }
 
   /** Resolves once the document's current version is analysed (or it is no model file). */
@@ -107,7 +100,7 @@ export class Analyses implements vscode.Disposable {
     const key = doc.uri.toString();
     const version = doc.version, text = doc.getText();
     this.running.set(key, version);
-    this.changed.fire(doc.uri);
+    this.results.touch(doc.uri);
     let next: DocAnalysis;
     try {
       const result = await this.engine().run(key, {
@@ -123,14 +116,12 @@ export class Analyses implements vscode.Disposable {
     if (this.running.get(key) !== version) return; // forgotten, or a newer run is on its way
     this.running.delete(key);
     if (doc.isClosed) return;
-    this.latest.set(key, next);
-    this.changed.fire(doc.uri);
+    this.results.setAnalysis(next);
   }
 
   dispose(): void {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
-    this.changed.dispose();
   }
 }
 

@@ -13,6 +13,7 @@ import { CODES } from './diagnostics';
 import { actionsAt, siteAction, bareSite, siteTitle, allTitle, jobKey, RewriteJob, RewritePlan, RewriteSummary, SiteAction } from '../core/rewrite/actions';
 import type { GhostSettings } from '../core/analysis/ghost';
 import type { RewriteTarget } from '../core/rewrite/rewrite';
+import { ghostifyActions } from './ghostify';
 
 export const SOURCE_REWRITE_ALL = vscode.CodeActionKind.Source.append('ghostlens').append('rewriteAll');
 const KINDS = { conv: vscode.CodeActionKind.QuickFix, stage: vscode.CodeActionKind.RefactorRewrite };
@@ -97,12 +98,18 @@ export class RewriteActions implements vscode.CodeActionProvider, vscode.Disposa
     const wantAll = only !== undefined && overlaps(only, SOURCE_REWRITE_ALL);
     if (!wantSites && !wantAll) return [];
     const a = await currentAnalysis(this.ctx, doc, token);
-    if (!a?.result?.graph || token.isCancellationRequested) return [];
+    if (token.isCancellationRequested) return [];
+    // No model from the half-typed text: the one shown is older; say why nothing can be rewritten.
+    // (A model built around the error gets the engine's own refusals per site, below.)
+    const stale = a && this.ctx.results.shown(doc.uri)?.stale;
+    if (stale && !a.result?.graph) return wantSites ? [this.staleAction(stale)] : [];
+    if (!a?.result?.graph) return [];
     const sites = wantSites
-      ? actionsAt(a.result.findings, doc.offsetAt(range.start), doc.offsetAt(range.end)).filter((s) => !only || overlaps(only, KINDS[s.kind]))
+      // A stage is a refactor, and a quick fix of its G-Ghost warning too.
+      ? actionsAt(a.result.findings, doc.offsetAt(range.start), doc.offsetAt(range.end)).filter((s) => !only || overlaps(only, KINDS[s.kind]) || (s.kind === 'stage' && overlaps(only, vscode.CodeActionKind.QuickFix)))
       : [];
     const jobs: RewriteJob[] = [...sites.map((s): RewriteJob => ({ kind: 'site', target: s.target })), ...(wantAll ? [{ kind: 'all' as const }] : [])];
-    if (!jobs.length) return [];
+    if (!jobs.length) return stale && wantSites ? [this.staleAction(stale)] : [];
     let planned: Planned[];
     try {
       planned = await planner(this.ctx).plans(doc, a, jobs, 'actions');
@@ -111,7 +118,13 @@ export class RewriteActions implements vscode.CodeActionProvider, vscode.Disposa
       throw e;
     }
     if (token.isCancellationRequested || doc.version !== a.version) return [];
-    const out = sites.map((s, i) => this.siteAction(doc, s, planned[i], context));
+    const out = sites.flatMap((s, i) => {
+      const action = this.siteAction(doc, s, planned[i], context);
+      const asFix = s.kind === 'stage' && action.diagnostics?.length ? [this.asQuickFix(action)] : [];
+      return [...(!only || overlaps(only, KINDS[s.kind]) ? [action] : []), ...(!only || overlaps(only, vscode.CodeActionKind.QuickFix) ? asFix : [])];
+    });
+    // Trusted workspaces also get each rewrite with weights fitted from the trained model (ghostify.ts).
+    if (this.ctx.trusted) out.push(...ghostifyActions(doc, sites.map((s, i) => ({ site: s, plan: planned[i].plan, settings: planned[i].settings, version: planned[i].version, kind: KINDS[s.kind] }))));
     if (wantAll) out.push(this.allAction(doc, planned[planned.length - 1]));
     return out;
   }
@@ -121,6 +134,23 @@ export class RewriteActions implements vscode.CodeActionProvider, vscode.Disposa
     const diagnostics = vscode.languages.getDiagnostics(doc.uri).filter((d) => d.range.intersection(range));
     const context: vscode.CodeActionContext = { diagnostics, only: only ? vscode.CodeActionKind.Empty.append(only) : undefined, triggerKind: vscode.CodeActionTriggerKind.Invoke };
     return this.provideCodeActions(doc, range, context, new vscode.CancellationTokenSource().token);
+  }
+
+  /** The stage rewrite offered on its G-Ghost warning ("Quick Fix…" in its hover). */
+  private asQuickFix(a: vscode.CodeAction): vscode.CodeAction {
+    const fix = new vscode.CodeAction(a.title, vscode.CodeActionKind.QuickFix);
+    fix.diagnostics = a.diagnostics;
+    fix.disabled = a.disabled;
+    fix.command = a.command;
+    fix.isPreferred = !a.disabled;
+    return fix;
+  }
+
+  /** Half-typed code: the rewrites come back once the file parses; say so rather than offer nothing. */
+  private staleAction(why: string): vscode.CodeAction {
+    const action = new vscode.CodeAction('Rewrite into Ghost form (GhostLens)', KINDS.stage);
+    action.disabled = { reason: `The file does not parse (${why}): GhostLens plans rewrites again once it does.` };
+    return action;
   }
 
   private siteAction(doc: vscode.TextDocument, s: SiteAction, p: Planned, context: vscode.CodeActionContext): vscode.CodeAction {

@@ -1,69 +1,71 @@
-// CodeLens above each model class and stage: shapes, params, MACs and share, with the actions
-// "Profile latency" and "Open GhostLens panel".
+// CodeLens above the model class and each stage: shapes, params, MACs and share of the model's
+// MACs, the input they are for (and where it comes from: settable in one click), the latest
+// profile's times; "Profile latency" and "Open GhostLens panel" once, on the model class. All from
+// the results service: name and figures of one analysis.
 import * as vscode from 'vscode';
-import type { Analyses } from './analyses';
+import type { Results } from './results';
 import type { Config } from './config';
-import { classLenses, stageLenses, fmtInt, fmtMacs, fmtShape, ClassLens, StageLens } from '../core/analysis/summary';
-import { LineIndex } from './positions';
-import { onDidChangeProfile, stageTimeTitle, modelTimeTitle } from './profile';
+import { classLenses, stageLenses } from '../views/summary';
+import { fmtShape } from '../views/format';
+import { stageLensTitle, modelLensTitle } from '../views/profileText';
+import { classTitle, stageTitle, inputTitle } from '../views/lens';
+import { Relocator } from './positions';
 
 export class CodeLensView implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
   private readonly subs: vscode.Disposable[];
 
-  constructor(private readonly analyses: Analyses, private readonly config: Config) {
+  constructor(private readonly results: Results, private readonly config: Config) {
     this.subs = [
-      analyses.onDidChange(() => this.changed.fire()),
+      results.onDidChange(() => this.changed.fire()),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.changed.fire()),
-      onDidChangeProfile(() => this.changed.fire()),
     ];
   }
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
-    const a = this.analyses.get(doc.uri);
+    const shown = this.results.shown(doc.uri);
+    const a = shown?.analysis;
     const g = a?.result?.graph;
-    if (!a || !g || !this.config.codeLens(doc.uri)) return [];
-    const lines = new LineIndex(a.text);
+    if (!shown || !a || !g || !this.config.codeLens(doc.uri)) return [];
+    const lines = new Relocator(a.text, doc.getText());
     const out: vscode.CodeLens[] = [];
     const at = (offset: number) => { const p = lines.position(offset); return new vscode.Range(p, p); };
-    const actions = (range: vscode.Range, path: string) => [
-      new vscode.CodeLens(range, {
-        title: vscode.workspace.isTrusted ? 'Profile latency' : 'Profile latency (needs a trusted workspace)',
-        command: 'ghostlens.profileLatency', arguments: [doc.uri, path],
-      }),
-      new vscode.CodeLens(range, { title: 'Open GhostLens panel', command: 'ghostlens.openPanel', arguments: [doc.uri, path] }),
-    ];
+    // Half-typed code: the figures are of the text before the edit, and say so.
+    const stale = shown.stale ? ` (before your edit: ${shown.stale})` : '';
+    const profile = this.results.profile(doc.uri);
+    const before = profile?.stale ? ' (before your edits)' : '';
     for (const c of classLenses(g, a.text)) {
       const range = at(c.from);
-      out.push(new vscode.CodeLens(range, { title: classTitle(g.model, c), command: 'ghostlens.analyzeFile', arguments: [doc.uri] }),
-        ...actions(range, c.root ? '' : c.paths[0]));
-      // Measured: the latest profile's latency on the model's class.
-      const measured = c.root ? modelTimeTitle(doc) : undefined;
-      if (measured) out.push(new vscode.CodeLens(range, { title: measured, command: 'ghostlens.openPanel', arguments: [doc.uri, ''] }));
+      out.push(new vscode.CodeLens(range, { title: classTitle(g.model, c) + stale, command: 'ghostlens.analyzeFile', arguments: [doc.uri] }));
+      if (!c.root) continue;
+      const source = a.result!.inputSource;
+      out.push(new vscode.CodeLens(range, {
+        title: inputTitle(g.input.map(fmtShape).join(', '), source), command: 'ghostlens.setInput', arguments: [doc.uri],
+        tooltip: source === 'default' ? 'No input shape is given for this file: the figures are for the default input. Click to set it (writes a `# ghostlens: input=` comment).' : 'Click to change the input shape',
+      }));
+      out.push(
+        new vscode.CodeLens(range, {
+          title: vscode.workspace.isTrusted ? 'Profile latency' : 'Profile latency (needs a trusted workspace)',
+          command: 'ghostlens.profileLatency', arguments: [doc.uri, ''],
+        }),
+        new vscode.CodeLens(range, { title: 'Open GhostLens panel', command: 'ghostlens.openPanel', arguments: [doc.uri, ''] }),
+      );
+      if (profile) out.push(new vscode.CodeLens(range, { title: modelLensTitle(profile.result) + before, command: 'ghostlens.openPanel', arguments: [doc.uri, ''] }));
     }
+    // Stages inside a rewritten G-Ghost stage (`layer1.middle`) have their site in the inserted
+    // GGhostStage class, not in the user's model: no lens there.
+    const ghostStages = g.modules.filter((m) => m.type === 'GGhostStage').map((m) => m.path + '.');
     for (const s of stageLenses(g)) {
+      if (ghostStages.some((p) => s.path.startsWith(p))) continue;
       const range = at(s.from);
-      out.push(new vscode.CodeLens(range, { title: stageTitle(s), command: 'ghostlens.analyzeFile', arguments: [doc.uri] }), ...actions(range, s.path));
-      const measured = stageTimeTitle(doc, s.path);
-      if (measured) out.push(new vscode.CodeLens(range, { title: measured, command: 'ghostlens.openPanel', arguments: [doc.uri, s.path] }));
+      // A click opens the panel on the stage's row (its G-Ghost estimate, latency, redundancy).
+      out.push(new vscode.CodeLens(range, { title: stageTitle(s) + stale, command: 'ghostlens.openPanel', arguments: [doc.uri, s.path], tooltip: 'Open the GhostLens panel on this stage' }));
+      const time = profile && stageLensTitle(s.path, profile.result);
+      if (time) out.push(new vscode.CodeLens(range, { title: time + before, command: 'ghostlens.openPanel', arguments: [doc.uri, s.path] }));
     }
     return out;
   }
 
   dispose(): void { this.subs.forEach((s) => s.dispose()); this.changed.dispose(); }
-}
-
-const share = (x: number | null) => (x === null ? '' : ` (${(100 * x).toFixed(1)}%)`);
-
-export function classTitle(model: string, c: ClassLens): string {
-  const io = `${c.inputs.map(fmtShape).join(', ') || '?'} \u2192 ${fmtShape(c.output)}`;
-  if (c.root) return `${model}: ${io} \u00b7 ${fmtInt(c.params)} params \u00b7 ${fmtMacs(c.macs)} MACs`;
-  const n = c.paths.length > 1 ? ` \u00d7${c.paths.length}` : '';
-  return `${c.name}${n}: ${io}${c.paths.length > 1 ? ' (first)' : ''} \u00b7 ${fmtInt(c.params)} params \u00b7 ${fmtMacs(c.macs)} MACs${share(c.share)}`;
-}
-
-export function stageTitle(s: StageLens): string {
-  return `stage ${s.path}: ${s.blocks} blocks, ${s.inChannels ?? '?'}\u2192${s.outChannels} ch at ${s.resolution[0]}\u00d7${s.resolution[1]} \u00b7 ` +
-    `${fmtInt(s.params)} params \u00b7 ${fmtMacs(s.macs)} MACs${share(s.share)}`;
 }

@@ -1,9 +1,10 @@
-// What every command and provider shares: settings, the per-file entry picks, the analyses and
+// What every command and provider shares: settings, the per-file entry picks, the results, the analyses and
 // the (lazily started) engine, the output channel; and a command table like rust-analyzer's.
 import * as vscode from 'vscode';
 import { Config } from './config';
 import { EntryPicks } from './picks';
 import { Analyses } from './analyses';
+import { Results } from './results';
 import { Engine } from './engine';
 
 export type Command = (ctx: Ctx) => (...args: any[]) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -11,14 +12,16 @@ export type Command = (ctx: Ctx) => (...args: any[]) => unknown; // eslint-disab
 export class Ctx {
   readonly config = new Config();
   readonly picks: EntryPicks;
+  /** Everything known per document version: analysis, profile, redundancy (editor/results.ts). */
+  readonly results = new Results();
   readonly analyses: Analyses;
   private engineInstance: Engine | undefined;
   private outputChannel: vscode.OutputChannel | undefined;
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.picks = new EntryPicks(extension.workspaceState);
-    this.analyses = new Analyses(() => this.engine(), this.config, this.picks);
-    this.push(this.analyses, { dispose: () => this.engineInstance?.dispose() });
+    this.analyses = new Analyses(() => this.engine(), this.config, this.picks, this.results);
+    this.push(this.results, this.analyses, { dispose: () => this.engineInstance?.dispose() });
   }
 
   /** The analysis engine; its worker thread starts with the first request. */

@@ -1,8 +1,8 @@
-// Problems-panel entries (source "GhostLens") from the core's findings.
+// Problems-panel entries (source "GhostLens") from the core's findings, with what a redundancy
+// measurement found; while half-typed code keeps the last good analysis on screen, its syntax error.
 import * as vscode from 'vscode';
-import type { Analyses } from './analyses';
+import type { Results } from './results';
 import { withMeasured, Finding, Severity } from '../core/analysis/diagnostics';
-import type { RedundancyResult } from '../core/redundancy/types';
 import { LineIndex } from './positions';
 
 const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
@@ -13,37 +13,41 @@ const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
 };
 
 /** Diagnostic codes: what a user filters on or a code action matches. */
-export const CODES: Record<Finding['kind'], string> = { stage: 'g-ghost-stage', conv: 'c-ghost-conv', unknown: 'unknown' };
-
-// Redundancy measured on a file's trained weights (the Measure redundancy command sets it): its
-// stage and conv diagnostics say what was measured.
-const measured = new Map<string, RedundancyResult>();
-const measuredChanged = new vscode.EventEmitter<vscode.Uri>();
-export function setMeasured(uri: vscode.Uri, r: RedundancyResult | undefined): void {
-  if (r) measured.set(uri.toString(), r); else measured.delete(uri.toString());
-  measuredChanged.fire(uri);
-}
+export const CODES: Record<Finding['kind'] | 'stale', string> = { stage: 'g-ghost-stage', conv: 'c-ghost-conv', unknown: 'unknown', stale: 'stale-analysis' };
 
 export class DiagnosticsView implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('ghostlens');
   private readonly subs: vscode.Disposable[];
 
-  constructor(private readonly analyses: Analyses) {
-    this.subs = [analyses.onDidChange((uri) => this.update(uri)), measuredChanged.event((uri) => this.update(uri))];
+  constructor(private readonly results: Results) {
+    this.subs = [results.onDidChange((uri) => this.update(uri))];
   }
 
   private update(uri: vscode.Uri): void {
-    const a = this.analyses.get(uri);
-    if (!a) { this.collection.delete(uri); return; }
+    const shown = this.results.shown(uri);
+    if (!shown) { this.collection.delete(uri); return; }
+    const a = shown.analysis;
     if (!a.result) return; // an internal failure keeps the last diagnostics
     const lines = new LineIndex(a.text);
-    const m = measured.get(uri.toString());
-    this.collection.set(uri, (m ? withMeasured(a.result.findings, m) : a.result.findings).map((f) => {
+    const m = this.results.redundancy(uri);
+    const out = (m ? withMeasured(a.result.findings, m.result) : a.result.findings).map((f) => {
       const d = new vscode.Diagnostic(lines.firstLineRange(f.from, f.to), f.message, SEVERITY[f.severity]);
       d.source = 'GhostLens';
       d.code = CODES[f.kind];
       return d;
-    }));
+    });
+    const syntax = shown.stale ? this.results.latest(uri)?.result?.syntax : undefined;
+    if (syntax) {
+      // Half-typed code: the figures above are of the text before this edit; say why, at the error.
+      const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+      const line = Math.min(syntax.line, doc?.lineCount ?? syntax.line) - 1;
+      const range = doc ? doc.lineAt(Math.max(0, line)).range : new vscode.Range(line, 0, line, 0);
+      const d = new vscode.Diagnostic(range, `${syntax.message}: GhostLens shows the analysis from before this edit until the file parses again`, vscode.DiagnosticSeverity.Information);
+      d.source = 'GhostLens';
+      d.code = CODES.stale;
+      out.push(d);
+    }
+    this.collection.set(uri, out);
   }
 
   dispose(): void { this.subs.forEach((d) => d.dispose()); this.collection.dispose(); }

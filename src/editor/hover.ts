@@ -1,15 +1,15 @@
 // Hover on a layer assignment or a `forward` line: output shape, params, MACs.
 import * as vscode from 'vscode';
-import type { Analyses } from './analyses';
-import { hoverAt } from '../core/analysis/summary';
+import type { Results } from './results';
+import { hoverAt } from '../views/summary';
 import { LineIndex } from './positions';
-import { hoverTime } from './profile';
+import { modulesLatency } from '../views/profileText';
 
 export class HoverView implements vscode.HoverProvider {
-  constructor(private readonly analyses: Analyses) {}
+  constructor(private readonly results: Results) {}
 
   provideHover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
-    const a = this.analyses.get(doc.uri);
+    const a = this.results.shown(doc.uri)?.analysis;
     const g = a?.result?.graph;
     // Offsets are those of the analysed text: answer only while the document still has it.
     if (!a || !g || a.text !== doc.getText()) return undefined;
@@ -21,7 +21,9 @@ export class HoverView implements vscode.HoverProvider {
     // Measured time of the module(s) the hover is about (its site, or the class of a forward).
     const paths = g.modules.filter((m) => m.from === info.from && m.to === info.to).map((m) => m.path);
     if (!paths.length && info.title.endsWith('.forward')) paths.push(...g.modules.filter((m) => m.type === info.title.slice(0, -'.forward'.length)).map((m) => m.path));
-    const measured = hoverTime(doc, paths);
+    const p = this.results.profile(doc.uri);
+    const t = p && modulesLatency(p.result, paths);
+    const measured = t ? t + (p!.stale ? ' (before your edits)' : '') : undefined;
     const rows = measured ? [...info.rows, ['latency', measured] as [string, string]] : info.rows;
     for (const [k, v] of rows) md.appendMarkdown(`| ${k} | ${v.replace(/\|/g, '\\|')} |\n`);
     const lines = new LineIndex(a.text);

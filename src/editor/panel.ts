@@ -11,8 +11,7 @@ import { LineIndex } from './positions';
 import {
   receive, webviewMessage, profileOrCompare, redundancyResult, HostMessage, WebviewMessage, PanelCaps, ProfileRequest, Task, RewriteKind,
 } from '../protocol';
-import type { CompareResult, ProfileResult } from '../core/profile/types';
-import type { RedundancyResult } from '../core/redundancy/types';
+import { documentVersion } from './results';
 
 export const VIEW_TYPE = 'ghostlens.panel';
 
@@ -24,31 +23,7 @@ export const PANEL_COMMANDS = {
   redundancy: 'ghostlens.measureRedundancy',
 } as const;
 
-// ── results kept per file, whether or not the panel is open ─────────────────────────────────
-
-interface Kept<T> { result: T; /** Document version measured. */ version: number | null }
-const kept = new Map<string, { profile?: Kept<ProfileResult | CompareResult>; redundancy?: Kept<RedundancyResult> }>();
-
-const versionOf = (uri: vscode.Uri): number | null =>
-  vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString())?.version ?? null;
-
-/**
- * Shows a profile of `uri` in the panel (now if it is open, else when it opens). The profile
- * command calls this with its result; `version` is the document version it profiled (default:
- * the open document's current version).
- */
-export function showProfile(uri: vscode.Uri, result: ProfileResult | CompareResult, version: number | null = versionOf(uri)): void {
-  kept.set(uri.toString(), { ...kept.get(uri.toString()), profile: { result, version } });
-  const p = GhostLensPanel.current;
-  if (p?.follows(uri)) p.sendProfile();
-}
-
-/** Shows a redundancy measurement of `uri` in the panel, like showProfile. */
-export function showRedundancy(uri: vscode.Uri, result: RedundancyResult, version: number | null = versionOf(uri)): void {
-  kept.set(uri.toString(), { ...kept.get(uri.toString()), redundancy: { result, version } });
-  const p = GhostLensPanel.current;
-  if (p?.follows(uri)) p.sendRedundancy();
-}
+const versionOf = (uri: vscode.Uri): number | null => documentVersion(uri);
 
 /** What the in-host tests read of the open panel. */
 export interface PanelProbe {
@@ -128,8 +103,8 @@ export class GhostLensPanel implements vscode.Disposable {
       // Hidden, the webview is destroyed; shown again, it loads, says 'ready' and gets everything.
       panel.onDidChangeViewState(() => { if (!panel.visible) this.ready = false; }),
       panel.onDidDispose(() => this.dispose()),
-      // An edit can make the profile stale: say so (the results themselves are sent again only when they change).
-      ctx.analyses.onDidChange((u) => { if (this.follows(u)) { this.sendModel(); this.sendProfile(false); this.sendRedundancy(false); } }),
+      // One event for every result: the analysis, the profile and redundancy (sent again only when they or their staleness change).
+      ctx.results.onDidChange((u) => { if (this.follows(u)) { this.sendModel(); this.sendProfile(false); this.sendRedundancy(false); this.sendGhostify(false); } }),
       vscode.window.onDidChangeActiveTextEditor((e) => {
         // Another model file became active: follow it. Other editors (and the panel itself) leave it.
         if (e && e.document.uri.toString() !== this.uri?.toString() && isAnalyzable(e.document)) this.follow(e.document.uri);
@@ -147,7 +122,7 @@ export class GhostLensPanel implements vscode.Disposable {
     this.uri = uri;
     this.panel.title = `GhostLens: ${basename(uri)}`;
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-    if (doc && !this.ctx.analyses.get(uri) && !this.ctx.analyses.isRunning(uri)) void this.ctx.analyses.analyzeNow(doc);
+    if (doc && !this.ctx.results.latest(uri) && !this.ctx.analyses.isRunning(uri)) void this.ctx.analyses.analyzeNow(doc);
     this.sendAll();
   }
 
@@ -162,6 +137,7 @@ export class GhostLensPanel implements vscode.Disposable {
     this.sendModel();
     this.sendProfile();
     this.sendRedundancy();
+    this.sendGhostify();
     for (const t of Object.keys(this.running) as Task[]) {
       if (this.running[t]) this.post({ type: 'busy', task: t, running: true, canCancel: t === 'profile' && this.canCancel });
     }
@@ -173,10 +149,11 @@ export class GhostLensPanel implements vscode.Disposable {
     const uri = this.uri;
     const ghost = this.ctx.config.diagnostics(uri).ghost;
     if (!uri) { this.post({ type: 'model', doc: null, graph: null, error: null, analysing: false, ghost }); return; }
-    const a = this.ctx.analyses.get(uri);
+    const shown = this.ctx.results.shown(uri);
+    const a = shown?.analysis;
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     const analysing = this.ctx.analyses.isRunning(uri);
-    const error = a ? (a.result?.error?.message ?? a.failure ?? null)
+    const error = a ? (shown!.stale ? `Figures from before your edit: ${shown!.stale}` : a.result?.error?.message ?? a.failure ?? null)
       : analysing ? null
         : !doc ? `${basename(uri)} is not open: open it (or another model file) to see it here.`
           : 'No model in this file: GhostLens analyses Python files that define nn.Module subclasses or name their model in a `# ghostlens: model=...` comment.';
@@ -188,28 +165,28 @@ export class GhostLensPanel implements vscode.Disposable {
 
   /** Sends the followed file's profile; unless `always`, only when it or its staleness changed. */
   sendProfile(always = true): void {
-    const k = this.uri && kept.get(this.uri.toString())?.profile;
-    const msg: HostMessage = { type: 'profile', result: k ? k.result : null, stale: !!k && this.isStale(k.version) };
+    const k = this.uri && this.ctx.results.profile(this.uri);
+    const msg: HostMessage = { type: 'profile', result: k ? k.result : null, stale: !!k && k.stale };
     if (always || this.changed('profile', msg.result, msg.stale)) this.post(msg);
   }
 
   sendRedundancy(always = true): void {
-    const k = this.uri && kept.get(this.uri.toString())?.redundancy;
-    const msg: HostMessage = { type: 'redundancy', result: k ? k.result : null, stale: !!k && this.isStale(k.version) };
+    const k = this.uri && this.ctx.results.redundancy(this.uri);
+    const msg: HostMessage = { type: 'redundancy', result: k ? k.result : null, stale: !!k && k.stale };
     if (always || this.changed('redundancy', msg.result, msg.stale)) this.post(msg);
   }
 
-  private readonly lastSent: Record<'profile' | 'redundancy', { result: unknown; stale: boolean } | undefined> = { profile: undefined, redundancy: undefined };
-
-  private changed(what: 'profile' | 'redundancy', result: unknown, stale: boolean): boolean {
-    const last = this.lastSent[what];
-    return !last || last.result !== result || last.stale !== stale;
+  sendGhostify(always = true): void {
+    const k = this.uri && this.ctx.results.ghostify(this.uri);
+    const msg: HostMessage = { type: 'ghostify', result: k ? k.result : null, stale: !!k && k.stale };
+    if (always || this.changed('ghostify', msg.result, msg.stale)) this.post(msg);
   }
 
-  private isStale(version: number | null): boolean {
-    if (version === null || !this.uri) return false;
-    const now = versionOf(this.uri);
-    return now !== null && now !== version;
+  private readonly lastSent: Record<'profile' | 'redundancy' | 'ghostify', { result: unknown; stale: boolean } | undefined> = { profile: undefined, redundancy: undefined, ghostify: undefined };
+
+  private changed(what: 'profile' | 'redundancy' | 'ghostify', result: unknown, stale: boolean): boolean {
+    const last = this.lastSent[what];
+    return !last || last.result !== result || last.stale !== stale;
   }
 
   /**
@@ -235,7 +212,7 @@ export class GhostLensPanel implements vscode.Disposable {
     // A hidden webview is gone, and one still loading has no listener: it asks for everything
     // when it is ready.
     if (!this.ready || !this.panel.visible) return;
-    if (msg.type === 'profile' || msg.type === 'redundancy') this.lastSent[msg.type] = { result: msg.result, stale: msg.stale };
+    if (msg.type === 'profile' || msg.type === 'redundancy' || msg.type === 'ghostify') this.lastSent[msg.type] = { result: msg.result, stale: msg.stale };
     this.posted.push(summary(msg));
     if (this.posted.length > 500) this.posted.splice(0, 250);
     void this.panel.webview.postMessage(msg).then(undefined, (e) => this.log(`could not post '${msg.type}': ${String(e)}`));
@@ -277,7 +254,7 @@ export class GhostLensPanel implements vscode.Disposable {
   /** Shows the source site of a stage or module in the editor beside the panel. */
   private async reveal(kind: 'stage' | 'module', path: string): Promise<void> {
     const uri = this.uri;
-    const a = uri && this.ctx.analyses.get(uri);
+    const a = uri && this.ctx.results.shown(uri)?.analysis;
     const g = a?.result?.graph;
     if (!uri || !a || !g) return;
     const site = kind === 'stage' ? g.stages.find((s) => s.path === path) : g.modules.find((m) => m.path === path);
@@ -299,14 +276,11 @@ export class GhostLensPanel implements vscode.Disposable {
       this.sendCaps();
       return;
     }
-    const version = versionOf(uri);
     this.canCancel = (await vscode.commands.getCommands(true)).includes(PANEL_COMMANDS.cancelProfile);
     const out = await this.task('profile', 'Profiling', () => vscode.commands.executeCommand<unknown>(PANEL_COMMANDS.profile, uri, request));
     if (out === undefined || out === FAILED) return; // cancelled, refused (said so) or failed (said so)
-    const result = receive(profileOrCompare, out, (p) => this.log(`profile result: ${p}`));
-    if (!result) { this.notice('error', 'The profiler returned a result the panel cannot read (details in the GhostLens output).'); return; }
-    kept.set(uri.toString(), { ...kept.get(uri.toString()), profile: { result, version } });
-    if (this.follows(uri)) this.sendProfile();
+    // The command put its result into the results service, which sent it here; check its shape all the same.
+    if (!receive(profileOrCompare, out, (p) => this.log(`profile result: ${p}`))) this.notice('error', 'The profiler returned a result the panel cannot read (details in the GhostLens output).');
   }
 
   private async cancelProfile(): Promise<void> {
@@ -340,13 +314,9 @@ export class GhostLensPanel implements vscode.Disposable {
       this.notice('warning', 'Measuring redundancy runs the model, so it is disabled in Restricted Mode. Trust this workspace to use it.');
       return;
     }
-    const version = versionOf(uri);
     const out = await this.task('redundancy', 'Measuring redundancy', () => vscode.commands.executeCommand<unknown>(PANEL_COMMANDS.redundancy, uri));
     if (out === undefined || out === FAILED) return;
-    const result = receive(redundancyResult, out, (p) => this.log(`redundancy result: ${p}`));
-    if (!result) { this.notice('error', 'The redundancy measurement returned a result the panel cannot read (details in the GhostLens output).'); return; }
-    kept.set(uri.toString(), { ...kept.get(uri.toString()), redundancy: { result, version } });
-    if (this.follows(uri)) this.sendRedundancy();
+    if (!receive(redundancyResult, out, (p) => this.log(`redundancy result: ${p}`))) this.notice('error', 'The redundancy measurement returned a result the panel cannot read (details in the GhostLens output).');
   }
 
   /**
@@ -422,7 +392,7 @@ function savedUri(state: unknown): vscode.Uri | undefined {
 function summary(m: HostMessage): string {
   switch (m.type) {
     case 'model': return `model:${m.graph ? m.graph.model : `none (${m.error ?? 'no error'})`}${m.analysing ? ' analysing' : ''}`;
-    case 'profile': case 'redundancy': return `${m.type}:${m.result ? (m.stale ? 'stale' : 'fresh') : 'none'}`;
+    case 'profile': case 'redundancy': case 'ghostify': return `${m.type}:${m.result ? (m.stale ? 'stale' : 'fresh') : 'none'}`;
     case 'busy': return `busy:${m.task}:${m.running}`;
     case 'caps': return `caps:${Object.entries(m.caps).filter(([, v]) => v).map(([k]) => k).join(',')}`;
     case 'notice': return `notice:${m.level}:${m.text}`;

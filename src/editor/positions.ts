@@ -25,3 +25,33 @@ export class LineIndex {
     return new vscode.Range(start, start.translate(0, trimmed.length));
   }
 }
+
+/**
+ * Positions of the analysed text in the document as it is now: a line that moved (lines were
+ * inserted or removed above it, e.g. a rewrite inserting a class) is found again by its text,
+ * nearest to where it was. Used while the document is newer than its analysis, so that a lens
+ * stays on its statement instead of landing at the same line number inside other code.
+ */
+export class Relocator {
+  private readonly index: LineIndex;
+  private readonly oldLines: string[];
+  private readonly newLines: string[] | null;
+
+  constructor(analysed: string, now: string) {
+    this.index = new LineIndex(analysed);
+    this.oldLines = analysed.split('\n');
+    this.newLines = analysed === now ? null : now.split('\n');
+  }
+
+  position(offset: number): vscode.Position {
+    const p = this.index.position(offset);
+    if (!this.newLines) return p;
+    const want = this.oldLines[p.line];
+    if (this.newLines[p.line] === want || !want.trim()) return p;
+    for (let d = 1; d < this.newLines.length; d++) {
+      for (const l of [p.line - d, p.line + d]) if (l >= 0 && l < this.newLines.length && this.newLines[l] === want) return new vscode.Position(l, p.character);
+      if (p.line - d < 0 && p.line + d >= this.newLines.length) break;
+    }
+    return p;
+  }
+}

@@ -11,40 +11,9 @@ import { profileSource, profileOnnx, ProfileError, Progress } from '../core/prof
 import { chooseOrt, setUpGpu, setupApplies, SetupError, OrtInstall } from '../core/profile/setup';
 import { DEFAULT_PROFILE_OPTIONS, CompareResult, ProfileOptions, ProfileResult, ProviderChoice } from '../core/profile/types';
 import { isProviderChoice } from '../core/profile/providers';
-import { modelLensTitle, stageLensTitle, modulesLatency } from '../core/profile/display';
-import { renderProfile } from '../cli/profileReport';
-import { showProfile } from './panel';
-import { defaultLibraryPaths } from '../cli/nodeHost';
-
-// ── the latest profile of each file (CodeLens and hover read it) ─────────────────────────────
-
-interface Kept { result: ProfileResult | CompareResult; version: number | null }
-const latest = new Map<string, Kept>();
-const changed = new vscode.EventEmitter<vscode.Uri>();
-/** Fires when a file's profile changes. */
-export const onDidChangeProfile = changed.event;
-
-/** The file's latest profile; stale when the document changed since it was profiled. */
-export function profileOf(doc: vscode.TextDocument): { result: ProfileResult | CompareResult; stale: boolean } | undefined {
-  const k = latest.get(doc.uri.toString());
-  return k && { result: k.result, stale: k.version !== null && k.version !== doc.version };
-}
-
-/** CodeLens text of a stage (`layer3 · 3.1 ms (24%)`), of the model, and the hover row. */
-export function stageTimeTitle(doc: vscode.TextDocument, path: string): string | undefined {
-  const p = profileOf(doc);
-  const t = p && stageLensTitle(path, p.result);
-  return t ? t + (p!.stale ? ' (before your edits)' : '') : undefined;
-}
-export function modelTimeTitle(doc: vscode.TextDocument): string | undefined {
-  const p = profileOf(doc);
-  return p ? modelLensTitle(p.result) + (p.stale ? ' (before your edits)' : '') : undefined;
-}
-export function hoverTime(doc: vscode.TextDocument, paths: string[]): string | undefined {
-  const p = profileOf(doc);
-  const t = p && modulesLatency(p.result, paths);
-  return t ? t + (p!.stale ? ' (before your edits)' : '') : undefined;
-}
+import { modelLensTitle } from '../views/profileText';
+import { renderProfile } from '../views/profileReport';
+import { defaultLibraryPaths } from '../nodeHost';
 
 // ── settings ─────────────────────────────────────────────────────────────────────────────────
 
@@ -111,6 +80,8 @@ export const profileLatency: Command = (ctx) => async (uri?: unknown, args?: unk
   let doc: vscode.TextDocument | undefined;
   let start: (r: { onProgress: (p: Progress) => void; signal: AbortSignal }) => Promise<ProfileResult | CompareResult>;
   let name: string;
+  /** The document version profiled: that of the analysis whose text runs. */
+  let version: number | null = null;
   if (isOnnxUri(target)) {
     if (compareGhost) { void vscode.window.showWarningMessage('GhostLens: comparing with Ghost needs the .py model: the rewrite edits the source.'); return undefined; }
     name = target.path.split('/').pop()!;
@@ -127,13 +98,13 @@ export const profileLatency: Command = (ctx) => async (uri?: unknown, args?: unk
     }
     name = g.model;
     const text = a!.text;
+    version = a!.version;
     const d = doc;
     const ghost = ctx.config.diagnostics(d.uri).ghost;
     start = (r) => profileSource({
       path: enginePath(d), text, open: unsavedDocuments(d), model: g.model, input: g.input, ghost, libraryPaths: defaultLibraryPaths(),
     }, compareGhost, options, { ...r, ortPath, workerPath });
   }
-  const version = doc?.version ?? null;
   const abort = new AbortController();
   running = { uri: target.toString(), abort };
   try {
@@ -152,9 +123,8 @@ export const profileLatency: Command = (ctx) => async (uri?: unknown, args?: unk
         },
       });
     });
-    latest.set(target.toString(), { result, version });
-    changed.fire(target);
-    showProfile(target, result, version);
+    // The panel, CodeLens and hover show it from the results (a .onnx file has no version).
+    ctx.results.setProfile(target, result, { version, model: doc ? name : null });
     const out = ctx.output();
     out.appendLine(renderProfile(result, 15, false));
     const base = 'before' in result ? result.before : result;

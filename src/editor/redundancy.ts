@@ -10,8 +10,6 @@ import { DEFAULT_REDUNDANCY, RedundancyOptions } from '../core/redundancy/option
 import type { RedundancyResult } from '../core/redundancy/types';
 import type { ModelGraph } from '../core/graph/model';
 import { renderRedundancy } from '../core/redundancy/report';
-import { showRedundancy } from './panel';
-import { setMeasured } from './diagnostics';
 
 const RESTRICTED = 'GhostLens: Measure redundancy runs your model, so it is disabled in Restricted Mode. Trust this workspace to use it (static analysis works without trust).';
 
@@ -67,11 +65,14 @@ export const measureRedundancyCommand: Command = (ctx: Ctx) => async (uri?: unkn
   let onnxPath: string | undefined;
   let source: ModelGraph | null = null;
   let doc: vscode.TextDocument | undefined;
+  let version: number | null = null;
   if (isOnnx(target)) onnxPath = target.fsPath;
   else {
     doc = await vscode.workspace.openTextDocument(target);
     if (doc.languageId !== 'python') return info('GhostLens: Measure redundancy works on Python model files and .onnx files.');
-    source = (await ctx.analyses.analyzeNow(doc, true))?.result?.graph ?? null;
+    const a = await ctx.analyses.analyzeNow(doc, true);
+    source = a?.result?.graph ?? null;
+    version = a?.version ?? null;
     onnxPath = s.onnx ?? (await pickOnnx(target));
     if (!onnxPath) return undefined;
   }
@@ -91,7 +92,6 @@ export const measureRedundancyCommand: Command = (ctx: Ctx) => async (uri?: unkn
   }
   const options: Partial<RedundancyOptions> = { ...s.options, ...(images ? { images } : { random: s.randomSamples }), source };
   const name = onnxPath.split(/[\\/]/).pop()!;
-  const version = doc?.version ?? null;
   const abort = new AbortController();
   running = abort;
   try {
@@ -110,7 +110,8 @@ export const measureRedundancyCommand: Command = (ctx: Ctx) => async (uri?: unkn
         },
       });
     });
-    if (doc) { showRedundancy(doc.uri, result, version); setMeasured(doc.uri, result); }
+    // The panel and the diagnostics show it from the results.
+    if (doc) ctx.results.setRedundancy(doc.uri, result, { version, model: source?.model ?? null });
     const out = ctx.output();
     out.appendLine(renderRedundancy(result, source));
     const deepest = result.stages.map((st) => st.blocks[st.blocks.length - 1]).filter(Boolean);

@@ -10,7 +10,7 @@ import { join, basename } from 'node:path';
 import { tmpdir } from 'node:os';
 import { analyzeSource, AnalysisError } from '../../src/core/python';
 import { nodeHost } from '../../src/cli/nodeHost';
-import { toJson } from '../../src/cli/report';
+import { toJson } from '../../src/views/report';
 import { torchAvailable } from './python';
 import { oracle, TV, TORCHVISION, record, firstLine } from './compare';
 

@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { analyzeSource } from '../../src/core/python';
 import { nodeHost } from '../../src/cli/nodeHost';
-import { toJson, AnalyzeJson } from '../../src/cli/report';
+import { toJson, AnalyzeJson } from '../../src/views/report';
 import { PYTHON, ROOT } from './python';
 
 const run = promisify(execFile);

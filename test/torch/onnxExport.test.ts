@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import * as ort from 'onnxruntime-node';
-import { sourceToOnnx, ExportError } from '../../src/core/onnx/export';
+import { sourceToOnnx } from '../../src/core/onnx/export';
 import { readDirective } from '../../src/core/python';
 import { nodeHost } from '../../src/cli/nodeHost';
 import { torchAvailable, ROOT, PYTHON } from './python';

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 
@@ -88,7 +88,7 @@ for (const [name, args, msg] of [
 test('imports of installed libraries resolve through GHOSTLENS_PYTHONPATH (read, never run)', () => {
   const lib = join(dir, 'site-packages');
   const pkg = join(lib, 'mynets');
-  require('node:fs').mkdirSync(pkg, { recursive: true });
+  mkdirSync(pkg, { recursive: true });
   writeFileSync(join(pkg, '__init__.py'), 'from .tiny import tiny\n');
   writeFileSync(join(pkg, 'tiny.py'), 'from torch import nn\n\ndef tiny():\n    return nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU())\n');
   const user = join(dir, 'user.py');

@@ -22,8 +22,6 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import { mkdtempSync, writeFileSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir, availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { parser } from '@lezer/python';
-import type { SyntaxNode } from '@lezer/common';
 import { analyzeModel, AnalysisError } from '../../src/core/python';
 import { traceToOnnx, ExportError } from '../../src/core/onnx/export';
 import type { FileHost } from '../../src/core/python';
@@ -396,23 +394,6 @@ async function sandbox(targets: Target[], jobs: Job[], shards = 1, seed = SEED):
 // Known engine bugs: inputs that hit them are counted, not failed (unless STRICT); each has a
 // minimal reproducer in a todo test at the end of this file. Remove an entry once it is fixed.
 
-const COMPREHENSIONS = new Set(['ArrayComprehensionExpression', 'SetComprehensionExpression', 'DictionaryComprehensionExpression', 'ComprehensionExpression', 'ArgList']);
-function someNode(text: string, pred: (n: SyntaxNode) => boolean): boolean {
-  let hit = false;
-  parser.parse(text).iterate({
-    enter: (ref) => {
-      if (hit) return false;
-      if (pred(ref.node)) hit = true;
-      return undefined;
-    },
-  });
-  return hit;
-}
-const countKids = (n: SyntaxNode, name: string): number => {
-  let k = 0;
-  for (let c = n.firstChild; c; c = c.nextSibling) if (c.name === name) k++;
-  return k;
-};
 
 interface KnownBug { id: string; what: string; matches: (o: Outcome, text: string) => boolean }
 // All bugs found by this file so far are fixed; their reproducers are the regression tests at the end.

@@ -184,12 +184,6 @@ const gemm: Rule = (ins, a) => {
   return [T([M, N], ins[0]!.elemType)];
 };
 
-/** An op argument given as an input (newer opsets) or an attribute (older ones). */
-function intsArg(ins: (ValueFacts | undefined)[], i: number, a: Attrs, attr: string, what: string): number[] | null {
-  if (ins[i]) return valueOf(ins[i], what);
-  return a.ints(attr);
-}
-
 const reshape: Rule = (ins, a) => {
   const x = ins[0]!;
   const xs = shapeOf(x);
@@ -430,7 +424,7 @@ const cast: Rule = (ins, a) => {
   return [T(shapeOf(x), to, v)];
 };
 
-const batchNorm: Rule = (ins, a) => {
+const batchNorm: Rule = (ins) => {
   const x = ins[0]!;
   const s = shapeOf(x);
   // Training mode (opset 14+) also outputs the running statistics.

@@ -28,7 +28,7 @@ export class AnalysisError extends Error {
   constructor(message: string, readonly line: number | null = null) { super(message); }
 }
 
-export interface EntryPoint { expr: string; kind: 'comment' | 'factory' | 'class'; line: number }
+export interface EntryPoint { expr: string; kind: 'comment' | 'registered' | 'factory' | 'class'; line: number }
 
 export const DEFAULT_INPUT = [[1, 3, 224, 224]];
 
@@ -130,7 +130,7 @@ export function analyzeModel(host: FileHost, path: string, text: string, opts: A
   // Forward on shape-only inputs.
   const inputs = input.map((s) => mkTensor(s));
   const tracer = opts.trace ? startTrace(it, root, inputs) : null;
-  let out: Value = null;
+  let out: Value;
   try {
     out = callModule(it, root, inputs, new Map(), null);
     if (out === null) it.note(`${root.cls.name}.forward returned None`, null);
@@ -193,21 +193,25 @@ function lineOf(it: Interpreter, s: Span): number {
   return f ? f.line(s.from) : 0;
 }
 
-/** Candidate entry points in file order: zero-argument factories, then classes with defaults. */
+/**
+ * Candidate entry points in file order: factories registered by a decorator (`@register_model`),
+ * other zero-argument factories, then classes constructible with defaults.
+ */
 export function entryPoints(file: SourceFile, scope: Scope, it: Interpreter): EntryPoint[] {
+  const registered: EntryPoint[] = [];
   const funcs: EntryPoint[] = [];
   const classes: EntryPoint[] = [];
   for (const [name, v] of scope.vars) {
     if (name.startsWith('_')) continue;
     if (v instanceof PyFunction && v.file === file && v.params.every((p) => p.default !== undefined || p.kind === 'vararg' || p.kind === 'kwarg')) {
-      funcs.push({ expr: `${name}()`, kind: 'factory', line: file.line(v.body.from) });
+      (v.registeredBy ? registered : funcs).push({ expr: `${name}()`, kind: v.registeredBy ? 'registered' : 'factory', line: file.line(v.body.from) });
     } else if (v instanceof PyClass && v.file === file && v.isSubclassOf(it.classes.Module)) {
       const init = v.lookup('__init__');
       const ok = !(init instanceof PyFunction) || init.params.slice(1).every((p) => p.default !== undefined || p.kind === 'vararg' || p.kind === 'kwarg');
       if (ok) classes.push({ expr: `${name}()`, kind: 'class', line: 0 });
     }
   }
-  return [...funcs, ...classes];
+  return [...registered, ...funcs, ...classes];
 }
 
 function shapeOf(v: Value): number[] | null { return v instanceof Tensor ? v.shape.slice() : null; }
@@ -271,6 +275,10 @@ function buildGraph(it: Interpreter, file: SourceFile, root: PyInstance, expr: s
     let macs: number | null = n.ownMacs;
     for (const c of n.children) { const cm = byPath.get(c)!.macs; macs = macs === null || cm === null ? null : macs + cm; }
     n.macs = macs;
+    // Counts are JS numbers: past 2^53 they would be rounded, so they are unknown, not a near figure.
+    if (!Number.isSafeInteger(n.params)) n.unknown ??= `its parameter count (≈${n.params.toExponential(2)}) is beyond 2^53 and cannot be counted exactly`;
+    if (n.macs !== null && !Number.isSafeInteger(n.macs)) { n.unknown ??= `its MACs (≈${n.macs.toExponential(2)}) are beyond 2^53 and cannot be counted exactly`; n.macs = null; }
+    if (n.ownMacs !== null && !Number.isSafeInteger(n.ownMacs)) n.ownMacs = null;
   }
   const unknowns: UnknownNote[] = [];
   const syntax = file.syntaxProblems();
@@ -286,6 +294,13 @@ function buildGraph(it: Interpreter, file: SourceFile, root: PyInstance, expr: s
   }
   const outputs = outputShapes(out);
   const rootNode = modules[0];
+  if (!Number.isSafeInteger(rootNode.params)) {
+    throw new AnalysisError(`'${expr}' has about ${rootNode.params.toExponential(2)} parameters, beyond 2^53: too many to count exactly`);
+  }
+  // A module whose figures are unknown for a reason no note carries (a count beyond 2^53) says why.
+  for (const n of modules) {
+    if (n.unknown && !unknowns.some((u) => u.reason.includes(n.unknown!))) unknowns.push({ line: n.line, from: n.from, to: n.to, reason: `${n.path || expr}: ${n.unknown}` });
+  }
   const anyUnknownMacs = modules.some((m) => m.ownMacs === null);
   // Completeness follows data flow: unknown values reach a module (its attributes, arguments,
   // shapes, MACs) or the output only through the interpreter's unknowns. A note on something no

@@ -91,7 +91,6 @@ export function makeBuiltins(it: Interpreter): { builtins: Map<string, Value>; c
 
   const def = (c: PyClass, name: string, impl: NativeImpl) => c.dict.set(name, nf(name, impl));
   const self = (a: CallArgs) => a.pos[0];
-  const rest = (a: CallArgs): CallArgs => ({ pos: a.pos.slice(1), kw: a.kw });
   const toFloat = (v: Value, ctx: CallContext): Value => {
     if (isNum(v)) return new PyFloat(num(v));
     if (typeof v === 'string') { const x = parseFloatLiteral(v); return x === null ? ctx.raise('ValueError', `could not convert string to float: ${ctx.repr(v)}`) : new PyFloat(x); }

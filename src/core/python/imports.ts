@@ -145,9 +145,28 @@ export class ModuleResolver {
     return this.builtin.get(name);
   }
 
-  private load(it: Interpreter, path: string, name: string): PyNamespace {
+  /**
+   * The module's dotted name as Python gives it: its folders up to the last one without an
+   * `__init__.py` (`timm/models/resnet.py` → `timm.models.resnet`), however it was imported.
+   * Registries key on it (`sys.modules[fn.__module__]` in timm's @register_model).
+   */
+  dottedName(path: string): string | null {
+    const base = path.slice(path.lastIndexOf('/') + 1).replace(/\.py$/, '');
+    const parts = base === '__init__' ? [] : [base];
+    let dir = dirname(path);
+    while (this.isFile(join(dir, '__init__.py'))) {
+      parts.unshift(dir.slice(dir.lastIndexOf('/') + 1));
+      const up = dirname(dir);
+      if (up === dir) break;
+      dir = up;
+    }
+    return parts.length ? parts.join('.') : null;
+  }
+
+  private load(it: Interpreter, path: string, imported: string): PyNamespace {
     const hit = this.loaded.get(path);
     if (hit) return hit;
+    const name = this.dottedName(path) ?? imported;
     const text = this.host.readFile(path) ?? '';
     const file = this.parse(path, text);
     this.files.set(path, file);
@@ -179,7 +198,10 @@ export class ModuleResolver {
     this.files.set(file.path, file);
     const scope = new Scope(null, 'module', file);
     const ns = new PyNamespace(file.path.replace(/^.*\//, '').replace(/\.py$/, ''), scope.vars, file);
-    scope.vars.set('__name__', '__ghostlens__');
+    // In a package it is the module its package imports (so registries see one module); a plain
+    // script is not `__main__` either: its `if __name__ == '__main__':` block does not run.
+    const dotted = this.dottedName(file.path);
+    scope.vars.set('__name__', dotted && dotted.includes('.') ? dotted : '__ghostlens__');
     scope.vars.set('__file__', file.path);
     this.loaded.set(file.path, ns);
     it.runModule(file, ns, scope);

@@ -748,7 +748,7 @@ export class Interpreter implements Runtime {
     if (!(d instanceof UserDecorator)) return this.call(d, [obj], new Map(), at);
     try {
       const r = this.call(d.fn, [obj], new Map(), at);
-      return r instanceof Unknown ? obj : r;
+      return r instanceof Unknown || d.imported ? obj : r;
     } catch (e) {
       if (e instanceof PyException) return obj;
       throw e;
@@ -760,8 +760,11 @@ export class Interpreter implements Runtime {
     const decos = ch.filter((c) => c.name === 'Decorator');
     const def = ch.find((c) => c.name === 'FunctionDefinition' || c.name === 'ClassDefinition');
     if (!def) return undefined;
-    // Decorators are applied only when they are known builtins; unknown ones act as identity
-    // (register_model(), torch.jit.unused, handle_legacy_interface(...), ...).
+    // Decorators written in this file are applied (identity where they fail or give an unknown).
+    // Imported ones run for what they do (timm's @register_model fills the registry create_model()
+    // reads), but a wrapper they return is not used: library wrappers (torchvision's
+    // handle_legacy_interface, built on inspect) only translate legacy arguments. Of the builtin
+    // decorators the modelled ones apply; torch.jit.unused and the like are identity.
     const known: Value[] = [];
     for (const d of decos) {
       const expr = kids(d).filter((c) => c.name !== 'At')[0];
@@ -787,18 +790,19 @@ export class Interpreter implements Runtime {
         const rest = kids(d);
         for (let i = rest.indexOf(callee) + 1; i + 1 < rest.length && rest[i].name === '.'; i += 2) v = this.getattr(v, this.text(rest[i + 1]), this.span(d));
       } catch { continue; }
-      // Decorators written in this same file are applied; imported ones (torchvision's
-      // handle_legacy_interface wraps with inspect) still act as identity.
-      const user = (v instanceof PyFunction || v instanceof PyClass) && v.file === this.curFile;
+      const user = v instanceof PyFunction || v instanceof PyClass || v instanceof BoundMethod || v instanceof PyPartial;
       if (!user && (!(v instanceof NativeFunction) || !DECORATORS.has(v.name))) continue;
       if (expr.name === 'CallExpression' || argList) {
         const args = this.evalArgs(kids(expr.name === 'CallExpression' ? expr : d).find((c) => c.name === 'ArgList')!, scope);
         try { v = this.call(v, args.pos, args.kw, this.span(d)); } catch (e) { if (user && e instanceof PyException) continue; throw e; }
       }
-      known.push(user ? new UserDecorator(v) : v);
+      known.push(user ? new UserDecorator(v, (v instanceof PyFunction || v instanceof PyClass) && v.file !== this.curFile) : v);
     }
     const obj = def.name === 'FunctionDefinition' ? this.defineFunction(def, scope, known) : this.defineClass(def, scope, known);
-    void obj;
+    // Registry-style factories (timm's @register_model, torchvision's @register_model()).
+    const reg = decos.map((d) => this.text(d).replace(/^@\s*/, '').replace(/\(.*$/s, '').split('.').pop()!.trim()).find((nm) => /regist/i.test(nm));
+    const fn = obj instanceof PyFunction ? obj : def.name === 'FunctionDefinition' ? scope.vars.get(this.text(kids(def).find((c) => c.name === 'VariableName')!)) : null;
+    if (reg && fn instanceof PyFunction) fn.registeredBy = reg;
     return undefined;
   }
 
@@ -1912,6 +1916,7 @@ export class Interpreter implements Runtime {
     }
     const init = cls.lookup('__init__');
     if (init !== undefined) this.call(init, [inst, ...pos], kw, at);
+    if (inst.module) inst.module.childrenAtInit = inst.module.modules.size;
     return inst;
   }
 
@@ -2048,7 +2053,7 @@ export class Interpreter implements Runtime {
 
 interface ClassScope extends Scope { annotations: string[] }
 /** A decorator defined in user code (applied, but falls back to identity when it fails). */
-class UserDecorator { constructor(readonly fn: Value) {} }
+class UserDecorator { constructor(readonly fn: Value, readonly imported = false) {} }
 /** Names a scope declared `global` (Scope.globals also holds the `nonlocal` ones). */
 const globalNames = new WeakMap<Scope, Set<string>>();
 const moduleLevel = (s: Scope): Set<string> => { let g = globalNames.get(s); if (!g) globalNames.set(s, (g = new Set())); return g; };
@@ -2159,11 +2164,16 @@ export function linearize(cls: PyClass, object: PyClass | undefined): PyClass[] 
 function parseNumber(t: string): Value {
   const s = t.replace(/_/g, '');
   if (/[jJ]$/.test(s)) return new Unknown('complex numbers are not supported', null);
-  if (/^0[xX]/.test(s)) return parseInt(s.slice(2), 16);
-  if (/^0[oO]/.test(s)) return parseInt(s.slice(2), 8);
-  if (/^0[bB]/.test(s)) return parseInt(s.slice(2), 2);
-  if (/[.eE]/.test(s)) return new PyFloat(parseFloat(s));
-  return parseInt(s, 10);
+  if (/[.eE]/.test(s) && !/^0[xX]/.test(s)) return new PyFloat(parseFloat(s));
+  // Ints are JS numbers: one beyond 2^53 would be rounded, so it is unknown instead.
+  const big = BigInt(/^0[oO]/.test(s) ? '0o' + s.slice(2) : /^0[bB]/.test(s) ? '0b' + s.slice(2) : /^0[xX]/.test(s) ? '0x' + s.slice(2) : s.replace(/^0+(?=\d)/, ''));
+  return intOrUnknown(big, `the integer literal ${t.length > 30 ? t.slice(0, 27) + '...' : t}`, null);
+}
+
+/** A Python int as a JS number when it is exactly representable, else an explicit unknown. */
+function intOrUnknown(v: bigint, what: string, at: Span | null): Value {
+  if (v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(v);
+  return new Unknown(`${what} is beyond 2^53 and cannot be represented exactly`, at);
 }
 
 function parseString(t: string): Value {
@@ -2192,6 +2202,30 @@ function numBinop(op: string, a: number | boolean | PyFloat, b: number | boolean
   const ints = isInt(a) && isInt(b);
   const f = (v: number): Value => ints ? v + 0 : new PyFloat(v);
   const zero = () => { throw new PyException(it.exception('ZeroDivisionError'), 'division by zero', at); };
+  // Integer arithmetic is exact (BigInt), and a result beyond 2^53 is unknown rather than rounded.
+  if (ints && op !== '/') {
+    const X = BigInt(x), Y = BigInt(y);
+    const floorDiv = (p: bigint, q: bigint): bigint => { const d = p / q; return (p % q !== 0n) && ((p < 0n) !== (q < 0n)) ? d - 1n : d; };
+    let r: bigint | null = null;
+    switch (op) {
+      case '+': r = X + Y; break;
+      case '-': r = X - Y; break;
+      case '*': r = X * Y; break;
+      case '//': if (Y === 0n) zero(); r = floorDiv(X, Y); break;
+      case '%': if (Y === 0n) zero(); r = X - floorDiv(X, Y) * Y; break;
+      case '**':
+        if (Y < 0n) return new PyFloat(Math.pow(x, y));
+        // Bound the work: |x| ≥ 2 with an exponent past 64 is far beyond 2^53.
+        if (Y > 64n && (X > 1n || X < -1n)) return intOrUnknown(X ** 64n * 2n ** 64n, `${x} ** ${y}`, at);
+        r = X ** Y; break;
+      case '&': r = X & Y; break;
+      case '|': r = X | Y; break;
+      case '^': r = X ^ Y; break;
+      case '<<': if (Y < 0n) throw new PyException(it.exception('ValueError'), 'negative shift count', at); r = Y > 64n ? (X === 0n ? 0n : X * 2n ** 64n) : X << Y; break;
+      case '>>': if (Y < 0n) throw new PyException(it.exception('ValueError'), 'negative shift count', at); r = Y > 64n ? (X < 0n ? -1n : 0n) : X >> Y; break;
+    }
+    if (r !== null) return intOrUnknown(r, `the integer result of ${op}`, at);
+  }
   switch (op) {
     case '+': return f(x + y);
     case '-': return f(x - y);

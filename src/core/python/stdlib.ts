@@ -1,9 +1,8 @@
 // The parts of the Python standard library that model files use at build time:
 // math, functools, copy, collections, typing, dataclasses, itertools, operator, warnings, abc, enum.
 import {
-  Value, PyFloat, PyTuple, PyList, PyDict, PySet, PyClass, PyInstance, PyNamespace, PyPartial, PyIterator,
-  NativeFunction, Unknown, Tensor, PyFunction, BoundMethod, ModuleState, CallArgs, CallContext, NativeImpl, Descriptor,
-  isNum, num, isInt,
+  Value, PyTuple, PyList, PyDict, PySet, PyClass, PyInstance, PyNamespace, PyPartial, PyIterator,
+  NativeFunction, Unknown, Tensor, PyFunction, BoundMethod, ModuleState, CallArgs, CallContext, Descriptor,
 } from './values';
 import type { Interpreter } from './interp';
 import { linearize } from './interp';
@@ -13,9 +12,10 @@ import { sysModule } from './stdlib/sys';
 import { mathModule } from './stdlib/math';
 import { itertoolsModule } from './stdlib/itertools';
 import { operatorModule } from './stdlib/operator';
-import { counterClass, dequeClass } from './stdlib/collections';
+import { counterClass } from './stdlib/collections';
 import { simpleNamespaceClass } from './stdlib/types';
 import { enumModule } from './stdlib/enum';
+import { makeDeque } from './stdlib/deque';
 
 export function makeStdlib(it: Interpreter): Map<string, PyNamespace> {
   const mods = new Map<string, PyNamespace>();
@@ -191,7 +191,7 @@ export function makeStdlib(it: Interpreter): Map<string, PyNamespace> {
     dvals.forEach((v, i) => defaults.set(String(names[names.length - dvals.length + i]), v));
     return tupleClass(name, names.map(String), defaults, [it.classes.tuple]);
   });
-  ns('collections', [['OrderedDict', OrderedDict], ['namedtuple', namedtuple], ['defaultdict', defaultdict], ['Counter', counterClass(it)], ['deque', dequeClass(it)]]);
+  ns('collections', [['OrderedDict', OrderedDict], ['namedtuple', namedtuple], ['defaultdict', defaultdict], ['Counter', counterClass(it)], ['deque', makeDeque(it)]]);
 
   // typing: abstract collection types answer isinstance; the rest only appears in annotations.
   const abstract = (name: string, check: (v: Value) => boolean): PyClass => {

@@ -62,6 +62,8 @@ export interface Param {
 export class PyFunction {
   /** Set on functions defined in a class body (for `super()` and names). */
   owner: PyClass | null = null;
+  /** The registering decorator it was defined under (`register_model`), for the entry-point list. */
+  registeredBy: string | null = null;
   constructor(
     readonly name: string,
     readonly params: Param[],
@@ -153,6 +155,9 @@ export class ModuleState {
   /** Construction call stack (innermost last) and the `self.x = ...` statement that attached it. */
   createdAt: Span[] = [];
   attachedAt: Span | null = null;
+  /** How many children it had when attached, and when its constructor returned (a Sequential filled later by add_module had none). */
+  childrenAtAttach = 0;
+  childrenAtInit = 0;
   /** The scope that ran the `self.x = ...` attaching it, as it was then (rewrites name values from there). */
   attachScope: Scope | null = null;
   /** The scope that ran the call building it, as it was then (only for calls in the analysed file). */

@@ -29,10 +29,10 @@ const PREFIX = 'ghostlens.stats/';
 /** Builds the statistics graph on top of a model; one instance per surgery. */
 export class StatsBuilder {
   private readonly model: onnx.ModelProto;
-  private readonly opset: number;
+  protected readonly opset: number;
   private readonly nodes: onnx.INodeProto[] = [];
-  private readonly inits: onnx.ITensorProto[] = [];
-  private readonly outs: onnx.IValueInfoProto[] = [];
+  protected readonly inits: onnx.ITensorProto[] = [];
+  protected readonly outs: onnx.IValueInfoProto[] = [];
   private readonly views = new Map<string, { name: string; channels: number }>();
   private readonly used: Set<string>;
   private k = 0;
@@ -45,26 +45,26 @@ export class StatsBuilder {
     this.used = new Set<string>([...(g.node ?? []).flatMap((n) => [...(n.output ?? []), n.name ?? '']), ...(g.initializer ?? []).map((t) => t.name ?? ''), ...(g.input ?? []).map((v) => v.name ?? '')]);
   }
 
-  private fresh(what: string): string {
+  protected fresh(what: string): string {
     let n: string;
     do n = `${PREFIX}${what}_${this.k++}`; while (this.used.has(n));
     this.used.add(n);
     return n;
   }
 
-  private node(op: string, inputs: string[], attrs: onnx.IAttributeProto[] = []): string {
+  protected node(op: string, inputs: string[], attrs: onnx.IAttributeProto[] = []): string {
     const out = this.fresh(op.toLowerCase());
     this.nodes.push({ name: out, opType: op, input: inputs, output: [out], attribute: attrs });
     return out;
   }
 
-  private i64(values: number[]): string {
+  protected i64(values: number[]): string {
     const name = this.fresh('const');
     this.inits.push({ name, dataType: DT.INT64, dims: [values.length], rawData: Buffer.from(new BigInt64Array(values.map((v) => BigInt(v))).buffer) });
     return name;
   }
 
-  private output(name: string, dims: number[]): string {
+  protected output(name: string, dims: number[]): string {
     this.outs.push({ name, type: { tensorType: { elemType: DT.FLOAT, shape: { dim: dims.map((d) => ({ dimValue: d })) } } } });
     return name;
   }
@@ -109,14 +109,14 @@ export class StatsBuilder {
   }
 
   private readonly transposes = new Map<string, string>();
-  private transposed(name: string): string {
+  protected transposed(name: string): string {
     let t = this.transposes.get(name);
     if (!t) { t = this.node('Transpose', [name], [{ name: 'perm', type: onnx.AttributeProto.AttributeType.INTS, ints: [1, 0] }]); this.transposes.set(name, t); }
     return t;
   }
 
   /** Reduction over axis 0 without keeping it; axes moved from attribute to input at `inputSince`. */
-  private reduce(op: string, inputSince: number, x: string): string {
+  protected reduce(op: string, inputSince: number, x: string): string {
     const keep = { name: 'keepdims', type: onnx.AttributeProto.AttributeType.INT, i: 0 };
     if (this.opset >= inputSince) return this.node(op, [x, this.i64([0])], [keep]);
     return this.node(op, [x], [keep, { name: 'axes', type: onnx.AttributeProto.AttributeType.INTS, ints: [0] }]);

@@ -9,14 +9,14 @@ import type { SyntaxNode } from '@lezer/common';
 import { analyzeModel, LiveModel, AnalyzeOptions, AnalysisError, syntaxProblems } from '../python/analyze';
 import type { FileHost } from '../python/imports';
 import {
-  Value, Scope, PyInstance, PyClass, PyFloat, PyTuple, PyList, PyNamespace, Tensor, Unknown, isInt, num,
+  Value, Scope, PyInstance, PyClass, PyFloat, PyTuple, PyList, PyNamespace, PyDict, Tensor, Unknown, isInt, num,
 } from '../python/values';
 import { PyException, BudgetExceeded } from '../python/interp';
 import { callModule } from '../python/torch/module';
 import { mkTensor } from '../python/torch/tensor';
 import type { ModelGraph, ModuleNode } from '../graph/model';
 import { trailingBnAct, ghostCandidates, groupWidth, DEFAULT_GHOST, GhostSettings, ConvCandidate } from '../analysis/ghost';
-import { GHOST_MODULE, GGHOST_STAGE, render, NnStyle } from './templates';
+import { render, named, NnStyle, GhostClass, GHOST_CLASS_NAMES, TEMPLATE_MARK, isGhostType } from './templates';
 
 export interface TextEdit { from: number; to: number; text: string }
 
@@ -39,12 +39,16 @@ export interface RewriteResult {
   skipped: (RewriteTarget & { reason: string })[];
   before: ModelGraph;
   after: ModelGraph | null;
+  /** What the user should know about the edit (a Ghost class renamed because the file has its own). */
+  notes: string[];
 }
+
+/** The names the inserted classes get in this file. */
+type ClassNames = Record<GhostClass, string>;
 
 
 export class RewriteError extends Error {}
 
-const GHOST_CLASSES = new Set(['GhostModule', 'GGhostStage']);
 
 /** Plans and applies the rewrites; the result is re-analysed to give the figures after. */
 export function rewriteSource(baseHost: FileHost, path: string, text: string, opts: RewriteOptions): RewriteResult {
@@ -64,11 +68,12 @@ export function rewriteSource(baseHost: FileHost, path: string, text: string, op
   const edits: TextEdit[] = [];
   const applied: RewriteResult['applied'] = [];
   const skipped: RewriteResult['skipped'] = [];
-  const needed = new Set<string>();
+  const needed = new Set<GhostClass>();
   const style = nnStyle(live);
+  const { names, notes } = classNames(live);
   for (const t of targets) {
     try {
-      const plan = t.kind === 'stage' ? planStage(live, t.path, s, style) : planConv(live, t.path, s);
+      const plan = t.kind === 'stage' ? planStage(live, t.path, s, style, names) : planConv(live, t.path, s, names);
       // One edit per site: several targets built by the same code share it.
       if (edits.some((e) => e.from === plan.edit.from && e.to === plan.edit.to && e.text === plan.edit.text)) { applied.push({ ...t, detail: 'same site as another rewrite' }); continue; }
       if (edits.some((e) => e.from < plan.edit.to && plan.edit.from < e.to)) { skipped.push({ ...t, reason: 'overlaps another rewrite in this edit' }); continue; }
@@ -80,15 +85,16 @@ export function rewriteSource(baseHost: FileHost, path: string, text: string, op
       else throw e;
     }
   }
-  if (!edits.length) return { text, files: [], edits, applied, skipped, before: g, after: null };
+  if (!edits.length) return { text, files: [], edits, applied, skipped, before: g, after: null, notes: [] };
+  const used = notes.filter((n) => [...needed].some((c) => n.includes(`its own ${c}`)));
   const files: RewriteResult['files'] = [];
   if (opts.classes === 'module') {
     const mod = moduleFile(host, path, [...needed]);
     if (mod) files.push(mod);
-    const imp = importClasses(live, host, path, [...needed]);
+    const imp = importClasses(live, host, path, [...needed], names);
     if (imp) edits.push(imp);
   } else {
-    const ins = insertClasses(live, [...needed], style);
+    const ins = insertClasses(live, [...needed], style, names);
     if (ins) edits.push(ins);
   }
   const out = applyEdits(text, edits);
@@ -104,7 +110,35 @@ export function rewriteSource(baseHost: FileHost, path: string, text: string, op
   const bad = after.unknowns.find((u) => !g.unknowns.some((v) => v.reason === u.reason));
   if (bad) throw new RewriteError(`the rewritten model has a new problem at line ${bad.line}: ${bad.reason}; nothing was changed`);
   if (JSON.stringify(after.outputs) !== JSON.stringify(g.outputs)) throw new RewriteError(`the rewrite would change the output shapes (${JSON.stringify(g.outputs)} → ${JSON.stringify(after.outputs)}); nothing was changed`);
-  return { text: out, files, edits, applied, skipped, before: g, after };
+  return { text: out, files, edits, applied, skipped, before: g, after, notes: used };
+}
+
+/**
+ * Where the file already binds `GhostModule` / `GGhostStage`: GhostLens's own class (its template's
+ * docstring) is reused; any other class keeps its name and the inserted one is named
+ * GhostLensModule / GhostLensStage instead, and a note says so.
+ */
+function classNames(live: LiveModel): { names: ClassNames; notes: string[] } {
+  const names = {} as ClassNames;
+  const notes: string[] = [];
+  for (const cls of Object.keys(GHOST_CLASS_NAMES) as GhostClass[]) {
+    const free = GHOST_CLASS_NAMES[cls].find((n) => {
+      const v = live.scope.vars.get(n);
+      return v === undefined || isOurs(v, cls);
+    });
+    if (!free) throw new RewriteError(`the file defines its own ${GHOST_CLASS_NAMES[cls].join(' and ')}: no free name for the inserted ${cls}`);
+    names[cls] = free;
+    if (free !== cls) notes.push(`the file has its own ${cls} (another class): the inserted C-${cls === 'GhostModule' ? 'Ghost module' : 'G-Ghost stage'} class is named ${free}`);
+    else if (live.scope.vars.get(cls) !== undefined) notes.push(`reusing the file's ${cls}, GhostLens's own class`);
+  }
+  return { names, notes };
+}
+
+function isOurs(v: unknown, cls: GhostClass): boolean {
+  if (!(v instanceof PyClass) || !v.file) return false;
+  const text = v.file.text;
+  const at = text.search(new RegExp(`^[ \\t]*class[ \\t]+${v.name}\\b`, 'm'));
+  return at >= 0 && text.slice(at, at + 400).includes(TEMPLATE_MARK[cls]);
 }
 
 export function applyEdits(text: string, edits: TextEdit[]): string {
@@ -121,9 +155,9 @@ function nnStyle(live: LiveModel): NnStyle {
 }
 
 /** Inserts the Ghost classes the edits use, once, after the last top-level import. */
-function insertClasses(live: LiveModel, names: string[], style: NnStyle): TextEdit | null {
+function insertClasses(live: LiveModel, classes: GhostClass[], style: NnStyle, names: ClassNames): TextEdit | null {
   const text = live.file.text;
-  const missing = names.filter((n) => !new RegExp(`^class ${n}\\b`, 'm').test(text));
+  const missing = classes.filter((c) => !new RegExp(`^class ${names[c]}\\b`, 'm').test(text));
   if (!missing.length) return null;
   let at = 0;
   const needTorch = !live.scope.vars.has('torch');
@@ -132,7 +166,7 @@ function insertClasses(live: LiveModel, names: string[], style: NnStyle): TextEd
     else if (c.name !== 'Comment' && c.name !== 'ExpressionStatement' && at === 0) break;
     else if (c.name === 'FunctionDefinition' || c.name === 'ClassDefinition' || c.name === 'DecoratedStatement') break;
   }
-  const body = missing.map((n) => render(n === 'GhostModule' ? GHOST_MODULE : GGHOST_STAGE, style).trimEnd()).join('\n\n\n');
+  const body = missing.map((c) => render(named(c, names[c]), style).trimEnd()).join('\n\n\n');
   // After the imports: two blank lines around the classes; at the top of a file without imports, before the rest.
   if (at === 0) return { from: 0, to: 0, text: `${needTorch ? 'import torch\n\n\n' : ''}${body}\n\n\n` };
   return { from: at, to: at, text: `${needTorch ? '\nimport torch' : ''}\n\n\n${body}` };
@@ -141,24 +175,24 @@ function insertClasses(live: LiveModel, names: string[], style: NnStyle): TextEd
 const dirOf = (p: string) => p.slice(0, p.lastIndexOf('/'));
 
 /** ghost_modules.py beside the file, created or completed with the classes it lacks. */
-function moduleFile(host: FileHost, path: string, names: string[]): { path: string; text: string } | null {
+function moduleFile(host: FileHost, path: string, classes: GhostClass[]): { path: string; text: string } | null {
   const target = `${dirOf(path)}/ghost_modules.py`;
   const old = host.readFile(target);
-  const missing = names.filter((n) => !(old && new RegExp(`^class ${n}\\b`, 'm').test(old)));
+  const missing = classes.filter((n) => !(old && new RegExp(`^class ${n}\\b`, 'm').test(old)));
   if (!missing.length) return null;
-  const body = missing.map((n) => render(n === 'GhostModule' ? GHOST_MODULE : GGHOST_STAGE, 'nn').trimEnd()).join('\n\n\n');
+  const body = missing.map((c) => render(named(c, c), 'nn').trimEnd()).join('\n\n\n');
   const head = '"""Ghost modules inserted by GhostLens (C-Ghost: Han et al., CVPR 2020; G-Ghost: IJCV 2022)."""\nimport torch\nfrom torch import nn\n';
   return { path: target, text: old ? `${old.trimEnd()}\n\n\n${body}\n` : `${head}\n\n${body}\n` };
 }
 
 /** `from ghost_modules import ...` (relative inside a package) after the last top-level import. */
-function importClasses(live: LiveModel, host: FileHost, path: string, names: string[]): TextEdit | null {
-  const missing = names.filter((n) => !live.scope.vars.has(n));
+function importClasses(live: LiveModel, host: FileHost, path: string, classes: GhostClass[], names: ClassNames): TextEdit | null {
+  const missing = classes.filter((c) => !live.scope.vars.has(names[c]));
   if (!missing.length) return null;
   const pkg = host.isFile(`${dirOf(path)}/__init__.py`);
   let at = 0;
   for (let c = live.file.top.firstChild; c; c = c.nextSibling) if (c.name === 'ImportStatement') at = c.to;
-  const line = `from ${pkg ? '.' : ''}ghost_modules import ${missing.join(', ')}`;
+  const line = `from ${pkg ? '.' : ''}ghost_modules import ${missing.map((c) => (names[c] === c ? c : `${c} as ${names[c]}`)).join(', ')}`;
   return at === 0 ? { from: 0, to: 0, text: `${line}\n` } : { from: at, to: at, text: `\n${line}` };
 }
 
@@ -167,16 +201,16 @@ function overlay(host: FileHost, files: { path: string; text: string }[]): FileH
   return { readFile: (p) => m.get(p) ?? host.readFile(p), isFile: (p) => m.has(p) || host.isFile(p), isDir: (p) => host.isDir(p) };
 }
 
-interface Plan { edit: TextEdit; needs: string; detail: string }
+interface Plan { edit: TextEdit; needs: GhostClass; detail: string }
 
 const inGhost = (g: ModelGraph, path: string): boolean => {
   const byPath = new Map(g.modules.map((m) => [m.path, m]));
   const parts = path.split('.');
-  for (let i = parts.length - 1; i >= 1; i--) if (GHOST_CLASSES.has(byPath.get(parts.slice(0, i).join('.'))?.type ?? '')) return true;
+  for (let i = parts.length - 1; i >= 1; i--) if (isGhostType(byPath.get(parts.slice(0, i).join('.'))?.type ?? '')) return true;
   return false;
 };
 
-function planStage(live: LiveModel, path: string, s: GhostSettings, style: NnStyle): Plan {
+function planStage(live: LiveModel, path: string, s: GhostSettings, style: NnStyle, names: ClassNames): Plan {
   const g = live.graph;
   const st = g.stages.find((x) => x.path === path);
   if (!st) throw new RewriteError(`no stage '${path}' (stages: ${g.stages.map((x) => x.path).join(', ') || 'none'})`);
@@ -185,6 +219,9 @@ function planStage(live: LiveModel, path: string, s: GhostSettings, style: NnSty
   if (path.includes('[') || path.includes('{')) throw new RewriteError(`${path} is a run of blocks, not one module; only whole stages can be rewritten`);
   const container = live.instances.get(path);
   if (!container?.module) throw new RewriteError(`no module '${path}'`);
+  // GGhostStage.from_stage takes the stage's children as its blocks: they must be exactly the blocks.
+  const childPaths = [...container.module.modules.values()].filter((m): m is PyInstance => m !== null).map((m) => [...live.instances].find(([, x]) => x === m)?.[0]);
+  if (childPaths.join() !== st.blocks.join()) throw new RewriteError(`${path} has children besides its blocks (${childPaths.filter((p) => !st.blocks.includes(p ?? '')).join(', ')}); only a module whose children are its blocks can become a G-Ghost stage`);
 
   // The site to wrap: `self.x = EXPR` (this stage only), else the call that builds the stage,
   // which may build several stages in a loop (all of them are converted, each at its own width).
@@ -205,6 +242,20 @@ function planStage(live: LiveModel, path: string, s: GhostSettings, style: NnSty
     if (scopes.some((x) => !x)) throw new RewriteError(`cannot see the scope where ${path} is built`);
   }
   if (!node) throw new RewriteError(`cannot find the expression that builds ${path}`);
+  // The stage must hold its blocks when the wrapped expression is done: a Sequential filled
+  // afterwards (`self.blocks = nn.Sequential()`, then `add_module` in a loop) would be wrapped empty.
+  const wrapped = node;
+  const viaAttach = att && container.module.attachScope ? assignedValue(live, att.from, att.to) : null;
+  const own = container.module.createdAt[container.module.createdAt.length - 1];
+  const size = container.module.modules.size;
+  const filledLater = viaAttach && viaAttach.from === wrapped.from && viaAttach.to === wrapped.to
+    ? container.module.childrenAtAttach < size
+    // Its own constructor call (`nn.Sequential(*blocks)`): full when the constructor returned.
+    : own && own.file === live.file.path && own.from === wrapped.from && own.to === wrapped.to
+      ? container.module.childrenAtInit < size
+      // A helper call that returns it (`self._make_layer(...)`): the blocks are made during the call.
+      : st.blocks.some((b) => !(live.instances.get(b)?.module?.createdAt ?? []).some((c) => c.file === live.file.path && c.from >= wrapped.from && c.to <= wrapped.to));
+  if (filledLater) throw new RewriteError(`${path} is filled after the statement at line ${live.file.line(wrapped.from)} builds it (add_module/append later): only a stage built whole can be wrapped`);
 
   // Every member with ≥ 3 blocks becomes a G-Ghost stage: collect what its middle blocks need.
   interface Member { C: number; shape: number[]; ctor: NonNullable<NonNullable<PyInstance['module']>['ctor']> }
@@ -257,11 +308,11 @@ function planStage(live: LiveModel, path: string, s: GhostSettings, style: NnSty
   const indent = lineIndent(live.file.text, node.from);
   const make = `lambda raw, n: [${clsExpr}(${args.join(', ')}) for _ in range(n)]`;
   const tail = `channels=${chans}, ratio=${s.lambda}, quantum=${probe.quantum}`;
-  const oneLine = `GGhostStage.from_stage(${orig}, ${make}, ${tail})`;
+  const oneLine = `${names.GGhostStage}.from_stage(${orig}, ${make}, ${tail})`;
   // A multi-line original moves one level deeper with the lines it spans.
   const moved = orig.replace(/\n/g, '\n    ');
   const text = indent.length + oneLine.length + 20 <= 100 && !orig.includes('\n') ? oneLine
-    : `GGhostStage.from_stage(\n${indent}    ${moved},\n${indent}    ${make},\n${indent}    ${tail.replace(/, /g, `,\n${indent}    `)},\n${indent})`;
+    : `${names.GGhostStage}.from_stage(\n${indent}    ${moved},\n${indent}    ${make},\n${indent}    ${tail.replace(/, /g, `,\n${indent}    `)},\n${indent})`;
   void style;
   const raws = probe.raws.map((r, j) => `${r}/${work[active[j]]!.C}`).join(', ');
   const many = members.length > 1 ? ` (${active.length} stages built at line ${live.file.line(node.from)})` : '';
@@ -331,8 +382,6 @@ function buildsAt(li: LiveModel['it'], st: { shape: number[]; ctor: NonNullable<
   }
 }
 
-const it = (live: LiveModel) => live.it;
-
 function sameArgs(live: LiveModel, a: NonNullable<PyInstance['module']>['ctor'], b: NonNullable<PyInstance['module']>['ctor']): boolean {
   if (!a || !b || a.pos.length !== b.pos.length || a.kw.size !== b.kw.size) return false;
   const eq = (x: Value, y: Value) => x === y || live.it.equals(x, y);
@@ -364,6 +413,13 @@ class Namer {
           if (vals.every((v, i) => { const b = get(scopes[i], n); const x = b instanceof PyInstance ? b.attrs.get(a) : undefined; return x !== undefined && this.same(x, v); })) return `${n}.${a}`;
         }
       }
+      // A keyword dict of the loop (`stage_args['out_chs']`).
+      if (base instanceof PyDict) {
+        for (const k of base.keys()) {
+          if (typeof k !== 'string') continue;
+          if (vals.every((v, i) => { const b = get(scopes[i], n); const x = b instanceof PyDict ? b.get(k) : undefined; return x !== undefined && this.same(x, v); })) return `${n}[${JSON.stringify(k)}]`;
+        }
+      }
       if (base instanceof PyNamespace && vals.every((v) => typeof v === 'object' && v !== null)) {
         for (const [a, y] of base.attrs) if (vals.every((v) => v === y)) return `${n}.${a}`;
       }
@@ -375,7 +431,10 @@ class Namer {
     if ((typeof a === 'number' || a instanceof PyFloat) && (typeof b === 'number' || b instanceof PyFloat)) {
       return (typeof a === 'number') === (typeof b === 'number') && num(a) === num(b);
     }
-    return typeof a === 'string' && a === b;
+    if (typeof a === 'string') return a === b;
+    // Equal literal tuples/lists (a `dilation=(1, 1)` rebuilt per block) are the same argument.
+    const la = this.literal(a);
+    return la !== null && la === this.literal(b);
   }
   private literal(v: Value, depth = 0): string | null {
     if (v === null) return 'None';
@@ -408,7 +467,7 @@ function lineIndent(text: string, at: number): string {
   return /^[ \t]*/.exec(text.slice(start))![0];
 }
 
-function planConv(live: LiveModel, path: string, s: GhostSettings): Plan {
+function planConv(live: LiveModel, path: string, s: GhostSettings, names: ClassNames): Plan {
   const g = live.graph;
   const conv = g.modules.find((m) => m.path === path);
   if (!conv) throw new RewriteError(`no module '${path}'`);
@@ -417,11 +476,21 @@ function planConv(live: LiveModel, path: string, s: GhostSettings): Plan {
   const cand = ghostCandidates(g, s).find((c): c is ConvCandidate => c.kind === 'conv' && c.path === path);
   if (!cand) throw new RewriteError(`${path} is not a C-Ghost candidate (needs Conv2d, groups 1, odd square kernel with padding k//2, no dilation, ≥ ${s.minConvOut} outputs)`);
   const call = inst.module!.createdAt[inst.module!.createdAt.length - 1];
-  if (!call || call.file !== live.file.path || inst.cls.name !== 'Conv2d') throw new RewriteError(`${path} is not built by an nn.Conv2d(...) call in this file`);
+  if (inst.cls.name !== 'Conv2d') throw new RewriteError(`${path} is a ${inst.cls.name}, not an nn.Conv2d`);
+  if (!call || call.file !== live.file.path) return planHelperConv(live, path, cand, s, names);
   const node = callNode(live, call.from, call.to);
   if (!node) throw new RewriteError('cannot find the nn.Conv2d call');
   const args = callArgs(live, node);
-  if (!args) throw new RewriteError('the nn.Conv2d call uses *args/**kwargs');
+  if (!args) throw new RewriteError('the nn.Conv2d call passes its arguments with *args');
+  // `**kw` (timm passes `**dd`, its device/dtype): GhostModule takes device/dtype the same way;
+  // anything else passed so is refused (its value is checked above, but GhostModule has no place for it).
+  for (const [p, m] of live.instances) {
+    const c = m.module?.createdAt;
+    if (!c?.length || c[c.length - 1].from !== call.from || c[c.length - 1].file !== call.file || !args.star.length) continue;
+    const written = new Set(args.kw.keys());
+    const spread = [...(m.module!.ctor?.kw.keys() ?? [])].filter((k) => !written.has(k) && k !== 'device' && k !== 'dtype');
+    if (spread.length) throw new RewriteError(`the nn.Conv2d call building ${p} passes ${spread.join(', ')} through ${args.star.join(', ')}; GhostModule takes only device and dtype that way`);
+  }
   const inp = args.pos[0] ?? args.kw.get('in_channels');
   const oup = args.pos[1] ?? args.kw.get('out_channels');
   if (!inp || !oup) throw new RewriteError('cannot read in/out channels of the nn.Conv2d call');
@@ -445,11 +514,56 @@ function planConv(live: LiveModel, path: string, s: GhostSettings): Plan {
   }
   // The BN (and ReLU) closing the same nn.Sequential(...) are what GhostModule has inside: fold them.
   const fold = foldable(live, node, siblings.map(([p]) => p));
-  const parts = [inp, oup, `kernel_size=${k}`, `ratio=${s.ratio}`, `dw_size=${s.dwSize}`, `stride=${st}`, `relu=${fold?.relu ? 'True' : 'False'}`];
+  const parts = [inp, oup, `kernel_size=${k}`, `ratio=${s.ratio}`, `dw_size=${s.dwSize}`, `stride=${st}`, `relu=${fold?.relu ? 'True' : 'False'}`, ...args.star];
   return {
-    edit: { from: node.from, to: fold ? fold.to : node.to, text: `${fold?.comments ?? ''}GhostModule(${parts.join(', ')})` }, needs: 'GhostModule',
+    edit: { from: node.from, to: fold ? fold.to : node.to, text: `${fold?.comments ?? ''}${names.GhostModule}(${parts.join(', ')})` }, needs: 'GhostModule',
     detail: `ratio ${s.ratio}, ${siblings.length} conv${siblings.length > 1 ? 's' : ''} built at line ${conv.line}` +
       (fold ? `, with the ${fold.relu ? 'BatchNorm2d and ReLU' : 'BatchNorm2d'} after it` : ''),
+  };
+}
+
+/**
+ * A conv made by a helper of another file and assigned here (`self.conv_stem = create_conv2d(in_chans,
+ * stem, 3, stride=2, **dd)`): the helper call becomes the GhostModule, its channel counts named in
+ * the scope of the assignment. Only when the call's result is the conv itself (the attribute holds
+ * it), so nothing else the helper builds is lost.
+ */
+function planHelperConv(live: LiveModel, path: string, cand: ConvCandidate, s: GhostSettings, names: ClassNames): Plan {
+  const inst = live.instances.get(path)!;
+  const ms = inst.module!;
+  const att = ms.attachedAt;
+  const why = `${path} is built in another file, and not by a call whose result is assigned here`;
+  if (!att || att.file !== live.file.path || !ms.attachScope) throw new RewriteError(why);
+  const node = assignedValue(live, att.from, att.to);
+  if (!node || node.name !== 'CallExpression' || !ms.createdAt.some((c) => c.file === att.file && c.from === node.from && c.to === node.to)) throw new RewriteError(why);
+  // Every conv assigned by this statement (a loop) must be a candidate built the same way.
+  const siblings = [...live.instances].filter(([, m]) => m.module?.attachedAt?.from === att.from && m.module.attachedAt.file === att.file);
+  const cands = siblings.map(([p]) => ghostCandidates(live.graph, s).find((c): c is ConvCandidate => c.kind === 'conv' && c.path === p));
+  if (cands.some((c) => !c)) throw new RewriteError(`the call at line ${live.file.line(node.from)} also builds modules that are not C-Ghost candidates`);
+  const scopes = siblings.map(([, m]) => m.module!.attachScope!);
+  const namer = new Namer(live);
+  const cfg = (m: PyInstance, k: string): Value => m.attrs.get(k) ?? null;
+  const first = (m: PyInstance, k: string): Value => { const v = cfg(m, k); return v instanceof PyTuple ? v.items[0] : v; };
+  const nameOf = (what: string, vals: Value[]): string => {
+    const e = namer.expr(vals, scopes);
+    if (e === null) throw new RewriteError(`cannot name the ${what} of ${path} where line ${live.file.line(node.from)} builds it`);
+    return e;
+  };
+  const ms2 = siblings.map(([, m]) => m);
+  const inp = nameOf('input channels', ms2.map((m) => cfg(m, 'in_channels')));
+  const oup = nameOf('output channels', ms2.map((m) => cfg(m, 'out_channels')));
+  const k = nameOf('kernel size', ms2.map((m) => first(m, 'kernel_size')));
+  const st = nameOf('stride', ms2.map((m) => first(m, 'stride')));
+  // device/dtype the helper was given through `**name` are passed on the same way.
+  const star = (callArgs(live, node)?.star ?? []).filter((e) => {
+    const v = /^\*\*([A-Za-z_]\w*)$/.exec(e) ? ms.attachScope!.lookup(e.slice(2)) : undefined;
+    return v instanceof PyDict && v.keys().every((key) => key === 'device' || key === 'dtype');
+  });
+  const parts = [inp, oup, `kernel_size=${k}`, `ratio=${s.ratio}`, `dw_size=${s.dwSize}`, `stride=${st}`, 'relu=False', ...star];
+  void cand;
+  return {
+    edit: { from: node.from, to: node.to, text: `${names.GhostModule}(${parts.join(', ')})` }, needs: 'GhostModule',
+    detail: `ratio ${s.ratio}, ${siblings.length} conv${siblings.length > 1 ? 's' : ''} assigned at line ${live.file.line(att.from)} (built by a helper)`,
   };
 }
 
@@ -493,20 +607,22 @@ function callNode(live: LiveModel, from: number, to: number): SyntaxNode | null 
   return n;
 }
 
-function callArgs(live: LiveModel, call: SyntaxNode): { pos: string[]; kw: Map<string, string> } | null {
+function callArgs(live: LiveModel, call: SyntaxNode): { pos: string[]; kw: Map<string, string>; star: string[] } | null {
   const argList = call.getChild('ArgList');
   if (!argList) return null;
   const ch: SyntaxNode[] = [];
   for (let c = argList.firstChild; c; c = c.nextSibling) if (!['(', ')', ',', 'Comment'].includes(c.name)) ch.push(c);
   const pos: string[] = [];
   const kw = new Map<string, string>();
+  const star: string[] = [];
   const t = (n: SyntaxNode) => live.file.text.slice(n.from, n.to);
   for (let i = 0; i < ch.length; i++) {
-    if (ch[i].name === '*' || ch[i].name === '**') return null;
+    if (ch[i].name === '*') return null;
+    if (ch[i].name === '**') { star.push(`**${t(ch[++i])}`); continue; }
     if (ch[i].name === 'VariableName' && ch[i + 1]?.name === 'AssignOp') { kw.set(t(ch[i]), t(ch[i + 2])); i += 2; }
     else pos.push(t(ch[i]));
   }
-  return { pos, kw };
+  return { pos, kw, star };
 }
 
 export type { ModuleNode, PyClass, isInt, num };

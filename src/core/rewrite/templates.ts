@@ -8,19 +8,20 @@ export const GHOST_MODULE = `class GhostModule(nn.Module):
     """C-Ghost module (Han et al., CVPR 2020): a primary conv makes ceil(oup / ratio) intrinsic
     feature maps, a cheap depthwise conv makes the rest; the output keeps the first \`oup\` maps."""
 
-    def __init__(self, inp, oup, kernel_size=1, ratio=2, dw_size=3, stride=1, relu=True):
+    def __init__(self, inp, oup, kernel_size=1, ratio=2, dw_size=3, stride=1, relu=True, device=None, dtype=None):
         super().__init__()
         self.oup = oup
         intrinsic = (oup + ratio - 1) // ratio
         ghosts = intrinsic * (ratio - 1)
+        dd = {"device": device, "dtype": dtype}
         self.primary = nn.Sequential(
-            nn.Conv2d(inp, intrinsic, kernel_size, stride, kernel_size // 2, bias=False),
-            nn.BatchNorm2d(intrinsic),
+            nn.Conv2d(inp, intrinsic, kernel_size, stride, kernel_size // 2, bias=False, **dd),
+            nn.BatchNorm2d(intrinsic, **dd),
             nn.ReLU(inplace=True) if relu else nn.Identity(),
         )
         self.cheap = nn.Sequential(
-            nn.Conv2d(intrinsic, ghosts, dw_size, 1, dw_size // 2, groups=intrinsic, bias=False),
-            nn.BatchNorm2d(ghosts),
+            nn.Conv2d(intrinsic, ghosts, dw_size, 1, dw_size // 2, groups=intrinsic, bias=False, **dd),
+            nn.BatchNorm2d(ghosts, **dd),
             nn.ReLU(inplace=True) if relu else nn.Identity(),
         )
 
@@ -58,7 +59,8 @@ export const GGHOST_STAGE = `class GGhostStage(nn.Module):
     def from_stage(cls, stage, make_middle, channels, ratio=0.4, quantum=1):
         # Keeps the stage's own first and last blocks and rebuilds the middle ones on \`raw\`
         # channels with make_middle(raw, count); stages of fewer than 3 blocks stay as they are.
-        blocks = list(stage)
+        # A stage is an nn.Sequential or a module whose children are its blocks, run in order.
+        blocks = list(stage.children())
         if len(blocks) < 3:
             return stage
         raw = max(quantum, int((1 - ratio) * channels) // quantum * quantum)
@@ -75,6 +77,29 @@ export const GGHOST_STAGE = `class GGhostStage(nn.Module):
         ghost = self.act(self.ghost(x0[:, self.raw:]) + m)
         return self.last(torch.cat([y, ghost], dim=1))
 `;
+
+/**
+ * The class names a rewrite may insert: the plain one, and the one used when the file already
+ * binds the plain name to a class of its own (timm's ghostnet.py has its own GhostModule).
+ */
+export const GHOST_CLASS_NAMES = {
+  GhostModule: ['GhostModule', 'GhostLensModule'],
+  GGhostStage: ['GGhostStage', 'GhostLensStage'],
+} as const;
+export type GhostClass = keyof typeof GHOST_CLASS_NAMES;
+/** A module type made by a rewrite (either spelling). */
+export const isGhostType = (type: string): boolean => Object.values(GHOST_CLASS_NAMES).some((ns) => (ns as readonly string[]).includes(type));
+/** A phrase of each template's docstring: a class that has it is GhostLens's own, compatible one. */
+export const TEMPLATE_MARK: Record<GhostClass, string> = {
+  GhostModule: 'C-Ghost module (Han et al., CVPR 2020)',
+  GGhostStage: 'G-Ghost stage (Han et al., IJCV 2022)',
+};
+
+/** The template of `cls` under the class name `name`. */
+export function named(cls: GhostClass, name: string): string {
+  const t = cls === 'GhostModule' ? GHOST_MODULE : GGHOST_STAGE;
+  return name === cls ? t : t.replace(`class ${cls}(`, `class ${name}(`);
+}
 
 export function render(template: string, style: NnStyle): string {
   return style === 'nn' ? template : template.replace(/\bnn\./g, 'torch.nn.');

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SyntaxNode } from '@lezer/common';
 import { SourceFile, SourceCache } from '../../../src/core/python/source';
-import { Interpreter, PyException, BudgetExceeded, InterpOptions } from '../../../src/core/python/interp';
+import { Interpreter, PyException, InterpOptions } from '../../../src/core/python/interp';
 import { ModuleResolver, FileHost } from '../../../src/core/python/imports';
 import {
   Value, Scope, PyFloat, PyTuple, PyList, PyDict, PySet, PyRange, PyIterator, PyClass, PyInstance, PyFunction,

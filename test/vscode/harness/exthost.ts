@@ -38,7 +38,7 @@ export async function runInHost(browser: Browser, opts: ExtHostOptions): Promise
     // The extension host's console (mocha's spec reporter) arrives here through the workbench.
     await page.exposeFunction('codeAutomationLog', (type: string, args: unknown[]) => {
       const line = format(...(args ?? [])).split('\n')[0];
-      if (/^\s*(✔|✓|\d+\) |\d+ passing|\d+ failing|activation:|[A-Za-z].*:$)/.test(line) || type === 'error') log(`  [ext host] ${line}`);
+      if (/^\s*(✔|✓|\d+\) |\d+ passing|\d+ failing|activation:|benchmark:|[A-Za-z].*:$)/.test(line) || type === 'error') log(`  [ext host] ${line}`);
     });
     const remote = (p: string) => `vscode-remote://127.0.0.1:${cs!.port}${p}`;
     const payload = [

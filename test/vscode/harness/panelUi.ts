@@ -8,11 +8,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as assert from 'node:assert/strict';
-import type { Browser, FrameLocator, Page } from 'playwright-core';
+import type { Browser, FrameLocator } from 'playwright-core';
 import { ROOT, makeSandbox, removeSandbox, startCodeServer, stopCodeServer, Sandbox } from './codeServer';
 import { check, log, SuiteResult } from './report';
 import { openFile, quickInput, runCommand } from './ui';
-import { fmtInt, fmtMacs } from '../../../src/core/analysis/summary';
+import { fmtInt, fmtMacs } from '../../../src/views/format';
 
 const FILE = 'resnet_cifar.py';
 const CLI = join(ROOT, 'dist', 'cli.js');

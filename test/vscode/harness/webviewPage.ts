@@ -14,7 +14,7 @@ import { panelHtml } from '../../../src/editor/panelHtml';
 import { analyzeSource } from '../../../src/core/python';
 import { nodeHost } from '../../../src/cli/nodeHost';
 import { DEFAULT_GHOST } from '../../../src/core/analysis/ghost';
-import { fmtMs } from '../../../src/core/analysis/panelModel';
+import { fmtMs } from '../../../src/views/format';
 import type { HostMessage } from '../../../src/protocol';
 import type { CompareResult, ProfileResult } from '../../../src/core/profile/types';
 import type { RedundancyResult } from '../../../src/core/redundancy/types';

@@ -74,18 +74,19 @@ describe('GhostLens in VS Code', function () {
     assert.deepEqual(ghostDiagnostics(doc.uri).filter((d) => d.code === 'unknown'), []);
   });
 
-  it('shows CodeLens above the model class and each stage, with Profile latency and Open panel', async () => {
+  it('shows CodeLens above the model class and each stage; the input and its source, Profile latency and Open panel once, on the model class', async () => {
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri, 100);
     const on = (line: number) => lenses.filter((l) => l.range.start.line === line).map((l) => l.command!);
     const model = on(lineOf(doc, 'class ResNet('));
-    assert.deepEqual(model.map((c) => c.title).slice(1), ['Profile latency', 'Open GhostLens panel']);
+    assert.deepEqual(model.map((c) => c.title).slice(1), ['input 1\u00d73\u00d732\u00d732 (from the # ghostlens: comment)', 'Profile latency', 'Open GhostLens panel']);
     assert.equal(model[0].title, 'resnet56(): 1\u00d73\u00d732\u00d732 \u2192 1\u00d710 \u00b7 855,770 params \u00b7 125.75 M MACs');
-    assert.deepEqual(model.map((c) => c.command), ['ghostlens.analyzeFile', 'ghostlens.profileLatency', 'ghostlens.openPanel']);
+    assert.deepEqual(model.map((c) => c.command), ['ghostlens.analyzeFile', 'ghostlens.setInput', 'ghostlens.profileLatency', 'ghostlens.openPanel']);
     const block = on(lineOf(doc, 'class BasicBlock('));
-    assert.match(block[0].title, /^BasicBlock \u00d727: 1\u00d716\u00d732\u00d732 \u2192 1\u00d716\u00d732\u00d732 \(first\) \u00b7 [\d,]+ params \u00b7 [\d.]+ M MACs \(\d+\.\d%\)$/);
+    assert.match(block[0].title, /^BasicBlock \u00d727: 1\u00d716\u00d732\u00d732 \u2192 1\u00d716\u00d732\u00d732 \(first\) \u00b7 [\d,]+ params \u00b7 [\d.]+ M MACs \(\d+\.\d% of MACs\)$/);
     const stage = on(lineOf(doc, 'self.layer1 ='));
-    assert.equal(stage[0].title, 'stage layer1: 9 blocks, 16\u219216 ch at 32\u00d732 \u00b7 42,048 params \u00b7 42.47 M MACs (33.8%)');
-    assert.deepEqual(stage.slice(1).map((c) => [c.title, c.arguments?.[1]]), [['Profile latency', 'layer1'], ['Open GhostLens panel', 'layer1']]);
+    assert.equal(stage[0].title, 'stage layer1: 9 blocks, 16\u219216 ch at 32\u00d732 \u00b7 42,048 params \u00b7 42.47 M MACs (33.8% of MACs)');
+    // One lens per stage: it opens the panel on the stage (no Profile / Open panel pair on every stage).
+    assert.deepEqual(stage.map((c) => [c.command, c.arguments?.[1]]), [['ghostlens.openPanel', 'layer1']]);
   });
 
   it('hovers on a layer assignment with output shape, params and MACs over all its instances', async () => {
@@ -165,6 +166,28 @@ describe('GhostLens in VS Code', function () {
     } finally {
       engine.dispose();
     }
+  });
+
+  it('half-typed code keeps the last good analysis on screen, marked stale, with the syntax error named', async () => {
+    const editor = await vscode.window.showTextDocument(doc);
+    const line = lineOf(doc, 'self.layer1 =');
+    await editor.edit((e) => e.insert(new vscode.Position(line, 0), '        x = 3 if stride 3,\n'));
+    await gl.analyzed(doc);
+    await waitFor(() => gl.statusText().includes('(stale)'), 'stale status bar');
+    assert.match(gl.statusText(), /resnet56\(\) \u00b7 125\.75 M MACs/);
+    const stale = ghostDiagnostics(doc.uri).find((d) => d.code === 'stale-analysis');
+    assert.ok(stale, 'a diagnostic names the syntax error');
+    assert.equal(stale.range.start.line, line);
+    assert.match(stale.message, /syntax error.*before this edit/);
+    assert.ok(stageDiagnostics().length > 0, 'the stage diagnostics stay');
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri, 100);
+    const model = lenses.find((l) => l.command?.title.startsWith('resnet56():'));
+    assert.ok(model, 'the model lens stays');
+    assert.match(model.command!.title, new RegExp(`\\(before your edit: line ${line + 1}: syntax error`));
+    // Ctrl+. offers the rewrites disabled, naming the syntax error (never "No code actions available").
+    const actions = await gl.codeActions(doc, stageDiagnostics()[0].range);
+    assert.ok(actions.length >= 1, 'a disabled action with the reason');
+    for (const x of actions) assert.match(x.disabled?.reason ?? '', /syntax error/, x.title);
   });
 
   it('Select model entry point: another entry, then back to automatic', async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Mocha from 'mocha';
 
 const SUITES: Record<string, string[]> = {
-  trusted: ['extension.test.js', 'panel.test.js', 'profile.test.js', 'rewrite.test.js', 'redundancy.test.js'],
+  trusted: ['extension.test.js', 'panel.test.js', 'profile.test.js', 'rewrite.test.js', 'redundancy.test.js', 'ghostify.test.js', 'latency.test.js'],
   untrusted: ['untrusted.test.js', 'panelUntrusted.test.js', 'rewriteUntrusted.test.js'],
 };
 

@@ -104,6 +104,8 @@ export function makeTorch(it: Interpreter): TorchApi {
   // Leaf modules: a native __init__ binds the signature; a native forward applies the shape rule.
   const nn = new Map<string, Value>();
   const leafClasses = new Set<PyClass>();
+  /** Layers built with an argument the analysis could not resolve (their forward is unknown). */
+  const unresolvedLayers = new WeakSet<PyInstance>();
   for (const [name, spec] of Object.entries(LAYERS)) {
     const cls = mkClass(name, [Module]);
     const sig = parseSig(spec.sig);
@@ -113,6 +115,16 @@ export function makeTorch(it: Interpreter): TorchApi {
       m.module.initialised = true;
       if (!m.attrs.has('training')) m.attrs.set('training', false);
       const cfg = bindSig(name, sig, a.pos.slice(1), a.kw, ctx);
+      // An argument the analysis could not resolve: the layer exists, its figures are unknown.
+      const unknownArg = [...cfg].find(([k, v]) => v instanceof Unknown && k !== 'device' && k !== 'dtype');
+      if (unknownArg) {
+        const u = unknownArg[1] as Unknown;
+        m.module.unknownReason ??= `${name}(${unknownArg[0]}=?): ${u.reason}`;
+        m.module.macs = null;
+        unresolvedLayers.add(m);
+        void u;
+        return null;
+      }
       const lctx = ctx as LayerCtx;
       lctx.param = (shape: number[]) => {
         if (shape.some((d) => !Number.isInteger(d) || d < 0)) ctx.raise('RuntimeError', `invalid parameter shape [${shape.join(', ')}]`);
@@ -126,7 +138,7 @@ export function makeTorch(it: Interpreter): TorchApi {
     cls.dict.set('forward', nf('forward', (a, ctx) => {
       const m = a.pos[0] as PyInstance;
       const xs = a.pos.slice(1);
-      const bad = xs.find((x) => x instanceof Unknown) as Unknown | undefined;
+      const bad = (xs.find((x) => x instanceof Unknown) as Unknown | undefined) ?? (unresolvedLayers.has(m) ? new Unknown(m.module!.unknownReason ?? 'unresolved layer', ctx.at) : undefined);
       if (bad) {
         if (spec.macs && m.module) m.module.macs = null;
         return bad;

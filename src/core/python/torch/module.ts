@@ -61,6 +61,7 @@ export function makeModuleClasses(it: Interpreter): ModuleApi {
       ms.params.delete(name); ms.buffers.delete(name);
       if (!v.module.attachedAt && at) {
         v.module.attachedAt = at;
+        v.module.childrenAtAttach = v.module.modules.size;
         const sc = it.currentAssignScope;
         v.module.attachScope = sc && it.mainFile && at.file === it.mainFile.path ? snapshot(sc) : null;
       }

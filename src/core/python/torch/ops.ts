@@ -3,7 +3,7 @@ import {
   Value, Tensor, DType, PyFloat, PyTuple, PyList, PyClass, Unknown, CallArgs, CallContext, isNum, num, isInt,
 } from '../values';
 import {
-  Op, mkTensor, shapeArgs, normDim, broadcast, binary, matmul, index, viewShape, reduceShape, roundTo, isFloat,
+  Op, mkTensor, shapeArgs, normDim, broadcast, binary, matmul, viewShape, reduceShape, roundTo, isFloat,
   permuteData, concatData, reduceData, ReduceKind,
 } from './tensor';
 import { pyRound, arg } from '../builtins';
@@ -15,6 +15,24 @@ export const DTYPES: Record<string, DType> = {
 
 /** Represents a torch.dtype value. */
 export class DTypeValue { constructor(readonly name: DType) {} }
+
+/**
+ * The part [start, start+n) of t along dim d, with its values when t's are known (drop-path rates
+ * split per stage: `torch.linspace(0, r, sum(depths)).split(depths)` → `.tolist()`).
+ */
+function narrowed(t: Tensor, d: number, start: number, n: number): Tensor {
+  const sh = t.shape.slice();
+  sh[d] = n;
+  if (!t.data) return mkTensor(sh, t.dtype);
+  const inner = t.shape.slice(d + 1).reduce((p, q) => p * q, 1);
+  const outer = t.shape.slice(0, d).reduce((p, q) => p * q, 1);
+  const data: number[] = [];
+  for (let o = 0; o < outer; o++) {
+    const base = (o * t.shape[d] + start) * inner;
+    for (let i = 0; i < n * inner; i++) data.push(t.data[base + i]);
+  }
+  return mkTensor(sh, t.dtype, data);
+}
 
 export function makeOps(SizeCls: PyClass, dtypeOf: (v: Value) => DType | null): Record<string, Op> {
   const T = (a: CallArgs, ctx: CallContext, i = 0, name = 'input'): Tensor | Unknown => {
@@ -196,7 +214,7 @@ export function makeOps(SizeCls: PyClass, dtypeOf: (v: Value) => DType | null): 
     const d = normDim(dv!, t.shape.length, ctx);
     const size = Math.ceil(t.shape[d] / n);
     const out: Value[] = [];
-    for (let s = 0; s < t.shape[d]; s += size) { const sh = t.shape.slice(); sh[d] = Math.min(size, t.shape[d] - s); out.push(mkTensor(sh, t.dtype)); }
+    for (let s = 0; s < t.shape[d]; s += size) out.push(narrowed(t, d, s, Math.min(size, t.shape[d] - s)));
     return new PyTuple(out);
   };
   const split: Op = (a, ctx) => {
@@ -207,9 +225,17 @@ export function makeOps(SizeCls: PyClass, dtypeOf: (v: Value) => DType | null): 
     if (dv instanceof Unknown) return dv;
     const d = normDim(dv!, t.shape.length, ctx);
     const sizes: number[] = [];
-    if (isInt(sz)) { for (let s = 0; s < t.shape[d]; s += num(sz)) sizes.push(Math.min(num(sz), t.shape[d] - s)); }
-    else { const l = shapeArgs([sz], ctx); if (l instanceof Unknown) return l; sizes.push(...l); }
-    return new PyTuple(sizes.map((n) => { const sh = t.shape.slice(); sh[d] = n; return mkTensor(sh, t.dtype); }));
+    if (isInt(sz)) {
+      if (num(sz) <= 0) ctx.raise('RuntimeError', 'split_size can only be 0 if dimension size is 0');
+      for (let s = 0; s < t.shape[d]; s += num(sz)) sizes.push(Math.min(num(sz), t.shape[d] - s));
+    } else {
+      const l = shapeArgs([sz], ctx);
+      if (l instanceof Unknown) return l;
+      if (l.reduce((p, q) => p + q, 0) !== t.shape[d]) ctx.raise('RuntimeError', `split_with_sizes expects split_sizes to sum exactly to ${t.shape[d]} (input tensor's size at dimension ${d}), but got split_sizes=[${l.join(', ')}]`);
+      sizes.push(...l);
+    }
+    let start = 0;
+    return new PyTuple(sizes.map((n) => { const part = narrowed(t, d, start, n); start += n; return part; }));
   };
   const size: Op = (a, ctx) => {
     const t = T(a, ctx);
@@ -341,7 +367,7 @@ export function makeOps(SizeCls: PyClass, dtypeOf: (v: Value) => DType | null): 
     if (dv instanceof Unknown) return dv;
     const d = normDim(dv!, t.shape.length, ctx);
     const s = t.shape.filter((_, i) => i !== d);
-    return new PyTuple(Array.from({ length: t.shape[d] }, () => mkTensor(s, t.dtype)));
+    return new PyTuple(Array.from({ length: t.shape[d] }, (_, i) => mkTensor(s, t.dtype, narrowed(t, d, i, 1).data)));
   };
   const meshgrid: Op = (a, ctx) => {
     let items: Value[] = a.pos;
@@ -365,8 +391,35 @@ export function makeOps(SizeCls: PyClass, dtypeOf: (v: Value) => DType | null): 
     }));
   };
 
+  // The output's length depends on the values: known values only (timm's RegNet counts its stages so).
+  const unique: Op = (a, ctx) => {
+    const t = T(a, ctx);
+    if (t instanceof Unknown) return t;
+    if (arg(a, 4, 'dim', null) !== null) return ctx.unknown('torch.unique(dim=...) is not modelled');
+    if (!t.data) return ctx.unknown('torch.unique() of a tensor whose values are not known statically (its length depends on them)');
+    const inverse = arg(a, 2, 'return_inverse', false) === true, counts = arg(a, 3, 'return_counts', false) === true;
+    const vals = [...new Set(t.data)].sort((x, y) => x - y);
+    const out: Value[] = [mkTensor([vals.length], t.dtype, vals)];
+    if (inverse) out.push(mkTensor(t.shape, 'int64', t.data.map((x) => vals.indexOf(x))));
+    if (counts) out.push(mkTensor([vals.length], 'int64', vals.map((v) => t.data!.filter((x) => x === v).length)));
+    return out.length === 1 ? out[0] : new PyTuple(out);
+  };
+  const cumsum: Op = (a, ctx) => {
+    const t = T(a, ctx);
+    if (t instanceof Unknown) return t;
+    const dv = intArg(a, 1, 'dim', null, ctx);
+    if (dv instanceof Unknown || dv === null) return dv ?? ctx.unknown('cumsum needs dim');
+    const dt = dtypeOf(a.kw.get('dtype') ?? null) ?? (isFloat(t.dtype) ? t.dtype : 'int64');
+    if (!t.data) return mkTensor(t.shape, dt);
+    const d = normDim(dv, t.shape.length, ctx);
+    const inner = t.shape.slice(d + 1).reduce((p, q) => p * q, 1);
+    const data = t.data.slice();
+    for (let i = 0; i < data.length; i++) if (Math.floor(i / inner) % t.shape[d] !== 0) data[i] = roundTo(dt, data[i] + data[i - inner]);
+    return mkTensor(t.shape, dt, data);
+  };
+
   const ops: Record<string, Op> = {
-    unbind, meshgrid,
+    unbind, meshgrid, unique, cumsum,
     size, dim: (a, ctx) => { const t = T(a, ctx); return t instanceof Unknown ? t : t.shape.length; },
     numel: (a, ctx) => { const t = T(a, ctx); return t instanceof Unknown ? t : t.numel; },
     nelement: (a, ctx) => { const t = T(a, ctx); return t instanceof Unknown ? t : t.numel; },
@@ -393,7 +446,7 @@ export function makeOps(SizeCls: PyClass, dtypeOf: (v: Value) => DType | null): 
     mean: floatReduce('mean'), sum: reduce('sum', (t) => t.dtype === 'bool' ? 'int64' : t.dtype), prod: reduce('prod'), std: floatReduce(null), var: floatReduce(null),
     norm: floatReduce(null), amax: reduce('max'), amin: reduce('min'), logsumexp: floatReduce(null), all: reduce('all', () => 'bool'), any: reduce('any', () => 'bool'),
     max: maxmin, min: maxmin, argmax, argmin: argmax, topk,
-    softmax, log_softmax: softmax, cumsum: same(),
+    softmax, log_softmax: softmax,
     relu: same((x) => Math.max(0, x)), relu_: same((x) => Math.max(0, x)), sigmoid: floatSame((x) => 1 / (1 + Math.exp(-x))),
     tanh: floatSame(Math.tanh), exp: floatSame(Math.exp), log: floatSame(Math.log), log2: floatSame(Math.log2), sqrt: floatSame(Math.sqrt),
     rsqrt: floatSame((x) => 1 / Math.sqrt(x)), abs: same(Math.abs), neg: same((x) => -x), sign: same(Math.sign), round,

@@ -1,16 +1,9 @@
 // Short texts of measured times for the editor (CodeLens, hover): `layer3 · 3.1 ms (24%)`.
-import type { CompareResult, ModuleTime, ProfileResult } from './types';
+import type { CompareResult, ModuleTime, ProfileResult } from '../core/profile/types';
+import { fmtMs } from './format';
 
 export const isCompareResult = (r: ProfileResult | CompareResult): r is CompareResult => 'before' in r;
 const base = (r: ProfileResult | CompareResult): ProfileResult => (isCompareResult(r) ? r.before : r);
-
-/** `3.1 ms`, `0.29 ms`, `0.031 ms`, `120 ms`. */
-export function fmtMs(ms: number): string {
-  if (ms >= 100) return `${ms.toFixed(0)} ms`;
-  if (ms >= 1) return `${ms.toFixed(1)} ms`;
-  if (ms >= 0.1) return `${ms.toFixed(2)} ms`;
-  return `${ms.toFixed(3)} ms`;
-}
 
 const pct = (share: number) => `${Math.round(100 * share)}%`;
 

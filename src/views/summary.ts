@@ -1,7 +1,8 @@
 // What the editor shows beside the code, as plain data: a line per model class and per stage
 // (CodeLens), the figures of the module(s) under the cursor (hover), and compact number formats.
 // Module instances built at one source site are summed, as in diagnostics.ts.
-import type { ModelGraph, ModuleNode } from '../graph/model';
+import type { ModelGraph, ModuleNode } from '../core/graph/model';
+import { fmtInt, fmtMacs, fmtShape } from './format';
 
 export interface Totals {
   params: number;
@@ -198,26 +199,3 @@ function figureRows(g: ModelGraph, ms: ModuleNode[]): [string, string][] {
 }
 
 const pathList = (ps: string[]) => (ps.length <= 3 ? ps.join(', ') : `${ps[0]}, ${ps[1]}, … ${ps[ps.length - 1]}`);
-
-// ── formats ───────────────────────────────────────────────────────────────────────────────────
-
-export const fmtInt = (n: number): string => n.toLocaleString('en-US');
-
-/** `125.75 M`, `4.12 G`; `unknown` for null. */
-export function fmtMacs(n: number | null): string {
-  if (n === null) return 'unknown';
-  if (n >= 1e9) return (n / 1e9).toFixed(2) + ' G';
-  if (n >= 1e6) return (n / 1e6).toFixed(2) + ' M';
-  if (n >= 1e3) return (n / 1e3).toFixed(1) + ' K';
-  return String(n);
-}
-
-/** `855.8 K`, `25.6 M` for parameter counts in tight places (status bar). */
-export function fmtCount(n: number): string {
-  if (n >= 1e9) return (n / 1e9).toFixed(2) + ' G';
-  if (n >= 1e6) return (n / 1e6).toFixed(1) + ' M';
-  if (n >= 1e3) return (n / 1e3).toFixed(1) + ' K';
-  return String(n);
-}
-
-export const fmtShape = (s: number[] | null | undefined): string => (s ? s.join('\u00d7') : '?');

@@ -2,11 +2,11 @@
 // tables and the series of its charts, from a ModelGraph, the Ghost estimates (ghost.ts) and,
 // when there are any, a profile and a redundancy measurement. No DOM and no vscode here, so the
 // webview renders it and the tests check it against `ghostlens analyze --json`.
-import type { ModelGraph, ModuleNode, Stage } from '../graph/model';
-import type { CompareResult, ModuleTime, ProfileResult } from '../profile/types';
-import type { RedundancyResult } from '../redundancy/types';
-import { ghostCandidates, pct, ConvCandidate, GhostSettings, StageCandidate } from './ghost';
-import { siteName, channels } from './diagnostics';
+import type { ModelGraph, ModuleNode, Stage } from '../core/graph/model';
+import type { CompareResult, ModuleTime, ProfileResult } from '../core/profile/types';
+import type { RedundancyResult } from '../core/redundancy/types';
+import { ghostCandidates, pct, ConvCandidate, GhostSettings, StageCandidate } from '../core/analysis/ghost';
+import { siteName, channels } from '../core/analysis/diagnostics';
 
 /** A measured time and its share of the profile's summed node time (0..1). */
 export interface Measured { ms: number; share: number }
@@ -304,21 +304,3 @@ export function runHistogram(profile: ProfileResult | CompareResult): Histogram 
 }
 
 // ── formats ──────────────────────────────────────────────────────────────────────────────────
-
-/** `12.3 ms`, `3.14 ms`, `0.042 ms`. */
-export function fmtMs(ms: number | null): string {
-  if (ms === null) return '\u2014';
-  if (ms === 0) return '0 ms';
-  if (ms >= 100) return `${ms.toFixed(0)} ms`;
-  if (ms >= 10) return `${ms.toFixed(1)} ms`;
-  if (ms >= 0.1) return `${ms.toFixed(2)} ms`;
-  return `${ms.toFixed(3)} ms`;
-}
-
-/** `33.8%` of a 0..1 share, one decimal; an em dash when unknown. */
-export function fmtPct(share: number | null): string {
-  return share === null ? '\u2014' : `${(100 * share).toFixed(1)}%`;
-}
-
-/** `×0.62` for a ratio after/before. */
-export const fmtRatio = (r: number | null): string => (r === null ? '\u2014' : `\u00d7${r.toFixed(2)}`);

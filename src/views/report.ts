@@ -32,7 +32,7 @@ export function toJson(g: ModelGraph): AnalyzeJson {
 }
 
 // One formatting of counts for the CLI and the editor.
-import { fmtInt, fmtMacs } from '../core/analysis/summary';
+import { fmtInt, fmtMacs } from './format';
 export { fmtInt, fmtMacs };
 const shape = (s: number[] | null) => (s ? '[' + s.join(', ') + ']' : '—');
 
