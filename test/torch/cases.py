@@ -113,6 +113,13 @@ def run(case):
 
 def main():
     cases = json.load(sys.stdin)
-    print(json.dumps([run(c) for c in cases]))
+    # What the snippets print must not mix with the JSON answer on stdout.
+    out = sys.stdout
+    sys.stdout = sys.stderr
+    try:
+        results = [run(c) for c in cases]
+    finally:
+        sys.stdout = out
+    print(json.dumps(results))
 
 main()

@@ -7,11 +7,11 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { PYTHON, ROOT, torchAvailable } from './python';
 import type { Case } from '../unit/py/harness';
-import { ALL_TABLES } from '../unit/py/tables';
+import { CPYTHON_TABLES } from '../unit/py/tables';
 
 const haveTorch = torchAvailable();
 const cases: [string, Case][] = [];
-for (const [topic, table] of Object.entries(ALL_TABLES)) {
+for (const [topic, table] of Object.entries(CPYTHON_TABLES)) {
   for (const c of table) if (!c.engineOnly && (haveTorch || !c.torch)) cases.push([`${topic}: ${c.name ?? c.expr}`, c]);
 }
 

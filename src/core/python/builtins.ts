@@ -2,7 +2,7 @@
 import {
   Value, PyFloat, PyTuple, PyList, PyDict, PySet, PyRange, PyIterator, PyClass, PyInstance, PyFunction, NativeFunction,
   BoundMethod, PyPartial, Descriptor, Unknown, Tensor, CallArgs, CallContext, NativeImpl, PySlice, PyEllipsis, PyNamespace,
-  isNum, num, isInt,
+  isNum, num, isInt, metaOf,
 } from './values';
 import type { Interpreter } from './interp';
 import { PyException, rangeLen, linearize } from './interp';
@@ -17,6 +17,10 @@ export const nf = (name: string, impl: NativeImpl): NativeFunction => new Native
 export const partialListings = new WeakMap<PyList, (name: Value) => boolean>();
 /** The default_factory of each collections.defaultdict (None: plain dict behaviour). */
 export const defaultFactories = new WeakMap<PyDict, Value>();
+/** What a missing key reads as, without being inserted (collections.Counter: 0). */
+export const missingValues = new WeakMap<PyDict, Value>();
+/** The class of dicts and lists made by a subclass (Counter, OrderedDict, defaultdict, deque): type(), methods. */
+export const valueClasses = new WeakMap<PyDict | PyList, PyClass>();
 
 /** Positional-or-keyword argument access for natives. */
 export function arg(a: CallArgs, i: number, name: string, dflt?: Value): Value {
@@ -112,6 +116,10 @@ export function makeBuiltins(it: Interpreter): { builtins: Map<string, Value>; c
     }
     if (v instanceof Tensor && v.data && v.data.length === 1) return Math.trunc(v.data[0]) + 0;
     if (v instanceof Unknown) return v;
+    if (v instanceof PyInstance) {
+      const f = v.cls.lookup('__int__') ?? v.cls.lookup('__index__');
+      if (f !== undefined) return ctx.call(f, [v]);
+    }
     return ctx.unknown('int() of a non-number');
   };
 
@@ -458,6 +466,14 @@ export function makeBuiltins(it: Interpreter): { builtins: Map<string, Value>; c
   def(set, 'add', (a) => { (self(a) as PySet).add(a.pos[1]); return null; });
   def(set, '__len__', (a) => (self(a) as PySet).map.size);
   def(float, 'is_integer', (a) => Number.isInteger((self(a) as PyFloat).v));
+  // Number attributes: real/imag/numerator/denominator are properties (bools read as ints).
+  const prop = (c: PyClass, name: string, get: (v: number) => Value) =>
+    c.dict.set(name, new Descriptor('property', nf(name, (a) => get(num(self(a) as number)))));
+  prop(int, 'real', (v) => v); prop(int, 'imag', () => 0); prop(int, 'numerator', (v) => v); prop(int, 'denominator', () => 1);
+  prop(float, 'real', (v) => new PyFloat(v)); prop(float, 'imag', () => new PyFloat(0));
+  def(int, 'conjugate', (a) => num(self(a) as number));
+  def(int, 'bit_length', (a) => { const v = Math.abs(num(self(a) as number)); return v === 0 ? 0 : v.toString(2).length; });
+  def(float, 'conjugate', (a) => new PyFloat(num(self(a) as PyFloat)));
 
   // ----- functions -----
   const fn = (name: string, impl: NativeImpl) => b.set(name, nf(name, impl));
@@ -474,6 +490,7 @@ export function makeBuiltins(it: Interpreter): { builtins: Map<string, Value>; c
       if (l !== undefined) return ctx.call(l, [v]);
     }
     if (v instanceof Unknown) return v;
+    if (v instanceof PyClass) { const m = metaOf(v); if (m?.len) return m.len(v, ctx); }
     return ctx.raise('TypeError', `object of type '${it.typeName(v)}' has no len()`);
   });
   fn('range', (a, ctx) => {
@@ -490,13 +507,24 @@ export function makeBuiltins(it: Interpreter): { builtins: Map<string, Value>; c
     return new PyIterator(items.map((x, i) => new PyTuple([i + start, x])));
   });
   fn('zip', (a, ctx) => {
-    const lists: Value[][] = [];
-    for (const p of a.pos) { const items = ctx.iterate(p); if (items instanceof Unknown) return items; lists.push(items); }
+    // Endless iterators (itertools.count, ...) give as many items as the finite partners have.
+    const finite = a.pos.filter((p) => !(p instanceof PyIterator && p.pull));
+    if (finite.length === 0 && a.pos.length) return ctx.unknown('zip() of endless iterators only');
+    const lists: (Value[] | null)[] = [];
+    for (const p of a.pos) {
+      if (p instanceof PyIterator && p.pull) { lists.push(null); continue; }
+      const items = ctx.iterate(p); if (items instanceof Unknown) return items; lists.push(items);
+    }
+    const m = Math.min(...lists.filter((l): l is Value[] => l !== null).map((l) => l.length));
+    a.pos.forEach((p, i) => { if (lists[i] === null) { const e = p as PyIterator; e.has(m); lists[i] = e.items.slice(e.pos, e.pos + m); e.pos += m; } });
+    return zipLists(lists as Value[][]);
+  });
+  const zipLists = (lists: Value[][]): Value => {
     const n = lists.length ? Math.min(...lists.map((l) => l.length)) : 0;
     const out: Value[] = [];
     for (let i = 0; i < n; i++) out.push(new PyTuple(lists.map((l) => l[i])));
     return new PyIterator(out);
-  });
+  };
   fn('map', (a, ctx) => {
     const lists: Value[][] = [];
     for (const p of a.pos.slice(1)) { const items = ctx.iterate(p); if (items instanceof Unknown) return items; lists.push(items); }
@@ -609,7 +637,7 @@ export function makeBuiltins(it: Interpreter): { builtins: Map<string, Value>; c
   fn('next', (a, ctx) => {
     const v = a.pos[0];
     if (v instanceof PyIterator) {
-      if (v.pos < v.items.length) return v.items[v.pos++];
+      if (v.has(1)) return v.items[v.pos++];
       return a.pos.length > 1 ? a.pos[1] : ctx.raise('StopIteration', '');
     }
     return ctx.unknown('next() of a non-iterator');

@@ -116,7 +116,8 @@ function strRepr(s: string): string {
 /** A user-defined `__repr__`/`__str__` of an instance, run through the printer. */
 function userMethod(v: PyInstance, name: string, p: Printer): string | null {
   const f = v.cls.lookup(name);
-  if (!(f instanceof PyFunction) || !p.call) return null;
+  // Natives too: stdlib classes (SimpleNamespace, enum members) define their repr natively.
+  if (!(f instanceof PyFunction || f instanceof NativeFunction) || !p.call) return null;
   const r = p.call(f, [v], new Map(), null);
   return typeof r === 'string' ? r : null;
 }

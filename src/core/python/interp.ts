@@ -6,9 +6,11 @@ import {
   Param, PyFunction, NativeFunction, BoundMethod, PyPartial, Descriptor, PyClass, PyInstance, PyNamespace,
   PyIterator, SuperProxy, Tensor, Scope, LazyImport, CallArgs, CallContext, Runtime, ModuleState,
   isNum, num, isInt,
+  metaOf,
 } from './values';
 import { SourceFile } from './source';
-import { makeBuiltins, partialListings, defaultFactories } from './builtins';
+import { makeBuiltins, partialListings, defaultFactories, missingValues, valueClasses } from './builtins';
+import { Matcher, Bindings } from './match';
 import { formatValue, reprValue } from './format';
 import { makeTorch, TorchApi } from './torch';
 import { ModuleResolver } from './imports';
@@ -40,7 +42,7 @@ export interface InterpOptions {
 // Keyed by start and type (exact below 2^43 characters), then by end: nodes that share a start and
 // a type (`a + b + c` holds `a + b`) differ by their end.
 let kidCache: Map<number, (number | SyntaxNode[])[]> | null = null;
-const kids = (n: SyntaxNode): SyntaxNode[] => {
+export const kids = (n: SyntaxNode): SyntaxNode[] => {
   const key = n.from * 1024 + n.type.id;
   const hits = kidCache?.get(key);
   if (hits) for (let i = 0; i < hits.length; i += 2) if (hits[i] === n.to) return hits[i + 1] as SyntaxNode[];
@@ -120,6 +122,7 @@ export class Interpreter implements Runtime {
   makeClass(name: string, bases: PyClass[], file: SourceFile | null = null): PyClass {
     const c = new PyClass(name, bases, file);
     c.mro = linearize(c, this.classes?.object);
+    c.dict.set('__name__', name);
     return c;
   }
 
@@ -272,6 +275,7 @@ export class Interpreter implements Runtime {
       case 'RaiseStatement': return this.execRaise(n, scope);
       case 'TryStatement': return this.execTry(n, scope);
       case 'WithStatement': return this.execWith(n, scope);
+      case 'MatchStatement': return this.execMatch(n, scope);
       case 'ImportStatement': this.execImport(n, scope); return undefined;
       case 'AssertStatement': return this.execAssert(n, scope);
       case 'DeleteStatement': this.execDelete(n, scope); return undefined;
@@ -296,6 +300,37 @@ export class Interpreter implements Runtime {
   }
 
   text(n: SyntaxNode): string { return this.curFile!.text.slice(n.from, n.to); }
+
+  /** `match`: the first case whose pattern matches and guard holds runs (see match.ts). */
+  private execMatch(n: SyntaxNode, scope: Scope): Completion {
+    const ch = kids(n);
+    const bodyAt = ch.findIndex((c) => c.name === 'MatchBody');
+    // `match a, b:` is beyond lezer: the subject is then read on its own (SourceFile.subExpression).
+    const head = ch.slice(1, bodyAt);
+    const sub = bodyAt > 1 && this.curFile!.hasErrorIn(head[0].from, ch[bodyAt].from) ? this.curFile!.subExpression(head[0].from, ch[bodyAt].from) : null;
+    const subject = sub ? this.eval(sub, scope) : head.length === 1 ? this.eval(head[0], scope) : new Unknown('a match subject that cannot be read', this.span(n));
+    const clauses = bodyAt >= 0 ? kids(ch[bodyAt]).filter((c) => c.name === 'MatchClause') : [];
+    const matcher = new Matcher(this, scope);
+    for (let i = 0; i < clauses.length; i++) {
+      const cc = kids(clauses[i]);
+      const pats = cc.filter((c) => c.name !== 'case' && c.name !== ',' && c.name !== 'Guard' && c.name !== 'Body' && !c.type.isError);
+      const guard = cc.find((c) => c.name === 'Guard');
+      const body = cc.find((c) => c.name === 'Body');
+      const binds: Bindings = [];
+      const r = pats.length === 1 && !cc.some((c) => c.name === ',') ? matcher.match(pats[0], subject, binds) : matcher.sequence(pats, subject, binds);
+      const undecided = (u: Unknown) => this.havoc(clauses.slice(i), scope, new Unknown(`depends on a match statement that cannot be decided: ${u.reason}`, u.at ?? this.span(n)));
+      if (r instanceof Unknown) return undecided(r);
+      if (!r) continue;
+      for (const [nm, v] of binds) this.assign(nm, v, scope);
+      if (guard) {
+        const t = this.truthy(this.eval(kids(guard)[1], scope), this.span(guard));
+        if (t instanceof Unknown) return undecided(t);
+        if (!t) continue;
+      }
+      return body ? this.execBody(this.bodyOf(body), scope) : undefined;
+    }
+    return undefined;
+  }
 
   private execAssign(n: SyntaxNode, scope: Scope): Completion {
     const ch = kids(n);
@@ -765,6 +800,16 @@ export class Interpreter implements Runtime {
     for (const d of decos) {
       const expr = kids(d).filter((c) => c.name !== 'At')[0];
       if (!expr) continue;
+      // A PEP 614 decorator (`@d['k']`), masked to one name for lezer (lexmask.ts): read its text alone.
+      if (expr.name === 'VariableName' && !/^[\p{L}_][\p{L}\p{N}_]*$/u.test(this.text(expr))) {
+        const sub = this.curFile!.subExpression(expr.from, expr.to);
+        if (!sub) continue;
+        let v: Value;
+        try { v = this.eval(sub, scope); } catch { continue; }
+        const user = (v instanceof PyFunction || v instanceof PyClass) && v.file === this.curFile;
+        if (user || (v instanceof NativeFunction && DECORATORS.has(v.name))) known.push(user ? new UserDecorator(v) : v);
+        continue;
+      }
       let callee = expr;
       const argList = kids(d).find((c) => c.name === 'ArgList');
       if (expr.name === 'CallExpression') callee = kids(expr)[0];
@@ -812,6 +857,10 @@ export class Interpreter implements Runtime {
     let mode: 'pos' | 'kwonly' = 'pos';
     for (let i = 0; i < ch.length; i++) {
       const c = ch[i];
+      // `/` is an anonymous token: it shows only in the text between two children.
+      if (i > 0 && mode === 'pos' && /^[\s,]*\/[\s,]*$/.test(this.curFile!.text.slice(ch[i - 1].to, c.from).replace(/#.*$/gm, ''))) {
+        for (const q of out) if (q.kind === 'pos') q.posOnly = true;
+      }
       if (c.name === '*') {
         const next = ch[i + 1];
         if (next?.name === 'VariableName') { out.push({ name: this.text(next), kind: 'vararg' }); i++; }
@@ -867,6 +916,7 @@ export class Interpreter implements Runtime {
       const mn = scope.moduleScope().vars.get('__name__');
       cls.dict.set('__module__', typeof mn === 'string' ? mn : '__main__');
     }
+    metaOf(cls)?.created?.(cls, this.ctx(this.span(n)));
     let v: Value = cls;
     for (let i = decorators.length - 1; i >= 0; i--) v = this.decorate(decorators[i], v, this.span(n));
     scope.vars.set(cls.name, v);
@@ -928,6 +978,18 @@ export class Interpreter implements Runtime {
           break;
         }
         case 'DeleteStatement': { for (const c of kids(n).slice(1)) if (isExprNode(c)) this.havocTarget(c, scope, why); return; }
+        case 'MatchClause': {
+          // Names its pattern would capture (`case [x, *rest]`, `case P() as p`).
+          const captures = (p: SyntaxNode): void => {
+            for (const c of kids(p)) {
+              if (c.name === 'Body' || c.name === 'Guard') continue;
+              if (c.name === 'VariableName' && (p.name === 'CapturePattern' || (p.name === 'AsPattern' && c === kids(p)[kids(p).length - 1])) && this.text(c) !== '_') this.havocTarget(c, scope, why);
+              else captures(c);
+            }
+          };
+          captures(n);
+          break;
+        }
       }
       for (const c of kids(n)) if (c.name === 'Body' || c.name.endsWith('Statement') || c.name.endsWith('Clause') || c.name === 'MatchBody') visit(c);
     };
@@ -1113,9 +1175,13 @@ export class Interpreter implements Runtime {
       out += lit(cursor, r.from);
       cursor = r.to;
       const rc = kids(r);
-      const expr = rc.find((c) => isExprNode(c) && c.name !== 'FormatConversion' && c.name !== 'FormatSpec');
+      const expr = rc.find((c) => isExprNode(c) && c.name !== 'FormatConversion' && c.name !== 'FormatSpec' && c.name !== 'FormatSelfDoc');
       const conv = rc.find((c) => c.name === 'FormatConversion');
       const specNode = rc.find((c) => c.name === 'FormatSpec');
+      // `{x=}` / `{x = :.1f}`: the expression's text up to and with `=` (spaces kept), then the
+      // value, as repr unless a conversion or a format spec says otherwise.
+      const selfDoc = rc.find((c) => c.name === 'FormatSelfDoc');
+      if (selfDoc) out += this.curFile!.text.slice(r.from + 1, (conv ?? specNode ?? rc[rc.length - 1]).from);
       const v = expr ? this.eval(expr, scope) : null;
       let spec = '';
       if (specNode) {
@@ -1132,8 +1198,8 @@ export class Interpreter implements Runtime {
         s += this.curFile!.text.slice(cur, specNode.to);
         spec = s;
       }
-      const cv = conv ? this.text(conv) : '';
-      out += cv === '!r' ? this.repr(v) : formatValue(v, spec, this);
+      const cv = conv ? this.text(conv) : selfDoc && !specNode ? '!r' : '';
+      out += cv === '!r' ? formatValue(this.repr(v), spec, this) : cv === '!a' ? formatValue(asciiRepr(this.repr(v)), spec, this) : cv === '!s' ? formatValue(this.str(v), spec, this) : formatValue(v, spec, this);
     }
     out += lit(cursor, Math.max(cursor, end));
     return out;
@@ -1228,6 +1294,18 @@ export class Interpreter implements Runtime {
     const parts: SyntaxNode[][] = [[]];
     for (const c of inner) { if (c.name === ',') parts.push([]); else parts[parts.length - 1].push(c); }
     if (parts[parts.length - 1].length === 0 && parts.length > 1) parts.pop();
+    // `x[*idx]` (lexmask.ts reads its `*` as `~`): the items unpack into a tuple index.
+    const starred = (p: SyntaxNode[]) => p.length === 1 && p[0].name === 'UnaryExpression' && this.text(kids(p[0])[0]) === '*';
+    if (parts.some(starred)) {
+      const out: Value[] = [];
+      for (const p of parts) {
+        if (!starred(p)) { out.push(p.length ? this.eval(p[0], scope) : null); continue; }
+        const items = this.iterate(this.eval(kids(p[0])[1], scope), this.span(p[0]));
+        if (items instanceof Unknown) return items;
+        out.push(...items);
+      }
+      return new PyTuple(out);
+    }
     const items = parts.map((p) => {
       if (!p.some((c) => c.name === ':')) return p.length ? this.eval(p[0], scope) : null;
       const sl: (Value)[] = [null, null, null];
@@ -1380,7 +1458,26 @@ export class Interpreter implements Runtime {
       }
       return result;
     }
-    return this.binop(op, this.eval(left, scope), this.eval(right, scope), at);
+    if (left.name !== 'BinaryExpression') return this.binop(op, this.eval(left, scope), this.eval(right, scope), at);
+    // A left-nested chain (`1 + 1 + ... + 1`, thousands deep) is folded in a loop, not by
+    // recursion: down the left spine while it is plain arithmetic, then back up.
+    const spine: [string, SyntaxNode, Span][] = [[op, right, at]];
+    let bottom: SyntaxNode = left;
+    while (bottom.name === 'BinaryExpression') {
+      const lc = kids(bottom);
+      let e = 1, o = '';
+      while (e < lc.length - 1 && !isOperand(lc[e])) { o += (o ? ' ' : '') + this.text(lc[e]); e++; }
+      if (!lc[e] || o === 'and' || o === 'or' || isCompare(o)) break;
+      spine.push([o, lc[e], this.span(bottom)]);
+      bottom = lc[0];
+    }
+    let v = this.eval(bottom, scope);
+    for (let i = spine.length - 1; i >= 0; i--) {
+      this.tick();
+      const [o, rn, sp] = spine[i];
+      v = this.binop(o, v, this.eval(rn, scope), sp);
+    }
+    return v;
   }
 
   // ---------- operations ----------
@@ -1389,6 +1486,9 @@ export class Interpreter implements Runtime {
     if (b instanceof Unknown) return b;
     if (a instanceof Tensor || b instanceof Tensor) return this.torch.binary(op, a, b, this.ctx(at));
     if (isNum(a) && isNum(b)) return numBinop(op, a, b, this, at);
+    // Operators of dict/list subclasses (Counter + Counter, ...).
+    const sub = (a instanceof PyDict || a instanceof PyList) ? valueClasses.get(a) : undefined;
+    if (sub && BINOP_DUNDER[op]) { const f = sub.lookup(BINOP_DUNDER[op][0]); if (f !== undefined) return this.call(f, [a, b], new Map(), at); }
     if (typeof a === 'string') {
       if (op === '+' && typeof b === 'string') return this.refuse('str', a.length + b.length, at) ?? a + b;
       if (op === '*' && isInt(b)) { const k = Math.max(0, num(b)); return (a.length ? this.refuse('str', a.length * k, at) : null) ?? a.repeat(a.length ? k : 0); }
@@ -1443,6 +1543,10 @@ export class Interpreter implements Runtime {
       if (op === '+') return typeof v === 'boolean' ? num(v) : v;
       if (op === '~' && isInt(v)) return ~num(v);
     }
+    if (v instanceof PyInstance) {
+      const f = v.cls.lookup(op === '-' ? '__neg__' : op === '+' ? '__pos__' : '__invert__');
+      if (f !== undefined) return this.call(f, [v], new Map(), at);
+    }
     throw new PyException(this.exception('TypeError'), `bad operand type for unary ${op}: '${this.typeName(v)}'`, at);
   }
 
@@ -1471,7 +1575,8 @@ export class Interpreter implements Runtime {
 
   equals(a: Value, b: Value): boolean {
     if (isNum(a) && isNum(b)) return num(a) === num(b);
-    if (typeof a === 'string' || typeof b === 'string') return a === b;
+    if (typeof a === 'string' && typeof b === 'string') return a === b;
+    if ((typeof a === 'string' && !(b instanceof PyInstance)) || (typeof b === 'string' && !(a instanceof PyInstance))) return false;
     if (a === null || b === null) return a === b;
     if ((a instanceof PyTuple && b instanceof PyTuple) || (a instanceof PyList && b instanceof PyList)) {
       return a.items.length === b.items.length && a.items.every((x, i) => this.equals(x, b.items[i]));
@@ -1484,13 +1589,24 @@ export class Interpreter implements Runtime {
     }
     if (a instanceof PyInstance) {
       const f = a.cls.lookup('__eq__');
-      if (f instanceof PyFunction) { const r = this.call(f, [a, b], new Map(), null); return r === true; }
+      if (f instanceof PyFunction || f instanceof NativeFunction) { const r = this.call(f, [a, b], new Map(), null); return r === true; }
+    }
+    if (b instanceof PyInstance && !(a instanceof PyInstance)) {
+      // The reflected __eq__ (`1 == IntEnumMember`).
+      const f = b.cls.lookup('__eq__');
+      if (f instanceof PyFunction || f instanceof NativeFunction) { const r = this.call(f, [b, a], new Map(), null); return r === true; }
     }
     return isSame(a, b);
   }
 
   order(a: Value, b: Value, at: Span | null): number | Unknown {
     if (isNum(a) && isNum(b)) { const x = num(a), y = num(b); return x < y ? -1 : x > y ? 1 : 0; }
+    // Objects that are integers underneath (__index__: IntEnum members) order as those.
+    if (a instanceof PyInstance || b instanceof PyInstance) {
+      const ix = (v: Value): Value => { const f = v instanceof PyInstance ? v.cls.lookup('__index__') : undefined; return f !== undefined ? this.call(f, [v], new Map(), at) : v; };
+      const x = ix(a), y = ix(b);
+      if (isNum(x) && isNum(y)) return this.order(x, y, at);
+    }
     if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
     if ((a instanceof PyTuple && b instanceof PyTuple) || (a instanceof PyList && b instanceof PyList)) {
       for (let i = 0; i < Math.min(a.items.length, b.items.length); i++) {
@@ -1554,7 +1670,10 @@ export class Interpreter implements Runtime {
     const t = this.taintOf(v);
     if (t) return t;
     if (v instanceof PyList || v instanceof PyTuple) { this.budget.work(v.items.length); return v.items.slice(); }
-    if (v instanceof PyIterator) { const r = v.items.slice(v.pos); v.pos = v.items.length; return r; }
+    if (v instanceof PyIterator) {
+      if (v.pull) return new Unknown('an endless iterator (itertools.count, cycle or repeat) read to its end', at);
+      const r = v.items.slice(v.pos); v.pos = v.items.length; return r;
+    }
     if (v instanceof PyRange) {
       const n = rangeLen(v);
       const big = this.refuse('list', n, at);
@@ -1581,6 +1700,7 @@ export class Interpreter implements Runtime {
         return out;
       }
     }
+    if (v instanceof PyClass) { const m = metaOf(v); if (m?.iter) return m.iter(v, this.ctx(at)); }
     throw new PyException(this.exception('TypeError'), `'${this.typeName(v)}' object is not iterable`, at);
   }
 
@@ -1615,6 +1735,8 @@ export class Interpreter implements Runtime {
         if (idx instanceof Unknown) return idx;
         const factory = defaultFactories.get(obj);
         if (factory !== undefined && factory !== null) { const d = this.call(factory, [], new Map(), at); obj.set(idx, d); return d; }
+        const missing = missingValues.get(obj);
+        if (missing !== undefined) return missing;
         throw new PyException(this.exception('KeyError'), this.repr(idx), at);
       }
       return v;
@@ -1633,7 +1755,11 @@ export class Interpreter implements Runtime {
       const f = obj.cls.lookup('__getitem__');
       if (f !== undefined) return this.call(f, [obj, idx], new Map(), at);
     }
-    if (obj instanceof PyClass) return obj; // typing generics: List[int] etc.
+    if (obj instanceof PyClass) {
+      const m = metaOf(obj);
+      if (m?.getitem) return m.getitem(obj, idx, this.ctx(at));
+      return obj; // typing generics: List[int] etc.
+    }
     if (obj instanceof NativeFunction || obj instanceof PyNamespace) return new Unknown('subscript of a typing construct', at);
     throw new PyException(this.exception('TypeError'), `'${this.typeName(obj)}' object is not subscriptable`, at);
   }
@@ -1900,7 +2026,12 @@ export class Interpreter implements Runtime {
     const used = new Set<string>();
     let kwargParam: Param | null = null;
     for (const p of fn.params) {
-      if (p.kind === 'pos') {
+      if (p.kind === 'pos' && p.posOnly) {
+        if (pi < pos.length) scope.vars.set(p.name, pos[pi++]);
+        else if (p.default !== undefined) scope.vars.set(p.name, p.default);
+        else if (kw.has(p.name) && !fn.params.some((q) => q.kind === 'kwarg')) this.argError(fn, `got some positional-only arguments passed as keyword arguments: '${p.name}'`, at);
+        else this.argError(fn, `missing required positional argument '${p.name}'`, at);
+      } else if (p.kind === 'pos') {
         if (pi < pos.length) { scope.vars.set(p.name, pos[pi++]); if (kw.has(p.name)) this.argError(fn, `got multiple values for argument '${p.name}'`, at); }
         else if (kw.has(p.name)) { scope.vars.set(p.name, kw.get(p.name)!); used.add(p.name); }
         else if (p.default !== undefined) scope.vars.set(p.name, p.default);
@@ -1918,8 +2049,11 @@ export class Interpreter implements Runtime {
     const extra = new PyDict();
     for (const [k, v] of kw) {
       if (used.has(k)) continue;
-      if (fn.params.some((p) => p.name === k && p.kind === 'pos')) continue;
-      if (!kwargParam) this.argError(fn, `got an unexpected keyword argument '${k}'`, at);
+      if (fn.params.some((p) => p.name === k && p.kind === 'pos' && !p.posOnly)) continue;
+      if (!kwargParam) {
+        if (fn.params.some((p) => p.name === k && p.posOnly)) this.argError(fn, `got some positional-only arguments passed as keyword arguments: '${k}'`, at);
+        this.argError(fn, `got an unexpected keyword argument '${k}'`, at);
+      }
       extra.set(k, v);
     }
     if (kwargParam) scope.vars.set(kwargParam.name, extra);
@@ -1940,8 +2074,8 @@ export class Interpreter implements Runtime {
     }
     if (v instanceof PyFloat) return c.float;
     if (v instanceof PyTuple) return v.cls ?? c.tuple;
-    if (v instanceof PyList) return c.list;
-    if (v instanceof PyDict) return c.dict;
+    if (v instanceof PyList) return valueClasses.get(v) ?? c.list;
+    if (v instanceof PyDict) return valueClasses.get(v) ?? c.dict;
     if (v instanceof PySet) return c.set;
     if (v instanceof PyInstance) return v.cls;
     if (v instanceof Tensor) return v.isParam ? c.Parameter : c.Tensor;
@@ -1963,6 +2097,11 @@ export class Interpreter implements Runtime {
       return unknown ?? false;
     }
     if (!(cls instanceof PyClass)) return new Unknown('isinstance() with an unknown class', null);
+    // A deque is a list inside but not a list; a Counter is a dict.
+    const vc = v instanceof PyDict || v instanceof PyList ? valueClasses.get(v) : undefined;
+    if (vc && (cls === this.classes.list || cls === this.classes.dict)) return vc.isSubclassOf(cls);
+    // Instances of a class deriving from int/str (IntEnum members) are ints.
+    if (v instanceof PyInstance && v.cls.isSubclassOf(cls)) return true;
     if (cls.instanceCheck) return cls.instanceCheck(v);
     const t = this.typeOf(v);
     if (t.isSubclassOf(cls)) return true;
@@ -1974,7 +2113,7 @@ export class Interpreter implements Runtime {
   str(v: Value): string {
     if (v instanceof PyInstance) {
       const f = v.cls.lookup('__str__') ?? v.cls.lookup('__repr__');
-      if (f instanceof PyFunction) { const r = this.call(f, [v], new Map(), null); return typeof r === 'string' ? r : '<object>'; }
+      if (f instanceof PyFunction || f instanceof NativeFunction) { const r = this.call(f, [v], new Map(), null); return typeof r === 'string' ? r : '<object>'; }
       return `<${v.cls.name} object>`;
     }
     return formatValue(v, '', this);
@@ -1997,12 +2136,23 @@ const BINOP_DUNDER: Record<string, [string, string]> = {
   '+': ['__add__', '__radd__'], '-': ['__sub__', '__rsub__'], '*': ['__mul__', '__rmul__'],
   '/': ['__truediv__', '__rtruediv__'], '//': ['__floordiv__', '__rfloordiv__'], '@': ['__matmul__', '__rmatmul__'],
   '%': ['__mod__', '__rmod__'], '**': ['__pow__', '__rpow__'],
+  '|': ['__or__', '__ror__'], '&': ['__and__', '__rand__'], '^': ['__xor__', '__rxor__'],
 };
 
 const isOperand = (n: SyntaxNode): boolean =>
   !(n.name === 'ArithOp' || n.name === 'BitOp' || n.name === 'CompareOp' || n.name === 'and' || n.name === 'or' ||
     n.name === 'not' || n.name === 'in' || n.name === 'is');
 const isCompare = (op: string): boolean => ['<', '>', '==', '>=', '<=', '!=', '<>', 'in', 'not in', 'is', 'is not'].includes(op);
+
+/** ascii(): repr with every non-ASCII character escaped. */
+function asciiRepr(r: string): string {
+  return [...r].map((ch) => {
+    const c = ch.codePointAt(0)!;
+    if (c < 0x80) return ch;
+    const h = c.toString(16);
+    return c < 0x100 ? '\\x' + h.padStart(2, '0') : c < 0x10000 ? '\\u' + h.padStart(4, '0') : '\\U' + h.padStart(8, '0');
+  }).join('');
+}
 
 function isSame(a: Value, b: Value): boolean {
   if (a instanceof PyFloat && b instanceof PyFloat) return a.v === b.v;

@@ -1,15 +1,20 @@
 // The parts of the Python standard library that model files use at build time:
 // math, functools, copy, collections, typing, dataclasses, itertools, operator, warnings, abc, enum.
 import {
-  Value, PyFloat, PyTuple, PyList, PyDict, PySet, PyClass, PyInstance, PyNamespace, PyPartial, PyIterator,
-  NativeFunction, Unknown, Tensor, PyFunction, BoundMethod, ModuleState, CallArgs, CallContext, NativeImpl, Descriptor,
-  isNum, num, isInt,
+  Value, PyTuple, PyList, PyDict, PySet, PyClass, PyInstance, PyNamespace, PyPartial, PyIterator,
+  NativeFunction, Unknown, Tensor, PyFunction, BoundMethod, ModuleState, CallArgs, CallContext, Descriptor,
 } from './values';
 import type { Interpreter } from './interp';
 import { linearize } from './interp';
-import { nf, arg, defaultFactories } from './builtins';
+import { nf, arg, defaultFactories, valueClasses } from './builtins';
 import { reModule } from './stdlib/re';
 import { sysModule } from './stdlib/sys';
+import { mathModule } from './stdlib/math';
+import { itertoolsModule } from './stdlib/itertools';
+import { operatorModule } from './stdlib/operator';
+import { counterClass } from './stdlib/collections';
+import { simpleNamespaceClass } from './stdlib/types';
+import { enumModule } from './stdlib/enum';
 import { makeDeque } from './stdlib/deque';
 
 export function makeStdlib(it: Interpreter): Map<string, PyNamespace> {
@@ -19,31 +24,7 @@ export function makeStdlib(it: Interpreter): Map<string, PyNamespace> {
     mods.set(name, m);
     return m;
   };
-  const f1 = (name: string, g: (x: number) => number, intResult = false): [string, Value] => [name, nf(name, (a, ctx) => {
-    const v = a.pos[0];
-    if (v instanceof Unknown) return v;
-    if (v instanceof Tensor) return it.torch.call(name, [v], ctx);
-    if (!isNum(v)) return ctx.unknown(`math.${name} of a non-number`);
-    const r = g(num(v));
-    return intResult ? r + 0 : new PyFloat(r);
-  })];
-  ns('math', [
-    f1('ceil', Math.ceil, true), f1('floor', Math.floor, true), f1('trunc', Math.trunc, true), f1('sqrt', Math.sqrt),
-    f1('exp', Math.exp), f1('log2', Math.log2), f1('log10', Math.log10), f1('fabs', Math.abs), f1('sin', Math.sin), f1('cos', Math.cos),
-    f1('tanh', Math.tanh), f1('erf', erf),
-    ['log', nf('log', (a, ctx) => {
-      const v = a.pos[0];
-      if (!isNum(v)) return v instanceof Unknown ? v : ctx.unknown('math.log of a non-number');
-      const base = a.pos[1];
-      return new PyFloat(base !== undefined && isNum(base) ? Math.log(num(v)) / Math.log(num(base)) : Math.log(num(v)));
-    })],
-    ['pow', nf('pow', (a) => new PyFloat(Math.pow(num(a.pos[0] as number), num(a.pos[1] as number))))],
-    ['isclose', nf('isclose', (a) => Math.abs(num(a.pos[0] as number) - num(a.pos[1] as number)) <= 1e-9 * Math.max(Math.abs(num(a.pos[0] as number)), Math.abs(num(a.pos[1] as number))))],
-    ['gcd', nf('gcd', (a) => { let x = Math.abs(num(a.pos[0] as number)), y = Math.abs(num(a.pos[1] as number)); while (y) [x, y] = [y, x % y]; return x; })],
-    ['prod', nf('prod', (a, ctx) => { const items = ctx.iterate(a.pos[0]); if (items instanceof Unknown) return items; let acc: Value = 1; for (const x of items) acc = it.binop('*', acc, x, ctx.at); return acc; })],
-    ['isfinite', nf('isfinite', (a) => Number.isFinite(num(a.pos[0] as number)))],
-    ['pi', new PyFloat(Math.PI)], ['e', new PyFloat(Math.E)], ['inf', new PyFloat(Infinity)], ['nan', new PyFloat(NaN)],
-  ]);
+  ns('math', mathModule(it));
 
   // functools.partial is a class: isinstance(x, functools.partial) holds for partial objects.
   const partial = new PyClass('partial', [it.classes.object]);
@@ -111,16 +92,37 @@ export function makeStdlib(it: Interpreter): Map<string, PyNamespace> {
   const dict = it.classes.dict;
   const OrderedDict = new PyClass('OrderedDict', [dict]);
   OrderedDict.mro = linearize(OrderedDict, it.classes.object);
+  OrderedDict.dict.set('__name__', 'OrderedDict');
   // OrderedDicts are plain dicts inside; remember which ones were made as OrderedDict.
   const ordered = new WeakSet<PyDict>();
   OrderedDict.dict.set('__new__', nf('OrderedDict', (a, ctx) => {
     const d = ctx.call(dict.dict.get('__new__')!, a.pos, a.kw);
-    if (d instanceof PyDict) ordered.add(d);
+    if (d instanceof PyDict) { ordered.add(d); valueClasses.set(d, OrderedDict); }
     return d;
+  }));
+  OrderedDict.dict.set('move_to_end', nf('move_to_end', (a, ctx) => {
+    const d = a.pos[0] as PyDict, k = a.pos[1];
+    const v = d.get(k);
+    if (v === undefined) return ctx.raise('KeyError', ctx.repr(k));
+    const last = a.pos[2] ?? a.kw.get('last') ?? true;
+    d.delete(k);
+    if (ctx.truthy(last) === true) d.set(k, v);
+    else { const rest = d.entries(); d.map.clear(); d.set(k, v); for (const [x, y] of rest) d.set(x, y); }
+    return null;
+  }));
+  OrderedDict.dict.set('popitem', nf('popitem', (a, ctx) => {
+    const d = a.pos[0] as PyDict;
+    const entries = d.entries();
+    if (!entries.length) return ctx.raise('KeyError', 'dictionary is empty');
+    const last = a.pos[1] ?? a.kw.get('last') ?? true;
+    const [k, v] = ctx.truthy(last) === true ? entries[entries.length - 1] : entries[0];
+    d.delete(k);
+    return new PyTuple([k, v]);
   }));
   OrderedDict.instanceCheck = (v) => (v instanceof PyDict && ordered.has(v)) || (v instanceof PyInstance && v.cls.isSubclassOf(OrderedDict));
   const defaultdict = new PyClass('defaultdict', [dict]);
   defaultdict.mro = linearize(defaultdict, it.classes.object);
+  defaultdict.dict.set('__name__', 'defaultdict');
   // A defaultdict is a dict whose missing keys are filled by its factory (see interp getitem).
   const ddicts = new WeakSet<PyDict>();
   defaultdict.dict.set('__new__', nf('defaultdict', (a, ctx) => {
@@ -129,9 +131,11 @@ export function makeStdlib(it: Interpreter): Map<string, PyNamespace> {
     const d = ctx.call(dict.dict.get('__new__')!, [dict, ...a.pos.slice(2)], a.kw);
     if (!(d instanceof PyDict)) return d;
     ddicts.add(d);
+    valueClasses.set(d, defaultdict);
     defaultFactories.set(d, factory);
     return d;
   }));
+  defaultdict.dict.set('default_factory', new Descriptor('property', nf('default_factory', (a) => defaultFactories.get(a.pos[0] as PyDict) ?? null)));
   defaultdict.instanceCheck = (v) => v instanceof PyDict && ddicts.has(v);
   // Methods every namedtuple class has (also typing.NamedTuple subclasses, through their base).
   const fieldsOf = (t: PyTuple): string[] => {
@@ -187,7 +191,7 @@ export function makeStdlib(it: Interpreter): Map<string, PyNamespace> {
     dvals.forEach((v, i) => defaults.set(String(names[names.length - dvals.length + i]), v));
     return tupleClass(name, names.map(String), defaults, [it.classes.tuple]);
   });
-  ns('collections', [['OrderedDict', OrderedDict], ['namedtuple', namedtuple], ['defaultdict', defaultdict], ['deque', makeDeque(it)]]);
+  ns('collections', [['OrderedDict', OrderedDict], ['namedtuple', namedtuple], ['defaultdict', defaultdict], ['Counter', counterClass(it)], ['deque', makeDeque(it)]]);
 
   // typing: abstract collection types answer isinstance; the rest only appears in annotations.
   const abstract = (name: string, check: (v: Value) => boolean): PyClass => {
@@ -303,63 +307,18 @@ export function makeStdlib(it: Interpreter): Map<string, PyNamespace> {
   const asdict = nf('asdict', (a) => { const d = new PyDict(); const o = a.pos[0]; if (o instanceof PyInstance) for (const fd of o.cls.dataclassFields ?? []) d.set(fd.name, o.attrs.get(fd.name) ?? null); return d; });
   ns('dataclasses', [['dataclass', dataclass], ['field', field], ['fields', fieldsFn], ['replace', replace], ['asdict', asdict], ['MISSING', MISSING]]);
 
-  const iterOf = (impl: (items: Value[][], a: CallArgs) => Value[]): NativeImpl => (a, ctx) => {
-    const lists: Value[][] = [];
-    for (const p of a.pos) { const items = ctx.iterate(p); if (items instanceof Unknown) return items; lists.push(items); }
-    return new PyIterator(impl(lists, a));
-  };
-  ns('itertools', [
-    ['repeat', nf('repeat', (a, ctx) => {
-      const n = a.pos[1] ?? a.kw.get('times');
-      if (n === undefined || !isInt(n)) return ctx.unknown('itertools.repeat without a count');
-      const big = it.refuse('list', num(n), ctx.at);
-      if (big) return big;
-      return new PyIterator(new Array(num(n)).fill(a.pos[0]));
-    })],
-    ['chain', nf('chain', iterOf((ls) => ls.flat()))],
-    ['product', nf('product', (a, ctx) => {
-      // The count first: a product of a few ranges is easily 10^12 tuples.
-      const lists: Value[][] = [];
-      for (const p of a.pos) { const items = ctx.iterate(p); if (items instanceof Unknown) return items; lists.push(items); }
-      const r = a.kw.get('repeat') ?? null;
-      const k = isInt(r) ? Math.max(0, num(r)) : 1;
-      const count = lists.reduce((n, l) => n * l.length, 1) ** k;
-      return it.refuse('list', count * (lists.length * k + 2), ctx.at) ?? productOf(lists, k);
-    })],
-    ['accumulate', nf('accumulate', (a, ctx) => {
-      const items = ctx.iterate(a.pos[0]);
-      if (items instanceof Unknown) return items;
-      const out: Value[] = [];
-      let acc: Value | undefined;
-      for (const x of items) { acc = acc === undefined ? x : it.binop('+', acc, x, ctx.at); out.push(acc); }
-      return new PyIterator(out);
-    })],
-  ]);
-  const op2 = (name: string, op: string): [string, Value] => [name, nf(name, (a, ctx) => it.binop(op, a.pos[0], a.pos[1], ctx.at))];
-  ns('operator', [op2('mul', '*'), op2('add', '+'), op2('sub', '-'), op2('truediv', '/'), op2('floordiv', '//')]);
+  ns('itertools', itertoolsModule(it));
+  ns('operator', operatorModule(it));
   ns('types', [
     ['FunctionType', abstract('FunctionType', (v) => v instanceof PyFunction)],
     ['MethodType', abstract('MethodType', (v) => v instanceof BoundMethod)],
     ['ModuleType', abstract('ModuleType', (v) => v instanceof PyNamespace)],
-    ['SimpleNamespace', abstract('SimpleNamespace', () => false)],
+    ['SimpleNamespace', simpleNamespaceClass(it)],
   ]);
+  ns('enum', enumModule(it));
   ns('re', reModule(it));
   ns('sys', sysModule(it));
   ns('warnings', [['warn', nf('warn', () => null)], ['filterwarnings', nf('filterwarnings', () => null)]]);
   ns('abc', [['ABC', abstract('ABC', () => false)], ['abstractmethod', nf('abstractmethod', (a) => a.pos[0])]]);
   return mods;
-}
-
-function erf(x: number): number {
-  // Abramowitz-Stegun 7.1.26 is too coarse for exactness anywhere it matters; erf is only used for init.
-  const t = 1 / (1 + 0.3275911 * Math.abs(x));
-  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
-  return x >= 0 ? y : -y;
-}
-
-/** itertools.product(*lists, repeat=k) as an iterator of tuples. */
-function productOf(lists: Value[][], k: number): PyIterator {
-  const all: Value[][] = [];
-  for (let i = 0; i < k; i++) all.push(...lists);
-  return new PyIterator(all.reduce<Value[][]>((acc, l) => acc.flatMap((p) => l.map((x) => [...p, x])), [[]]).map((p) => new PyTuple(p)));
 }

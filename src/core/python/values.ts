@@ -55,6 +55,8 @@ export interface Param {
   name: string;
   kind: 'pos' | 'vararg' | 'kwonly' | 'kwarg';
   default?: Value;
+  /** Before a `/`: never bound by keyword. */
+  posOnly?: boolean;
 }
 
 export class PyFunction {
@@ -124,12 +126,27 @@ export class PyClass {
   hasUnknownBase = false;
   /** Native instance check (for int, list, Sequence, ...). */
   instanceCheck: ((v: Value) => boolean) | null = null;
+  /** What a native metaclass does with the classes under it (enum.Enum: members, Color[...], iteration). */
+  meta: ClassMeta | null = null;
   constructor(readonly name: string, readonly bases: PyClass[], readonly file: SourceFile | null = null) {}
   lookup(name: string): Value | undefined {
     for (const c of this.mro) { const v = c.dict.get(name); if (v !== undefined) return v; }
     return undefined;
   }
   isSubclassOf(other: PyClass): boolean { return this.mro.includes(other); }
+}
+
+/** A native metaclass: hooks for the classes whose MRO holds the class carrying it. */
+export interface ClassMeta {
+  /** After a class statement built `cls` (before its decorators). */
+  created?(cls: PyClass, ctx: CallContext): void;
+  iter?(cls: PyClass, ctx: CallContext): Value[] | Unknown;
+  getitem?(cls: PyClass, key: Value, ctx: CallContext): Value;
+  len?(cls: PyClass, ctx: CallContext): Value;
+}
+export function metaOf(cls: PyClass): ClassMeta | null {
+  for (const c of cls.mro) if (c.meta) return c.meta;
+  return null;
 }
 
 /** State that every nn.Module instance carries (mirrors _modules/_parameters/_buffers). */
@@ -173,7 +190,21 @@ export class PyNamespace {
   constructor(readonly name: string, readonly attrs: Map<string, Value>, readonly file: SourceFile | null = null) {}
 }
 
-export class PyIterator { constructor(readonly items: Value[], public pos = 0) {} }
+export class PyIterator {
+  /**
+   * An endless iterator (itertools.count, cycle, repeat without a count) makes its items on
+   * demand: `pull` gives the next one. Consumers that stop early (zip with a finite partner,
+   * islice, next) take what they need; reading one whole is an explicit unknown.
+   */
+  pull: (() => Value) | null = null;
+  constructor(readonly items: Value[], public pos = 0) {}
+  /** Whether `n` more items are available (pulling them from an endless source). */
+  has(n: number): boolean {
+    while (this.pull && this.items.length < this.pos + n) this.items.push(this.pull());
+    return this.items.length >= this.pos + n;
+  }
+  static endless(pull: () => Value): PyIterator { const it = new PyIterator([]); it.pull = pull; return it; }
+}
 
 export class SuperProxy { constructor(readonly startAfter: PyClass, readonly self: Value) {} }
 

@@ -7,7 +7,7 @@ import {
   isInt, num,
 } from '../values';
 import type { Interpreter } from '../interp';
-import { linearize } from '../interp';
+import { linearize, PyException } from '../interp';
 import { nf, arg } from '../builtins';
 
 const FLAGS = { I: 2, L: 4, M: 8, S: 16, U: 32, X: 64, A: 256 } as const;
@@ -25,6 +25,8 @@ interface Compiled {
 }
 
 class Unsupported extends Error {}
+/** A pattern CPython itself refuses (raised as re.error). */
+class PatternError extends Error {}
 
 /** Python pattern syntax → JS (u flag) pattern; throws Unsupported for what JS cannot mirror. */
 export function translate(src: string, flags: number): { js: string; flags: number; groups: number; names: Map<string, number> } {
@@ -38,6 +40,7 @@ export function translate(src: string, flags: number): { js: string; flags: numb
   let groups = 0;
   const names = new Map<string, number>();
   let inClass = false;
+  let depth = 0;
   const classFor = (c: string, negatedCtx: boolean): string => {
     // Python str patterns: \d is any Unicode decimal digit, \w any alphanumeric or underscore.
     if (ascii) return '\\' + c;
@@ -81,7 +84,8 @@ export function translate(src: string, flags: number): { js: string; flags: numb
         if (inClass) throw new Unsupported('an octal escape in a class');
         out += `(?:\\${d}${n})`; i += n.length; continue;
       }
-      if (/[A-Za-z]/.test(d)) throw new Unsupported(`bad escape \\${d}`);
+      if (d === 'N') throw new Unsupported('\\N{...} escapes');
+      if (/[A-Za-z]/.test(d)) throw new PatternError(`bad escape \\${d} at position ${i - 2}`);
       out += /[\^$\\.*+?()[\]{}|/]/.test(d) || (inClass && d === '-') ? '\\' + d : cp(d);
       continue;
     }
@@ -98,12 +102,17 @@ export function translate(src: string, flags: number): { js: string; flags: numb
       if (src[i] === ']') { out += '\\]'; i++; }
       continue;
     }
+    if (c === ')') {
+      if (--depth < 0) throw new PatternError(`unbalanced parenthesis at position ${i}`);
+      out += c; i++; continue;
+    }
+    if (c === '(' && !src.startsWith('(?#', i)) depth++;
     if (c === '(') {
       if (src[i + 1] !== '?') { groups++; out += '('; i++; continue; }
       const rest = src.slice(i + 2);
       let m: RegExpExecArray | null;
       if ((m = /^P<([A-Za-z_]\w*)>/.exec(rest))) { groups++; names.set(m[1], groups); out += `(?<${m[1]}>`; i += 2 + m[0].length; continue; }
-      if ((m = /^P=([A-Za-z_]\w*)\)/.exec(rest))) { out += `\\k<${m[1]}>`; i += 2 + m[0].length; continue; }
+      if ((m = /^P=([A-Za-z_]\w*)\)/.exec(rest))) { depth--; out += `\\k<${m[1]}>`; i += 2 + m[0].length; continue; }
       if ((m = /^<([A-Za-z_]\w*)>/.exec(rest))) { groups++; names.set(m[1], groups); out += `(?<${m[1]}>`; i += 2 + m[0].length; continue; }
       if (rest.startsWith('#')) { const j = src.indexOf(')', i); if (j < 0) throw new Unsupported('unterminated comment'); i = j + 1; continue; }
       if (/^(?::|=|!|<=|<!)/.test(rest)) { const k = rest.startsWith('<') ? 4 : 3; out += src.slice(i, i + k); i += k; continue; }
@@ -124,7 +133,8 @@ export function translate(src: string, flags: number): { js: string; flags: numb
     if (c === '.' && !(flags & FLAGS.S)) { out += '[^\\n]'; i++; continue; }
     out += c; i++;
   }
-  if (inClass) throw new Unsupported('an unterminated character set');
+  if (inClass) throw new PatternError(`unterminated character set at position ${src.lastIndexOf('[')}`);
+  if (depth > 0) throw new PatternError(`missing ), unterminated subpattern at position ${src.lastIndexOf('(')}`);
   return { js: out, flags, groups, names };
 }
 
@@ -171,6 +181,7 @@ export function reModule(it: Interpreter): [string, Value][] {
     if (!hit) {
       try { hit = compile(p, flags); } catch (e) {
         if (e instanceof Unsupported) return ctx.unknown(`re: ${e.message} is not supported`);
+        if (e instanceof PatternError) throw new PyException(error, e.message, ctx.at);
         throw e;
       }
       cache.set(key, hit);
@@ -293,7 +304,7 @@ export function reModule(it: Interpreter): [string, Value][] {
       } else {
         const esc: Record<string, string> = { n: '\n', t: '\t', r: '\r', f: '\f', v: '\v', a: '\x07', b: '\b', '\\': '\\' };
         if (d !== undefined && esc[d] !== undefined) out += esc[d];
-        else if (d !== undefined && /[A-Za-z]/.test(d)) ctx.raise('error', `bad escape \\${d}`);
+        else if (d !== undefined && /[A-Za-z]/.test(d)) throw new PyException(error, `bad escape \\${d}`, ctx.at);
         else out += '\\' + (d ?? '');
       }
     }
