@@ -26,8 +26,9 @@ export function itertoolsModule(it: Interpreter): [string, Value][] {
     if (!isInt(v)) return ctx.raise('ValueError', `${name} must be None or an integer: 0 <= x <= sys.maxsize.`);
     return num(v);
   };
+  // The analysis budget first (a noted "value too large" with the line), then this module's cap.
   const tooMany = (n: number, ctx: CallContext, what: string): Unknown | null =>
-    n > MAX_ITEMS ? ctx.unknown(`itertools.${what} would make ${n} items (more than ${MAX_ITEMS})`) : null;
+    it.refuse('list', n, ctx.at) ?? (n > MAX_ITEMS ? ctx.unknown(`itertools.${what} would make ${n} items (more than ${MAX_ITEMS})`) : null);
   const fn = (name: string, impl: NativeImpl): [string, Value] => [name, nf(name, impl)];
   // chain is a class (chain.from_iterable is a class method of it).
   const chain = new PyClass('chain', [it.classes.object]);
