@@ -140,7 +140,11 @@ export function findStages(modules: ModuleNode[]): Stage[] {
     const keys = els.map((e) => e.nodes[0].path.slice(parent.path ? parent.path.length + 1 : 0));
     let path: string;
     if (whole && parent.path) path = parent.path;
-    else if (keys.every((k) => /^\d+$/.test(k))) path = `${parent.path}[${startIdx}:${endIdx}]`;
+    else if (keys.every((k) => /^\d+$/.test(k))) {
+      // Slices by torch's indices (the keys): an ONNX file may lack children (a folded BatchNorm).
+      const endKey = lastNode.path.slice(parent.path ? parent.path.length + 1 : 0);
+      path = /^\d+$/.test(endKey) ? `${parent.path}[${keys[0]}:${Number(endKey) + 1}]` : `${parent.path}[${startIdx}:${endIdx}]`;
+    }
     else path = `${parent.path ? parent.path + '.' : ''}{${keys.join(',')}}`;
     const macs = kids.every((k) => k.macs !== null) ? kids.reduce((s, k) => s + (k.macs as number), 0) : null;
     const ref = whole && parent.path ? parent : first;

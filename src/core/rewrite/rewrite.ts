@@ -57,8 +57,8 @@ export function rewriteSource(baseHost: FileHost, path: string, text: string, op
   if (opts.all) {
     const cands = ghostCandidates(g, s);
     const stages = cands.filter((c) => c.kind === 'stage').map((c) => ({ kind: 'stage' as const, path: c.path }));
-    const inStage = (p: string) => stages.some((st) => { const x = g.stages.find((y) => y.path === st.path); return x ? stageModules(x).some((b) => p === b || p.startsWith(b + '.')) : false; });
-    const convs = cands.filter((c) => c.kind === 'conv' && !inStage(c.path)).map((c) => ({ kind: 'conv' as const, path: c.path }));
+    // Convs inside a stage that is rewritten are left to it (checked once the stages are planned).
+    const convs = cands.filter((c) => c.kind === 'conv').map((c) => ({ kind: 'conv' as const, path: c.path }));
     targets = [...stages, ...convs];
   }
   if (!targets.length) throw new RewriteError(opts.all ? 'no Ghost candidates in this model' : 'nothing to rewrite: name a --stage or --conv, or use --all');
@@ -71,9 +71,14 @@ export function rewriteSource(baseHost: FileHost, path: string, text: string, op
   const stageTargets = targets.filter((t) => t.kind === 'stage').map((t) => g.stages.find((x) => x.path === t.path)).filter((x): x is Stage => !!x);
   for (const t of targets) {
     try {
+      if (t.kind === 'conv' && opts.all) {
+        const done = applied.filter((a) => a.kind === 'stage').map((a) => g.stages.find((x) => x.path === a.path)).filter((x): x is Stage => !!x);
+        if (done.some((st) => stageModules(st).some((b) => t.path === b || t.path.startsWith(b + '.')))) continue;
+      }
       if (t.kind === 'conv') {
         // A conv call that also builds convs of a stage being rewritten would change that stage too.
-        const clash = siteSiblings(live, t.path).map((p) => [p, stageTargets.find((st) => stageModules(st).some((b) => p === b || p.startsWith(b + '.')))] as const).find(([, st]) => st);
+        const rewritten = opts.all ? stageTargets.filter((st) => applied.some((a) => a.kind === 'stage' && a.path === st.path)) : stageTargets;
+        const clash = siteSiblings(live, t.path).map((p) => [p, rewritten.find((st) => stageModules(st).some((b) => p === b || p.startsWith(b + '.')))] as const).find(([, st]) => st);
         if (clash) { skipped.push({ ...t, reason: `its nn.Conv2d call also builds ${clash[0]}, in stage ${clash[1]!.path} that is rewritten too` }); continue; }
       }
       const plan = t.kind === 'stage' ? planStage(live, t.path, s, style) : planConv(live, t.path, s);
