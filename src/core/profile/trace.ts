@@ -18,6 +18,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, basename, dirname } from 'node:path';
 import type { ModuleTime, StageComparison } from './types';
 import type { Stage } from '../graph/model';
+import { stageModules } from '../graph/stages';
 import type { GraphIndex, OnnxNode } from './onnxGraph';
 
 export class TraceError extends Error {}
@@ -288,7 +289,7 @@ export function summarizeRuns(runs: readonly TraceRun[], attributor: Attributor)
 export function inStage(path: string, stage: Stage): boolean {
   const under = (root: string) => path === root || path.startsWith(root + '.');
   if (stage.container && stage.path === stage.container) return under(stage.container);
-  return stage.blocks.some(under);
+  return stageModules(stage).some(under);
 }
 
 /** Time per stage: the sum of its modules' times (functional ops of its blocks included). */
