@@ -16,7 +16,7 @@
 // `layer1.0/add_0`, root `/relu_0`) and torch's (`/layer1/layer1.0/conv1/Conv`, `/Flatten`).
 import { readdirSync, statSync } from 'node:fs';
 import { join, basename, dirname } from 'node:path';
-import type { ModuleTime, StageComparison } from './types';
+import type { ModuleTime, StageComparison, TimePart } from './types';
 import type { Stage } from '../graph/model';
 import { stageModules } from '../graph/stages';
 import type { GraphIndex, OnnxNode } from './onnxGraph';
@@ -283,6 +283,55 @@ export function summarizeRuns(runs: readonly TraceRun[], attributor: Attributor)
     runs: runs.length, nodes: nodes.sort((a, b) => b.ms - a.ms), layers, totalMs,
     providers: [...provs].map(([provider, p]) => ({ provider, ...p })).sort((a, b) => b.ms - a.ms), attribution,
   };
+}
+
+/**
+ * Every traced node in one part: the stage its module lies in, else stem / between stages /
+ * head by where it ran relative to the stages' nodes in its run, or unattributed when no module
+ * owns it. Mean per run; the parts sum to the summary's totalMs. `p50Ms` is filled by the caller.
+ */
+export function timeParts(runs: readonly TraceRun[], attributor: Attributor, stages: readonly Stage[]): TimePart[] {
+  if (!runs.length) throw new TraceError('the profiling trace has no runs');
+  const stageOf = new Map<string, number>();
+  const find = (module: string): number => {
+    let k = stageOf.get(module);
+    if (k === undefined) { k = stages.findIndex((s) => inStage(module, s)); stageOf.set(module, k); }
+    return k;
+  };
+  const acc = new Map<string, { kind: TimePart['kind']; us: number; nodes: Set<string> }>();
+  for (const s of stages) acc.set(s.path, { kind: 'stage', us: 0, nodes: new Set() });
+  const add = (name: string, kind: TimePart['kind'], e: TraceNodeEvent) => {
+    let a = acc.get(name);
+    if (!a) { a = { kind, us: 0, nodes: new Set() }; acc.set(name, a); }
+    a.us += e.dur;
+    a.nodes.add(e.name);
+  };
+  for (const run of runs) {
+    let last: Attribution | null = null;
+    const attr = run.nodes.map((e) => {
+      let a = attributor.attribute(e.name, e.op);
+      // As in summarizeRuns: a layout/copy node belongs with the node before it.
+      if (a.how === 'unmapped' && last && INSERTED.test(e.name)) a = { ...last, how: 'inserted' };
+      else if (a.how !== 'unmapped') last = a;
+      return a;
+    });
+    const st = attr.map((a) => (a.how === 'unmapped' ? -1 : find(a.module)));
+    const firstStage = st.findIndex((k) => k >= 0);
+    let lastStage = -1;
+    st.forEach((k, i) => { if (k >= 0) lastStage = i; });
+    run.nodes.forEach((e, i) => {
+      if (attr[i].how === 'unmapped') add('unattributed', 'unattributed', e);
+      else if (st[i] >= 0) add(stages[st[i]].path, 'stage', e);
+      else if (firstStage < 0 || i < firstStage) add('stem', 'stem', e);
+      else if (i > lastStage) add('head', 'head', e);
+      else add('between stages', 'between', e);
+    });
+  }
+  const total = [...acc.values()].reduce((t, a) => t + a.us, 0);
+  const order: TimePart['kind'][] = ['stem', 'stage', 'between', 'head', 'unattributed'];
+  return [...acc].map(([name, a]) => ({ name, kind: a.kind, ms: a.us / 1000 / runs.length, share: total > 0 ? a.us / total : 0, p50Ms: 0, nodes: a.nodes.size }))
+    .filter((p) => p.kind === 'stage' || p.nodes > 0)
+    .sort((x, y) => order.indexOf(x.kind) - order.indexOf(y.kind));
 }
 
 /** Whether module `path` lies in `stage` (its container when the stage is a whole one, else a block). */
