@@ -266,8 +266,9 @@ function buildResult(s: Side, c: Common, stages: readonly Stage[] | null): { res
     const known = s.model.graph ? new Set(s.model.graph.modules.map((m) => m.path)) : null;
     const attributor = new Attributor(new GraphIndex(s.model.info), optimized, known);
     trace = summarizeRuns(counted, attributor);
-    if (stages) parts = timeParts(counted, attributor, stages);
-    tracedRunMs = counted.reduce((t, r) => t + r.dur, 0) / 1000 / counted.length;
+    if (stages) parts = timeParts(trace, stages);
+    const walls = counted.map((r) => r.dur / 1000).sort((a, b) => a - b);
+    tracedRunMs = walls.length % 2 ? walls[walls.length >> 1] : (walls[walls.length / 2 - 1] + walls[walls.length / 2]) / 2;
     const sessionEp = traceName[c.provider];
     const elsewhere = trace.providers.filter((p) => p.provider && p.provider !== sessionEp);
     if (c.provider !== 'cpu' && elsewhere.length && trace.totalMs > 0) {

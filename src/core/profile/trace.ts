@@ -244,13 +244,31 @@ export interface TraceSummary {
   totalMs: number;
   providers: { provider: string; nodes: number; ms: number }[];
   attribution: { exact: number; renamed: number; inserted: number; unmapped: number };
+  /** Node names in the order they first ran (the first run, then what later runs added). */
+  order: string[];
 }
 
-/** Mean time per run of each node and module over `runs` (the traced runs to count). */
+function median(xs: number[]): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function firstSeen(runs: readonly TraceRun[]): string[] {
+  const seen = new Set<string>();
+  for (const r of runs) for (const e of r.nodes) seen.add(e.name);
+  return [...seen];
+}
+
+/**
+ * Time per run of each node and module over `runs` (the traced runs to count): per node the
+ * median over the runs (a run where another process took the core for a moment does not move
+ * it, as it moves a mean), modules and stages the sums of their nodes' medians.
+ */
 export function summarizeRuns(runs: readonly TraceRun[], attributor: Attributor): TraceSummary {
   if (!runs.length) throw new TraceError('the profiling trace has no runs');
-  const byNode = new Map<string, NodeTime>();
-  for (const run of runs) {
+  const byNode = new Map<string, NodeTime & { perRun: number[] }>();
+  runs.forEach((run, r) => {
     let last: Attribution | null = null;
     for (const e of run.nodes) {
       let a = attributor.attribute(e.name, e.op);
@@ -258,12 +276,12 @@ export function summarizeRuns(runs: readonly TraceRun[], attributor: Attributor)
       if (a.how === 'unmapped' && last && INSERTED.test(e.name)) a = { ...last, how: 'inserted' };
       else if (a.how !== 'unmapped') last = a;
       const key = e.name;
-      const t = byNode.get(key);
-      if (t) t.ms += e.dur / 1000;
-      else byNode.set(key, { name: e.name, op: e.op, provider: e.provider, ms: e.dur / 1000, module: a.module, how: a.how });
+      let t = byNode.get(key);
+      if (!t) { t = { name: e.name, op: e.op, provider: e.provider, ms: 0, module: a.module, how: a.how, perRun: new Array(runs.length).fill(0) }; byNode.set(key, t); }
+      t.perRun[r] += e.dur / 1000;
     }
-  }
-  const nodes = [...byNode.values()].map((n) => ({ ...n, ms: n.ms / runs.length }));
+  });
+  const nodes = [...byNode.values()].map(({ perRun, ...n }) => ({ ...n, ms: median(perRun) }));
   const totalMs = nodes.reduce((s, n) => s + n.ms, 0);
   const mods = new Map<string, { ms: number; nodes: number }>();
   const provs = new Map<string, { nodes: number; ms: number }>();
@@ -280,58 +298,42 @@ export function summarizeRuns(runs: readonly TraceRun[], attributor: Attributor)
   const layers = [...mods].map(([path, m]) => ({ path, ms: m.ms, share: totalMs > 0 ? m.ms / totalMs : 0, nodes: m.nodes }))
     .sort((a, b) => b.ms - a.ms || a.path.localeCompare(b.path));
   return {
-    runs: runs.length, nodes: nodes.sort((a, b) => b.ms - a.ms), layers, totalMs,
+    runs: runs.length, nodes: nodes.sort((a, b) => b.ms - a.ms), layers, totalMs, order: firstSeen(runs),
     providers: [...provs].map(([provider, p]) => ({ provider, ...p })).sort((a, b) => b.ms - a.ms), attribution,
   };
 }
 
 /**
  * Every traced node in one part: the stage its module lies in, else stem / between stages /
- * head by where it ran relative to the stages' nodes in its run, or unattributed when no module
- * owns it. Mean per run; the parts sum to the summary's totalMs. `p50Ms` is filled by the caller.
+ * head by where it ran relative to the stages' nodes, or unattributed when no module owns it.
+ * Times are the summary's per-node figures, so the parts sum to its totalMs. `p50Ms` is left to
+ * the caller (it knows the p50).
  */
-export function timeParts(runs: readonly TraceRun[], attributor: Attributor, stages: readonly Stage[]): TimePart[] {
-  if (!runs.length) throw new TraceError('the profiling trace has no runs');
-  const stageOf = new Map<string, number>();
-  const find = (module: string): number => {
-    let k = stageOf.get(module);
-    if (k === undefined) { k = stages.findIndex((s) => inStage(module, s)); stageOf.set(module, k); }
-    return k;
-  };
-  const acc = new Map<string, { kind: TimePart['kind']; us: number; nodes: Set<string> }>();
-  for (const s of stages) acc.set(s.path, { kind: 'stage', us: 0, nodes: new Set() });
-  const add = (name: string, kind: TimePart['kind'], e: TraceNodeEvent) => {
-    let a = acc.get(name);
-    if (!a) { a = { kind, us: 0, nodes: new Set() }; acc.set(name, a); }
-    a.us += e.dur;
-    a.nodes.add(e.name);
-  };
-  for (const run of runs) {
-    let last: Attribution | null = null;
-    const attr = run.nodes.map((e) => {
-      let a = attributor.attribute(e.name, e.op);
-      // As in summarizeRuns: a layout/copy node belongs with the node before it.
-      if (a.how === 'unmapped' && last && INSERTED.test(e.name)) a = { ...last, how: 'inserted' };
-      else if (a.how !== 'unmapped') last = a;
-      return a;
-    });
-    const st = attr.map((a) => (a.how === 'unmapped' ? -1 : find(a.module)));
-    const firstStage = st.findIndex((k) => k >= 0);
-    let lastStage = -1;
-    st.forEach((k, i) => { if (k >= 0) lastStage = i; });
-    run.nodes.forEach((e, i) => {
-      if (attr[i].how === 'unmapped') add('unattributed', 'unattributed', e);
-      else if (st[i] >= 0) add(stages[st[i]].path, 'stage', e);
-      else if (firstStage < 0 || i < firstStage) add('stem', 'stem', e);
-      else if (i > lastStage) add('head', 'head', e);
-      else add('between stages', 'between', e);
-    });
-  }
-  const total = [...acc.values()].reduce((t, a) => t + a.us, 0);
-  const order: TimePart['kind'][] = ['stem', 'stage', 'between', 'head', 'unattributed'];
-  return [...acc].map(([name, a]) => ({ name, kind: a.kind, ms: a.us / 1000 / runs.length, share: total > 0 ? a.us / total : 0, p50Ms: 0, nodes: a.nodes.size }))
+export function timeParts(summary: TraceSummary, stages: readonly Stage[]): TimePart[] {
+  const byName = new Map(summary.nodes.map((n) => [n.name, n]));
+  const stageOf = (n: NodeTime) => (n.how === 'unmapped' ? -1 : stages.findIndex((s) => inStage(n.module, s)));
+  const order = summary.order.map((name) => byName.get(name)!).filter(Boolean);
+  const st = order.map(stageOf);
+  const firstStage = st.findIndex((k) => k >= 0);
+  let lastStage = -1;
+  st.forEach((k, i) => { if (k >= 0) lastStage = i; });
+  const acc = new Map<string, { kind: TimePart['kind']; ms: number; nodes: number }>();
+  for (const s of stages) acc.set(s.path, { kind: 'stage', ms: 0, nodes: 0 });
+  order.forEach((n, i) => {
+    const [name, kind]: [string, TimePart['kind']] = n.how === 'unmapped' ? ['unattributed', 'unattributed']
+      : st[i] >= 0 ? [stages[st[i]].path, 'stage']
+        : firstStage < 0 || i < firstStage ? ['stem', 'stem']
+          : i > lastStage ? ['head', 'head'] : ['between stages', 'between'];
+    const a = acc.get(name) ?? { kind, ms: 0, nodes: 0 };
+    a.ms += n.ms;
+    a.nodes++;
+    acc.set(name, a);
+  });
+  const total = summary.totalMs;
+  const rank: TimePart['kind'][] = ['stem', 'stage', 'between', 'head', 'unattributed'];
+  return [...acc].map(([name, a]) => ({ name, kind: a.kind, ms: a.ms, share: total > 0 ? a.ms / total : 0, p50Ms: 0, nodes: a.nodes }))
     .filter((p) => p.kind === 'stage' || p.nodes > 0)
-    .sort((x, y) => order.indexOf(x.kind) - order.indexOf(y.kind));
+    .sort((x, y) => rank.indexOf(x.kind) - rank.indexOf(y.kind));
 }
 
 /** Whether module `path` lies in `stage` (its container when the stage is a whole one, else a block). */

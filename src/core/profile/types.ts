@@ -75,7 +75,7 @@ export interface TimePart {
   /** The stage path, or 'stem' / 'between stages' / 'head' / 'unattributed'. */
   name: string;
   kind: 'stage' | 'stem' | 'between' | 'head' | 'unattributed';
-  /** Mean per traced run, ms. */
+  /** Per traced run (the sum of its nodes' medians), ms. */
   ms: number;
   /** Share of nodeTotalMs. */
   share: number;
@@ -99,13 +99,13 @@ export interface ProfileResult {
   layers: ModuleTime[];
   /** Per stage of the ModelGraph (stage path as in Stage.path). */
   stages: ModuleTime[];
-  /** Sum of per-node kernel times per run (≤ wall time). */
+  /** Sum of per-node kernel times per run, each node's median over the traced runs (≤ wall time). */
   nodeTotalMs: number | null;
   /** Where nodeTotalMs went (stages, stem, between, head, unattributed); absent without a trace. */
   parts?: TimePart[];
   /**
-   * Mean wall time of the traced runs (onnxruntime's model_run): nodeTotalMs plus the time
-   * between kernels; profiling makes it slower than the untraced runs of `stats`.
+   * Median wall time of the traced runs (onnxruntime's model_run): about nodeTotalMs plus the
+   * time between kernels; profiling makes it slower than the untraced runs of `stats`.
    */
   tracedRunMs?: number;
   onnxruntimeVersion: string;
