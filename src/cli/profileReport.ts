@@ -55,7 +55,7 @@ export function renderProfile(r: ProfileResult | CompareResult, top = 10, color 
     out.push('');
   }
   if (base.nodeTotalMs !== null) {
-    out.push(`per-node times: mean of ${base.profileRuns ?? '?'} traced runs, ${ms(base.nodeTotalMs)} ms of node time per run` +
+    out.push(`per-node times: each node's median over ${base.profileRuns ?? '?'} traced runs, ${ms(base.nodeTotalMs)} ms of node time per run` +
       `${base.tracedRunMs !== undefined ? ` (${ms(base.tracedRunMs)} ms wall per traced run)` : ''}; latency above: untraced runs; ` +
       `'≈ at p50': a part's share of the node time × p50, so the parts add up to the p50`);
   }

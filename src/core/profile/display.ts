@@ -55,5 +55,5 @@ export function modulesLatency(r: ProfileResult | CompareResult, paths: readonly
   if (!mine.length || !paths.length) return null;
   const ms = mine.reduce((s, l) => s + l.ms, 0);
   const share = mine.reduce((s, l) => s + l.share, 0);
-  return `${fmtMs(ms)} (${(100 * share).toFixed(1)}% of node time) on ${p.provider}, mean of ${p.profileRuns ?? '?'} traced runs`;
+  return `${fmtMs(ms)} (${(100 * share).toFixed(1)}% of node time) on ${p.provider}, median of ${p.profileRuns ?? '?'} traced runs`;
 }
