@@ -1,7 +1,7 @@
 // ONNX file → ModelGraph, so that a user's exported model (real weights) is analysed like a .py
 // file: shapes (importShapes.ts), parameters as the file holds them (a BatchNorm the exporter
 // folded into its conv is the conv's bias), MACs by the project's convention (Conv,
-// ConvTranspose, Gemm, MatMul), modules rebuilt from node names (importScopes.ts), leaf types
+// ConvTranspose, Gemm, MatMul), modules rebuilt from node names (naming.ts), leaf types
 // from op types and stages by the same grouping as the source analysis.
 // What an ONNX file cannot say: modules that ran no op (Identity, Dropout in eval) are absent,
 // container classes are inferred (a module whose children are all indexed is a Sequential), and
@@ -10,7 +10,7 @@ import type { ModelGraph, ModuleNode, UnknownNote } from '../graph/model';
 import { findStages } from '../graph/stages';
 import { onnx, decodeModel, opsetOf, Attrs, isFloatType, numel, valueInfoShape, OnnxFormatError } from './proto';
 import { inferShapes, einsumLetters, ValueFacts } from './importShapes';
-import { Naming, namingOf, torchNodeScope, ghostlensNodeScope, ghostlensLeafHeads, mergeRepeatedCalls } from './importScopes';
+import { Naming, namingOf, torchNodeScope, ghostlensNodeScope, ghostlensLeafHeads, mergeRepeatedCalls } from './naming';
 
 export { OnnxFormatError as OnnxImportError };
 

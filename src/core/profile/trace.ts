@@ -12,13 +12,15 @@
 // - inserted nodes (`ReorderInput`, `ReorderOutput_token_N`, `Memcpy...`) have no original; with
 //   the optimized graph (optimizedModelFilePath) they go to the module whose output they convert;
 //   without it, to the module of the node run just before them.
-// Node names → module paths: GhostLens's own (`layer1.0.conv1`, `layer1.0.conv1/Add`,
-// `layer1.0/add_0`, root `/relu_0`) and torch's (`/layer1/layer1.0/conv1/Conv`, `/Flatten`).
+// Node names → module paths: onnx/naming.ts (the rule the exporter and importer share).
 import { readdirSync, statSync } from 'node:fs';
 import { join, basename, dirname } from 'node:path';
 import type { ModuleTime, StageComparison, TimePart } from './types';
 import type { Stage } from '../graph/model';
 import { stageModules } from '../graph/stages';
+import { modulePathOf } from '../onnx/naming';
+
+export { modulePathOf };
 import type { GraphIndex, OnnxNode } from './onnxGraph';
 
 export class TraceError extends Error {}
@@ -71,47 +73,6 @@ export function parseTrace(text: string): TraceRun[] {
     if (r < runs.length && n.ts >= runs[r].ts) runs[r].nodes.push(n);
   }
   return runs;
-}
-
-// ── node names → module paths ────────────────────────────────────────────────────────────────
-
-/**
- * The module a node belongs to by its name. With `known` (the model's module paths) the answer
- * is always a known path or '' (torch's `relu_1`, a second call of `relu`, becomes `relu`).
- */
-export function modulePathOf(node: string, known?: ReadonlySet<string> | null): string {
-  let path: string;
-  if (node.startsWith('/')) {
-    // torch: /scope/.../OpType. A segment is a path relative to the module the segments before
-    // it name, except one that extends the previous segment (`layer2` → `layer2.0`,
-    // `downsample` → `downsample.0`): that one is relative to the same module as the previous.
-    const segs = node.slice(1).split('/').slice(0, -1);
-    path = '';
-    let anchor = '', prev = '';
-    for (const s of segs) {
-      if (!(prev && s.startsWith(prev + '.'))) anchor = path;
-      path = anchor ? `${anchor}.${s}` : s;
-      prev = s;
-    }
-  } else {
-    // GhostLens: the module path, then `/suffix` for extra or functional nodes.
-    const slash = node.indexOf('/');
-    path = slash < 0 ? node : node.slice(0, slash);
-  }
-  if (!known) return path;
-  return knownAncestor(path, known);
-}
-
-function knownAncestor(path: string, known: ReadonlySet<string>): string {
-  let p = path;
-  while (p) {
-    if (known.has(p)) return p;
-    const cut = p.replace(/_\d+$/, '');
-    if (cut !== p && known.has(cut)) return cut;
-    const dot = p.lastIndexOf('.');
-    p = dot < 0 ? '' : p.slice(0, dot);
-  }
-  return '';
 }
 
 // ── trace nodes → graph nodes ────────────────────────────────────────────────────────────────
