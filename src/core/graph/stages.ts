@@ -9,10 +9,10 @@
 //   module's attributes are registered in any order (a bottleneck lists conv1, bn1, conv2, ...).
 // Elements are children of one container or consecutive attributes of one module.
 import type { ModuleNode, Stage } from './model';
+import { countsMacs, followsConvInUnit } from '../catalogue/layers';
 
-const MAC_TYPES = /^(Conv[123]d|ConvTranspose[123]d|Linear|LazyLinear)$/;
-/** Leaves that may follow a unit's conv: norms, activations, and what does nothing in eval. */
-const NORM_ACT = /^(BatchNorm[123]d|SyncBatchNorm|GroupNorm|InstanceNorm[123]d|LayerNorm|LocalResponseNorm|ReLU6?|LeakyReLU|PReLU|RReLU|ELU|SELU|CELU|GELU|SiLU|Mish|Hardswish|Hardsigmoid|Hardtanh|Sigmoid|Tanh|Softplus|Identity|Dropout[123]?d?|AlphaDropout)$/;
+/** Leaves that may follow a unit's conv: norms, activations, and what does nothing in eval (the catalogue's kinds). */
+const NORM_ACT = { test: followsConvInUnit };
 
 /** The modules of block i: the block itself, or a flat unit's conv and the leaves after it. */
 export const blockModules = (st: Stage, i: number): string[] => st.members?.[i] ?? [st.blocks[i]];
@@ -41,7 +41,7 @@ export function findStages(modules: ModuleNode[]): Stage[] {
   // layers, and whether every other leaf is a norm/activation.
   for (let i = modules.length - 1; i >= 0; i--) {
     const m = modules[i];
-    let n = m.leaf && MAC_TYPES.test(m.type) ? 1 : 0;
+    let n = m.leaf && countsMacs(m.type) ? 1 : 0;
     let c = m.leaf && m.type === 'Conv2d' ? 1 : 0;
     let p = !m.leaf || m.type === 'Conv2d' || NORM_ACT.test(m.type);
     if (c) convOf.set(m.path, m.path);
