@@ -3,6 +3,7 @@
 // structures of GHOST.md / DESIGN.md that the rewrites generate.
 import type { ModelGraph, ModuleNode, Stage } from '../graph/model';
 import { blockModules, inBlock } from '../graph/stages';
+import { convMacs } from '../catalogue/macs';
 
 export interface GhostSettings {
   /** C-Ghost ratio s: m = ceil(out / s) intrinsic maps. */
@@ -69,7 +70,8 @@ export function ghostModuleFigures(inp: number, oup: number, kernel: number[], r
   return {
     // Primary conv and depthwise cheap conv (no bias), each followed by BatchNorm (2 params per channel).
     params: primary + 2 * m + depthwise + 2 * cheap,
-    macs: outElemsPerChannel * (m * inp * prod(kernel) + cheap * dw * dw),
+    // Primary conv (m maps from inp) and the depthwise cheap conv (one input map per output).
+    macs: convMacs(outElemsPerChannel * m, [m, inp, ...kernel]) + convMacs(outElemsPerChannel * cheap, [cheap, 1, dw, dw]),
   };
 }
 
