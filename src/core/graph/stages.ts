@@ -11,9 +11,6 @@
 import type { ModuleNode, Stage } from './model';
 import { countsMacs, followsConvInUnit } from '../catalogue/layers';
 
-/** Leaves that may follow a unit's conv: norms, activations, and what does nothing in eval (the catalogue's kinds). */
-const NORM_ACT = { test: followsConvInUnit };
-
 /** The modules of block i: the block itself, or a flat unit's conv and the leaves after it. */
 export const blockModules = (st: Stage, i: number): string[] => st.members?.[i] ?? [st.blocks[i]];
 
@@ -43,7 +40,7 @@ export function findStages(modules: ModuleNode[]): Stage[] {
     const m = modules[i];
     let n = m.leaf && countsMacs(m.type) ? 1 : 0;
     let c = m.leaf && m.type === 'Conv2d' ? 1 : 0;
-    let p = !m.leaf || m.type === 'Conv2d' || NORM_ACT.test(m.type);
+    let p = !m.leaf || m.type === 'Conv2d' || followsConvInUnit(m.type);
     if (c) convOf.set(m.path, m.path);
     for (const k of m.children) {
       n += macLayers.get(k) ?? 0; c += convs.get(k) ?? 0; p &&= plain.get(k) ?? false;
@@ -68,7 +65,7 @@ export function findStages(modules: ModuleNode[]): Stage[] {
       const k = kids[i];
       if (m.container && k.leaf && k.type === 'Conv2d') {
         let j = i + 1;
-        while (j < kids.length && kids[j].leaf && NORM_ACT.test(kids[j].type)) j++;
+        while (j < kids.length && kids[j].leaf && followsConvInUnit(kids[j].type)) j++;
         out.push({ nodes: kids.slice(i, j), kind: 'unit', first: i });
         i = j - 1;
       } else if (moduleUnit(k)) out.push({ nodes: [k], kind: 'unit', first: i });
