@@ -5,7 +5,7 @@
 // what fails its check is logged and ignored, never thrown.
 import type { ModelGraph, ModuleNode, Stage, UnknownNote } from './core/graph/model';
 import type { GhostSettings } from './core/analysis/ghost';
-import type { CompareResult, ModuleTime, ProfileResult, ProviderChoice, ProviderName, ProviderNote, StageComparison, Stats } from './core/profile/types';
+import type { CompareResult, ModuleTime, ProfileResult, ProviderChoice, ProviderName, ProviderNote, StageComparison, Stats, TimePart } from './core/profile/types';
 import type { CalibrationInfo, LayerRedundancy, RedundancyResult, StageRedundancy } from './core/redundancy/types';
 import type { GhostifyResult, OutputAgreement, SiteResult } from './core/ghostify/types';
 
@@ -183,6 +183,7 @@ const moduleNode: Validator<ModuleNode> = obj({
 const stage: Validator<Stage> = obj({
   line: int, from: int, to: int, path: str, container: str, blocks: arr(str), resolution: tuple2(int, int),
   inChannels: nullable(int), outChannels: int, params: num, macs: nullable(num),
+  kind: opt(oneOf('units')), members: opt(arr(arr(str))),
 });
 
 const unknownNote: Validator<UnknownNote> = obj({ line: int, from: int, to: int, reason: str, file: opt(str) });
@@ -200,11 +201,15 @@ const providerName: Validator<ProviderName> = oneOf('cuda', 'tensorrt', 'dml', '
 export const providerChoice: Validator<ProviderChoice> = oneOf('auto', 'cuda', 'tensorrt', 'dml', 'coreml', 'webgpu', 'cpu');
 const stats: Validator<Stats> = obj({ runs: int, mean: num, stdev: num, min: num, p50: num, p90: num, p99: num, max: num });
 const providerNote: Validator<ProviderNote> = obj({ name: providerName, listed: bool, used: bool, why: str });
-const moduleTime: Validator<ModuleTime> = obj({ path: str, ms: num, share: num, nodes: int });
+const moduleTime: Validator<ModuleTime> = obj({ path: str, ms: num, share: num, nodes: int, p50Ms: opt(num) });
+const timePart: Validator<TimePart> = obj({
+  name: str, kind: oneOf('stage', 'stem', 'between', 'head', 'unattributed'), ms: num, share: num, p50Ms: num, nodes: int,
+});
 
 export const profileResult: Validator<ProfileResult> = obj({
   model: str, input: arr(shape), provider: providerName, providers: arr(providerNote), threads: int, times: arr(num), stats,
   layers: arr(moduleTime), stages: arr(moduleTime), nodeTotalMs: nullable(num), onnxruntimeVersion: str,
+  parts: opt(arr(timePart)), tracedRunMs: opt(num),
 });
 
 const stageComparison: Validator<StageComparison> = obj({ path: str, beforeMs: nullable(num), afterMs: nullable(num), ratio: nullable(num) });

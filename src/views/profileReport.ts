@@ -25,15 +25,28 @@ export function renderProfile(r: ProfileResult | CompareResult, top = 10, color 
     out.push(...table([head, statRow('run', r)], [false, true, true, true, true, true, true, true]));
   }
   out.push('');
+  // Parts (stages, stem, between, head, unattributed): traced node time, its share, and that
+  // share of the untraced p50 — the column that adds up to the latency table's p50.
   if ('before' in r) {
     if (r.stages.length) {
-      const rows = [['Stage', 'before (ms)', 'after (ms)', 'after/before'], ...r.stages.map((s) => [s.path, ms(s.beforeMs), ms(s.afterMs), s.ratio === null ? '—' : s.ratio.toFixed(3)])];
-      out.push(...table(rows, [false, true, true, true]));
+      const bp = new Map((r.before.parts ?? []).map((p) => [p.name, p]));
+      const ap = new Map((r.after.parts ?? []).map((p) => [p.name, p]));
+      const names = [...new Set([...(r.before.parts ?? []), ...(r.after.parts ?? [])].map((p) => p.name))];
+      const ordered = names.length ? names : r.stages.map((s) => s.path);
+      const rows = [['Part', 'before (ms)', 'after (ms)', 'after/before', '≈ before at p50', '≈ after at p50'], ...ordered.map((n) => {
+        const c = r.stages.find((s) => s.path === n);
+        const b = bp.get(n), a = ap.get(n);
+        const bMs = c ? c.beforeMs : b?.ms ?? null, aMs = c ? c.afterMs : a?.ms ?? null;
+        const ratio = bMs && aMs !== null ? aMs / bMs : null;
+        return [n, ms(bMs), ms(aMs), ratio === null ? '—' : `${ratio.toFixed(3)}${ratio > 1 ? ' slower' : ''}`, ms(b?.p50Ms ?? null), ms(a?.p50Ms ?? null)];
+      })];
+      out.push(...table(rows, [false, true, true, true, true, true]));
       out.push('');
     }
   } else if (r.stages.length) {
-    const rows = [['Stage', 'Time (ms)', 'Share'], ...r.stages.map((s) => [s.path, ms(s.ms), pct(s.share)])];
-    out.push(...table(rows, [false, true, true]));
+    const list = r.parts ?? r.stages.map((s) => ({ name: s.path, ms: s.ms, share: s.share, p50Ms: s.p50Ms ?? null }));
+    const rows = [['Part', 'Time (ms)', 'Share', '≈ at p50 (ms)'], ...list.map((p) => [p.name, ms(p.ms), pct(p.share), ms(p.p50Ms)])];
+    out.push(...table(rows, [false, true, true, true]));
     out.push('');
   }
   if (base.layers.length && top > 0) {
@@ -42,7 +55,9 @@ export function renderProfile(r: ProfileResult | CompareResult, top = 10, color 
     out.push('');
   }
   if (base.nodeTotalMs !== null) {
-    out.push(`per-node times: mean of ${base.profileRuns ?? '?'} traced runs, ${ms(base.nodeTotalMs)} ms of node time per run (latency above: untraced runs)`);
+    out.push(`per-node times: each node's median over ${base.profileRuns ?? '?'} traced runs, ${ms(base.nodeTotalMs)} ms of node time per run` +
+      `${base.tracedRunMs !== undefined ? ` (${ms(base.tracedRunMs)} ms wall per traced run)` : ''}; latency above: untraced runs; ` +
+      `'≈ at p50': a part's share of the node time × p50, so the parts add up to the p50`);
   }
   const notes = 'before' in r ? [...(r.before.notes ?? []), ...(r.after.notes ?? []).map((n) => `after: ${n}`)] : r.notes ?? [];
   for (const n of [...new Set(notes)]) out.push(`note: ${n}`);

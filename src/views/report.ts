@@ -10,7 +10,7 @@ export interface AnalyzeJson {
   macs: number | null;
   complete: boolean;
   layers: { path: string; type: string; line: number; outputShape: number[] | null; outputShapes?: number[][]; params: number; macs: number | null; calls: number }[];
-  stages: { path: string; line: number; resolution: [number, number]; blocks: number; blockPaths: string[]; inChannels: number | null; outChannels: number; params: number; macs: number | null }[];
+  stages: { path: string; line: number; resolution: [number, number]; blocks: number; blockPaths: string[]; kind?: 'units'; members?: string[][]; inChannels: number | null; outChannels: number; params: number; macs: number | null }[];
   unknowns: { line: number; reason: string; file?: string }[];
   unresolved?: { line: number; reason: string; file?: string }[];
 }
@@ -24,6 +24,8 @@ export function toJson(g: ModelGraph): AnalyzeJson {
     })),
     stages: g.stages.map((s) => ({
       path: s.path, line: s.line, resolution: s.resolution, blocks: s.blocks.length, blockPaths: s.blocks,
+      // A stage of units (one conv each) says so; a flat unit's layers are listed.
+      ...(s.kind ? { kind: s.kind } : {}), ...(s.members ? { members: s.members } : {}),
       inChannels: s.inChannels, outChannels: s.outChannels, params: s.params, macs: s.macs,
     })),
     unknowns: g.unknowns.map((u) => ({ line: u.line, reason: u.reason, ...(u.file ? { file: u.file } : {}) })),
@@ -60,7 +62,7 @@ export function renderTable(g: ModelGraph, depth: number, color: boolean): strin
     const srows: string[][] = [['Stage', 'Blocks', 'Resolution', 'Channels', 'Params', 'MACs', 'Share', 'Line']];
     for (const s of g.stages) {
       srows.push([
-        s.path, String(s.blocks.length), `${s.resolution[0]}×${s.resolution[1]}`, `${s.inChannels ?? '?'}→${s.outChannels}`,
+        s.path, `${s.blocks.length}${s.kind === 'units' ? ' units' : ''}`, `${s.resolution[0]}×${s.resolution[1]}`, `${s.inChannels ?? '?'}→${s.outChannels}`,
         fmtInt(s.params), fmtMacs(s.macs), s.macs !== null && total ? `${((100 * s.macs) / total).toFixed(1)}%` : '—', s.line ? String(s.line) : '',
       ]);
     }

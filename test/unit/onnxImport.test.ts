@@ -7,7 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { onnx } from 'onnx-proto';
 import { onnxToGraph, importOnnx, OnnxImportError } from '../../src/core/onnx/import';
-import { torchScopePaths, torchNodeScope, ghostlensNodeScope, mergeRepeatedCalls, unqualified } from '../../src/core/onnx/importScopes';
+import { torchScopePaths, torchNodeScope, ghostlensNodeScope, mergeRepeatedCalls, unqualified, moduleNodeName, extraNodeName, functionalNodeName, modulePathOf } from '../../src/core/onnx/naming';
 import { sourceToOnnx } from '../../src/core/onnx/export';
 import { readDirective } from '../../src/core/python';
 import { nodeHost } from '../../src/cli/nodeHost';
@@ -154,4 +154,23 @@ test('an op the importer does not know gives unknown shapes with the reason, nev
 test('bytes that are not an ONNX model are refused with a message', () => {
   assert.throws(() => onnxToGraph(new Uint8Array(), 'x.onnx'), (e: unknown) => e instanceof OnnxImportError && /empty/.test(e.message));
   assert.throws(() => onnxToGraph(Buffer.from('def f():\n  return 1\n'), 'x.onnx'), (e: unknown) => e instanceof OnnxImportError && /not an ONNX model/.test(e.message));
+});
+
+test('one naming rule: what the exporter writes reads back to its module in the importer and the profiler', () => {
+  const known = new Set(['layer1', 'layer1.0', 'layer1.0.conv1', 'relu']);
+  const heads = new Set(['layer1.0.conv1']);
+  const second = moduleNodeName('layer1.0.conv1', 2);
+  assert.equal(second, 'layer1.0.conv1#2');
+  assert.deepEqual(ghostlensNodeScope(second, heads), { path: 'layer1.0.conv1', call: 2 });
+  assert.equal(modulePathOf(second, known), 'layer1.0.conv1');
+  const extra = extraNodeName('layer1.0.conv1', 'Add', 2);
+  assert.deepEqual(ghostlensNodeScope(extra, heads), { path: 'layer1.0.conv1', call: 1 });
+  assert.equal(modulePathOf(extra, known), 'layer1.0.conv1');
+  const fn = functionalNodeName('layer1.0', 'add', 0);
+  assert.deepEqual(ghostlensNodeScope(fn, heads), { path: 'layer1.0', call: 1 });
+  assert.equal(modulePathOf(fn, known), 'layer1.0');
+  assert.equal(modulePathOf(functionalNodeName('', 'flatten', 0), known), '');
+  // torch's names: the same scopes for both readers; a second call `relu_1` is `relu`.
+  for (const n of ['/layer1/layer1.0/conv1/Conv', '/relu_1/Relu', '/Flatten']) assert.equal(modulePathOf(n), torchNodeScope(n).path);
+  assert.equal(modulePathOf('/relu_1/Relu', known), 'relu');
 });

@@ -100,7 +100,8 @@ test('the table report names the provider, the stages and the top layers', () =>
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /provider cpu/);
   assert.match(r.stdout, /✓ cpu/);
-  assert.match(r.stdout, /^layer1 +\d+\.\d+ +\d+\.\d%$/m);
+  assert.match(r.stdout, /^layer1 +\d+\.\d+ +\d+\.\d% +\d+\.\d+$/m);
+  assert.match(r.stdout, /^stem +\d/m);
   assert.match(r.stdout, /^Top layers/m);
   assert.equal((r.stdout.match(/^layer\d\.\d\.\w+/gm) ?? []).length, 3);
 });
@@ -160,4 +161,29 @@ test('killing the CLI leaves no profiling child behind', async () => {
     await new Promise((r) => setTimeout(r, 100));
   }
   assert.fail(`profiling child ${children[0]} still runs after its parent died`);
+});
+
+test('the example before/after Ghost: every node in a stage, the stem or the head; parts add up to the node total and to the p50', () => {
+  const EXAMPLE = join(ROOT, 'examples/resnet_cifar.py');
+  const r = run('profile', EXAMPLE, '--runs', '10', '--warmup', '3', '--threads', '1', '--profile-runs', '20', '--ep', 'cpu', '--compare-ghost', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const c = JSON.parse(r.stdout) as CompareResult;
+  assert.equal(compareResult(c), null);
+  for (const p of [c.before, c.after]) {
+    const parts = p.parts!;
+    // The Ghost side is attributed to the original's stages: its G-Ghost modules sit in their place.
+    assert.deepEqual(parts.map((x) => x.name), ['stem', 'layer1', 'layer2', 'layer3', 'head'], `${p.model}: ${parts.map((x) => x.name)}`);
+    assert.deepEqual(p.stages.map((x) => x.path), ['layer1', 'layer2', 'layer3']);
+    assert.ok(Math.abs(parts.reduce((t, x) => t + x.ms, 0) - p.nodeTotalMs!) < 1e-9, 'parts sum to the node total');
+    assert.ok(Math.abs(parts.reduce((t, x) => t + x.p50Ms, 0) - p.stats.p50) < 1e-9, 'parts at p50 sum to the p50');
+    for (const st of p.stages) assert.ok(Math.abs(st.p50Ms! - parts.find((x) => x.name === st.path)!.p50Ms) < 1e-12);
+    assert.equal(p.attribution!.unmapped, 0);
+  }
+  // Outside the stages both models run the stem (conv1: a GhostModule after) and the same head:
+  // the time outside the stages stays within the noise band bench/stageNoise.mjs measures
+  // (±1.5 pp; a stage's nodes counted outside would add that stage's share, 25–35 pp).
+  const head = (p: ProfileResult) => p.parts!.find((x) => x.kind === 'head')!;
+  assert.ok(Math.abs(head(c.after).share - head(c.before).share) < 0.05, `head: ${head(c.before).share} → ${head(c.after).share}`);
+  const outside = (p: ProfileResult) => p.parts!.filter((x) => x.kind !== 'stage').reduce((t, x) => t + x.share, 0);
+  assert.ok(outside(c.after) < outside(c.before) + 0.05, `outside stages: ${outside(c.before)} → ${outside(c.after)} of the node time`);
 });

@@ -35,16 +35,18 @@ test('a comparison: before → after per stage and for the model', () => {
   const before = profile(10, [['layer3.0.conv1', 4], ['fc', 6]], [['layer3', 4, 1]]);
   const after = profile(8, [['layer3.first.conv1', 2], ['fc', 6]], []);
   const c: CompareResult = { before, after, ratio: 0.8, stages: [{ path: 'layer3', beforeMs: 4, afterMs: 2, ratio: 0.5 }] };
-  assert.equal(stageLensTitle('layer3', c), 'layer3 \u00b7 4.00 ms (40%) \u2192 2.00 ms after Ghost (\u00d70.50)');
-  assert.equal(modelLensTitle(c), 'latency p50 10.0 ms \u2192 8.00 ms after Ghost (\u00d70.80) on cpu');
+  assert.equal(stageLensTitle('layer3', c), 'layer3 \u00b7 4.00 ms (40%) \u2192 2.00 ms after Ghost (\u00d70.50 faster)');
+  assert.equal(modelLensTitle(c), 'latency p50 10.0 ms \u2192 8.00 ms after Ghost (\u00d70.80 faster) on cpu');
+  // A slower Ghost model is called slower.
+  assert.equal(modelLensTitle({ ...c, ratio: 1.14 }), 'latency p50 10.0 ms \u2192 8.00 ms after Ghost (\u00d71.14 slower) on cpu');
   const unknownAfter: CompareResult = { ...c, stages: [{ path: 'layer3', beforeMs: 4, afterMs: null, ratio: null }] };
   assert.equal(stageLensTitle('layer3', unknownAfter), 'layer3 \u00b7 4.00 ms (40%) \u2192 ? after Ghost');
 });
 
 test('hover: the time of the modules and everything under them', () => {
   const p = profile(5, [['layer1.0.conv1', 1], ['layer1.1.conv1', 1], ['layer1.0.conv2', 2], ['fc', 1]], []);
-  assert.equal(modulesLatency(p, ['layer1.0.conv1', 'layer1.1.conv1']), '2.00 ms (40.0% of node time) on cpu, mean of 10 traced runs');
-  assert.equal(modulesLatency(p, ['layer1.0']), '3.00 ms (60.0% of node time) on cpu, mean of 10 traced runs');
+  assert.equal(modulesLatency(p, ['layer1.0.conv1', 'layer1.1.conv1']), '2.00 ms (40.0% of node time) on cpu, median of 10 traced runs');
+  assert.equal(modulesLatency(p, ['layer1.0']), '3.00 ms (60.0% of node time) on cpu, median of 10 traced runs');
   assert.equal(modulesLatency(p, ['layer2']), null);
   assert.equal(modulesLatency(p, []), null);
 });

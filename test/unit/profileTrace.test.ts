@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, mkdtempSync, writeFileSync, utimesSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
-import { parseTrace, findTraceFile, Attributor, summarizeRuns, modulePathOf, stageTimes, compareStages, inStage, TraceError } from '../../src/core/profile/trace';
+import { parseTrace, findTraceFile, Attributor, summarizeRuns, modulePathOf, stageTimes, compareStages, inStage, timeParts, TraceError } from '../../src/core/profile/trace';
 import { GraphIndex, OnnxGraphInfo, OnnxNode } from '../../src/core/profile/onnxGraph';
 import { analyzeSource } from '../../src/core/python';
 import { nodeHost } from '../../src/cli/nodeHost';
@@ -66,18 +66,19 @@ test('without the optimized graph a layout node goes with the node run before it
   assert.equal(s.attribution.unmapped, 0);
 });
 
-test('per module: the mean over the runs of the summed node times; shares add up to 1', () => {
+test('per module: the sum of its nodes\' medians over the runs; shares add up to 1', () => {
   const runs = parseTrace(trace);
   const s = summarizeRuns(runs, new Attributor(original, optimized, known));
   assert.equal(s.runs, 3);
   assert.deepEqual(s.attribution, { exact: 2, renamed: 15, inserted: 1, unmapped: 0 });
-  const manual = (name: string) => runs.reduce((t, r) => t + r.nodes.filter((n) => n.name === name).reduce((u, n) => u + n.dur, 0), 0) / 3 / 1000;
+  const manual = (name: string) => runs.map((r) => r.nodes.filter((n) => n.name === name).reduce((u, n) => u + n.dur, 0)).sort((a, b) => a - b)[1] / 1000;
   const conv2 = s.layers.find((l) => l.path === 'layer1.0.conv2')!;
   assert.ok(Math.abs(conv2.ms - manual('layer1.0.bn2:7_nchwc')) < 1e-12);
   const pool = s.layers.find((l) => l.path === 'pool')!;
   assert.equal(pool.nodes, 2);
   assert.ok(Math.abs(pool.ms - manual('pool:47_nchwc') - manual('ReorderOutput')) < 1e-12);
-  const total = runs.reduce((t, r) => t + r.nodes.reduce((u, n) => u + n.dur, 0), 0) / 3 / 1000;
+  const names = [...new Set(runs.flatMap((r) => r.nodes.map((n) => n.name)))];
+  const total = names.reduce((t, n) => t + manual(n), 0);
   assert.ok(Math.abs(s.totalMs - total) < 1e-9);
   assert.ok(Math.abs(s.layers.reduce((t, l) => t + l.share, 0) - 1) < 1e-9);
   // Every module named is one of the model's; slowest first.
@@ -158,4 +159,18 @@ test('findTraceFile: the newest <prefix>_*.json', () => {
   assert.equal(findTraceFile(join(dir, 'm0')), join(dir, 'm0_2026-01-01_10-00-05.json'));
   assert.equal(findTraceFile(join(dir, 'm2')), null);
   assert.equal(findTraceFile(join(dir, 'missing', 'm0')), null);
+});
+
+test('parts: every node in a stage, the stem before the stages or the head after them; they sum to the node total', () => {
+  const s = summarizeRuns(parseTrace(trace), new Attributor(original, optimized, known));
+  const parts = timeParts(s, graph.stages);
+  assert.deepEqual(parts.map((p) => [p.name, p.kind]), [['stem', 'stem'], ['layer1', 'stage'], ['layer2', 'stage'], ['head', 'head']]);
+  assert.ok(Math.abs(parts.reduce((t, p) => t + p.ms, 0) - s.totalMs) < 1e-12);
+  assert.ok(Math.abs(parts.reduce((t, p) => t + p.share, 0) - 1) < 1e-12);
+  assert.equal(parts.reduce((t, p) => t + p.nodes, 0), s.nodes.length);
+  const stages = stageTimes(s.layers, graph.stages);
+  for (const st of stages) assert.ok(Math.abs(parts.find((p) => p.name === st.path)!.ms - st.ms) < 1e-12);
+  // The head is the pool and the classifier (and the pool's layout reorder).
+  const head = s.nodes.filter((n) => n.module === 'pool' || n.module === 'fc' || n.module === '').reduce((t, n) => t + n.ms, 0);
+  assert.ok(Math.abs(parts.find((p) => p.kind === 'head')!.ms - head) < 1e-12);
 });

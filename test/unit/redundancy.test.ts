@@ -18,6 +18,7 @@ import { measureRedundancy, RedundancyError } from '../../src/core/redundancy/me
 import { sourceToOnnx } from '../../src/core/onnx/export';
 import type { StageFinding, ConvFinding } from '../../src/core/analysis/diagnostics';
 import { nodeHost } from '../../src/cli/nodeHost';
+import { memHost } from './memhost';
 
 const ROOT = resolve(__dirname, '../../..');
 const WORKER = join(ROOT, 'dist/redundancyWorker.js');
@@ -233,4 +234,25 @@ test('diagnostics say what was measured at their stages and convs', async () => 
   out.forEach((f, i) => { if (!f.measured) assert.equal(f, findings[i]); });
   const rand = withMeasured(findings, { ...r, calibration: { ...r.calibration, kind: 'random' } });
   assert.match(rand.find((f) => f.kind === 'stage' && f.data === stage.data)!.measured!, /^measured \(on random inputs\): /);
+});
+
+test('a stage of units is measured from the first unit\'s output (after its activation)', async () => {
+  // features: conv3x3 + ReLU, then two 1×1 convs without activation: the later units are exactly
+  // linear in the first unit's output (error ≈ 0), not in its conv's output before the ReLU.
+  const src = `
+import torch.nn as nn
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(nn.Conv2d(3, 8, 3, 1, 1), nn.ReLU(), nn.Conv2d(8, 8, 1), nn.Conv2d(8, 8, 1))
+    def forward(self, x):
+        return self.features(x)
+`;
+  const r = sourceToOnnx(memHost({ '/m/units.py': src }), '/m/units.py', src, { model: 'Net()', input: [[1, 3, 8, 8]] });
+  assert.deepEqual(r.graph.stages.map((s) => [s.path, s.kind, s.members]), [['features', 'units', [['features.0', 'features.1'], ['features.2'], ['features.3']]]]);
+  const path = join(dir, 'units.onnx');
+  writeFileSync(path, r.bytes);
+  const m = await measureRedundancy(path, { random: 16, source: r.graph }, { workerPath: WORKER });
+  assert.deepEqual(m.stages.map((s) => [s.stage, s.firstBlock, s.blocks.map((b) => b.path)]), [['features', 'features.0', ['features.2', 'features.3']]]);
+  for (const b of m.stages[0].blocks) assert.ok(b.relError < 1e-3, `${b.path}: ${b.relError}`);
 });

@@ -179,3 +179,69 @@ test('the diagnostics\' closed-form estimates equal the engine on the rewritten 
     assert.equal(r.after.params - g.params, n * (c.after.params - c.before.params), `${c.kind} ${c.path} params`);
   }
 });
+
+const UNITS = `import torch
+import torch.nn as nn
+
+
+def conv_bn(cin, cout, stride=1):
+    return nn.Sequential(nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(3, 16, 3, 1, 1), nn.BatchNorm2d(16), nn.ReLU(),
+            nn.Conv2d(16, 32, 3, 2, 1), nn.BatchNorm2d(32), nn.ReLU(),
+            nn.Conv2d(32, 32, 3, 1, 1), nn.BatchNorm2d(32), nn.ReLU(),
+            nn.Conv2d(32, 32, 3, 1, 1), nn.BatchNorm2d(32), nn.ReLU(),
+            nn.Conv2d(32, 32, 3, 1, 1), nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 3, 1, 1), nn.ReLU(),
+            nn.Conv2d(64, 64, 3, 1, 1), nn.ReLU(),
+            nn.Conv2d(64, 64, 3, 1, 1), nn.ReLU())
+        self.mods = nn.Sequential(conv_bn(64, 64), conv_bn(64, 64), conv_bn(64, 64))
+        self.head = nn.Linear(64, 10)
+
+    def forward(self, x):
+        return self.head(self.mods(self.features(x)).mean((2, 3)))
+`;
+
+test('stages of units → G-Ghost: runs in a Sequential wrap its site (nested), later indices stay; a whole one becomes the stage', () => {
+  const r = rw(UNITS, { model: 'Net()', all: true });
+  const g = r.before;
+  // features.0 (the stem conv at 32x32) is a lone unit: no stage.
+  assert.deepEqual(g.stages.map((s) => s.path), ['features[3:14]', 'features[15:21]', 'mods']);
+  assert.deepEqual(r.applied.filter((a) => a.kind === 'stage').map((a) => a.path).sort(), ['features[15:21]', 'features[3:14]', 'mods']);
+  const e = r.edits.find((x) => x.text.startsWith('GGhostStage.from_units(\n') && x.text.includes('3, 14'))!;
+  assert.equal(UNITS.slice(e.from, e.to).startsWith('nn.Sequential(\n'), true);
+  assert.match(e.text, /3, 14, channels=32, ratio=0\.4, quantum=1/);
+  assert.match(e.text, /15, 21, channels=64, ratio=0\.4, quantum=1/);
+  const a = r.after!;
+  assert.deepEqual(a.outputs, g.outputs);
+  // The stage sits at the run's first index; the rest of the run is Identity, later layers keep their paths.
+  const byPath = new Map(a.modules.map((m) => [m.path, m]));
+  assert.equal(byPath.get('features.3')!.type, 'GGhostStage');
+  assert.equal(byPath.get('features.4')!.type, 'Identity');
+  assert.equal(byPath.get('features.14')!.type, 'MaxPool2d');
+  assert.equal(byPath.get('features.3.middle.0.0')!.config!.out_channels, 19);
+  assert.equal(byPath.get('mods')!.type, 'GGhostStage');
+  assert.equal(byPath.get('mods.middle.0.0')!.config!.out_channels, 38);
+  assert.ok(a.macs! < g.macs!);
+  // The estimates equal the engine, stage by stage.
+  for (const c of ghostCandidates(g).filter((x) => x.kind === 'stage')) {
+    const one = rw(UNITS, { model: 'Net()', targets: [{ kind: 'stage', path: c.path }] });
+    assert.equal(one.after!.macs! - g.macs!, c.after.macs - c.before.macs, `${c.path} MACs`);
+    assert.equal(one.after!.params - g.params, c.after.params - c.before.params, `${c.path} params`);
+  }
+});
+
+test('stages of units that cannot be rewritten say why', () => {
+  const src = UNITS.replace('self.mods = nn.Sequential(conv_bn(64, 64), conv_bn(64, 64), conv_bn(64, 64))',
+    'self.mods = nn.ModuleList([conv_bn(64, 64), conv_bn(64, 64), conv_bn(64, 64)])')
+    .replace('        return self.head(self.mods(self.features(x)).mean((2, 3)))',
+      '        x = self.features(x)\n        for m in self.mods:\n            x = m(x)\n        return self.head(x.mean((2, 3)))');
+  const r = rw(src, { model: 'Net()', targets: [{ kind: 'stage', path: 'mods' }] });
+  assert.match(r.skipped[0]?.reason ?? '', /not in an nn.Sequential|ModuleList/);
+});

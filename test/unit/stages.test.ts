@@ -104,3 +104,65 @@ class Net(nn.Module):
 `, 'Net()');
   assert.deepEqual(g.stages, []);
 });
+
+// ── stages of units: one conv (+ norm/activation) each ──────────────────────────────────────
+
+const UNITS = `
+import torch.nn as nn
+def conv_bn(cin, cout, stride=1):
+    return nn.Sequential(nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.flat = nn.Sequential(
+            nn.Conv2d(3, 16, 3, 1, 1), nn.BatchNorm2d(16), nn.ReLU(),
+            nn.Conv2d(16, 16, 3, 1, 1), nn.BatchNorm2d(16), nn.ReLU(),
+            nn.Conv2d(16, 16, 3, 1, 1), nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(16, 32, 3, 1, 1), nn.ReLU(),
+            nn.Conv2d(32, 32, 3, 1, 1), nn.ReLU())
+        self.mods = nn.Sequential(conv_bn(32, 64, 2), conv_bn(64, 64), conv_bn(64, 64), conv_bn(64, 64))
+    def forward(self, x):
+        return self.mods(self.flat(x))
+`;
+
+test('runs of ≥ 3 conv units at one resolution are stages: flat in a Sequential, or unit modules', () => {
+  const g = analyze(UNITS, 'Net()');
+  assert.deepEqual(g.stages.map((s) => [s.path, s.kind, s.blocks, s.members ?? null, s.resolution, s.inChannels, s.outChannels]), [
+    ['flat[0:8]', 'units', ['flat.0', 'flat.3', 'flat.6'], [['flat.0', 'flat.1', 'flat.2'], ['flat.3', 'flat.4', 'flat.5'], ['flat.6', 'flat.7']], [32, 32], 3, 16],
+    ['mods', 'units', ['mods.0', 'mods.1', 'mods.2', 'mods.3'], null, [8, 8], 32, 64],
+  ]);
+  const flat = g.stages[0];
+  const members = flat.members!.flat().map((p) => g.modules.find((m) => m.path === p)!);
+  assert.equal(flat.macs, members.reduce((t, m) => t + m.macs!, 0));
+  assert.equal(flat.params, members.reduce((t, m) => t + m.params, 0));
+});
+
+test('not stages of units: two units, a channel change after the first, a bottleneck\'s attributes', () => {
+  const g = analyze(`
+import torch.nn as nn
+class Bottleneck(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.conv1 = nn.Conv2d(c, c // 4, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(c // 4)
+        self.conv2 = nn.Conv2d(c // 4, c // 4, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(c // 4)
+        self.conv3 = nn.Conv2d(c // 4, c // 4, 3, 1, 1, bias=False)
+        self.bn3 = nn.BatchNorm2d(c // 4)
+        self.relu = nn.ReLU()
+    def forward(self, x):
+        return self.relu(self.bn3(self.conv3(self.bn2(self.conv2(self.bn1(self.conv1(x)))))))
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.two = nn.Sequential(nn.Conv2d(3, 16, 3, 1, 1), nn.ReLU(), nn.Conv2d(16, 16, 3, 1, 1), nn.ReLU())
+        self.widen = nn.Sequential(nn.Conv2d(16, 16, 3, 1, 1), nn.Conv2d(16, 32, 3, 1, 1), nn.Conv2d(32, 32, 3, 1, 1))
+        self.b = Bottleneck(32)
+        self.pool = nn.MaxPool2d(2)
+    def forward(self, x):
+        # Pools between them: the three are not a run of blocks either.
+        return self.b(self.pool(self.widen(self.pool(self.two(x)))))
+`, 'Net()');
+  assert.deepEqual(g.stages, []);
+});

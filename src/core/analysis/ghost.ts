@@ -2,6 +2,8 @@
 // the predicted MACs and params after the rewrite, as plain data. The formulas follow the
 // structures of GHOST.md / DESIGN.md that the rewrites generate.
 import type { ModelGraph, ModuleNode, Stage } from '../graph/model';
+import { blockModules, inBlock } from '../graph/stages';
+import { convMacs } from '../catalogue/macs';
 
 export interface GhostSettings {
   /** C-Ghost ratio s: m = ceil(out / s) intrinsic maps. */
@@ -68,7 +70,8 @@ export function ghostModuleFigures(inp: number, oup: number, kernel: number[], r
   return {
     // Primary conv and depthwise cheap conv (no bias), each followed by BatchNorm (2 params per channel).
     params: primary + 2 * m + depthwise + 2 * cheap,
-    macs: outElemsPerChannel * (m * inp * prod(kernel) + cheap * dw * dw),
+    // Primary conv (m maps from inp) and the depthwise cheap conv (one input map per output).
+    macs: convMacs(outElemsPerChannel * m, [m, inp, ...kernel]) + convMacs(outElemsPerChannel * cheap, [cheap, 1, dw, dw]),
   };
 }
 
@@ -113,11 +116,14 @@ export function trailingBnAct(g: ModelGraph, conv: string): { bn: string; act: s
   return { bn: bnNode.path, act: rest[1]?.path ?? null };
 }
 
-/** Group width of a stage's blocks: channels per group of their grouped (non-depthwise) convs; 1 when none. */
+/**
+ * Group width of a stage's blocks: channels per group of their grouped (non-depthwise) convs; 1
+ * when none. `blocks` are module paths; each counts with its submodules.
+ */
 export function groupWidth(g: ModelGraph, blocks: string[]): number {
   let gw = 1;
   for (const m of g.modules) {
-    if (!blocks.some((b) => m.path.startsWith(b + '.')) || !m.config || !m.type.startsWith('Conv')) continue;
+    if (!blocks.some((b) => m.path === b || m.path.startsWith(b + '.')) || !m.config || !m.type.startsWith('Conv')) continue;
     const groups = num(m.config.groups), inp = num(m.config.in_channels);
     if (groups && inp && groups > 1 && groups < inp) gw = Math.max(gw, inp / groups);
   }
@@ -133,24 +139,30 @@ export function groupWidth(g: ModelGraph, blocks: string[]): number {
 export function stageCandidate(g: ModelGraph, st: Stage, s: GhostSettings): StageCandidate | null {
   const n = st.blocks.length;
   if (n < s.minStageBlocks || st.macs === null) return null;
-  const blocks = st.blocks.map((p) => g.modules.find((m) => m.path === p)!);
-  if (blocks.some((b) => !b || b.macs === null || !b.outputShape)) return null;
+  // A block's figures: its module, or a flat unit's conv and the leaves after it.
+  const blocks = st.blocks.map((_, i) => {
+    const ms = blockModules(st, i).map((p) => g.modules.find((m) => m.path === p));
+    if (ms.some((m) => !m || m.macs === null)) return null;
+    const out = ms[ms.length - 1]!.outputShape;
+    return { macs: ms.reduce((t, m) => t + (m!.macs as number), 0), params: ms.reduce((t, m) => t + m!.params, 0), outputShape: out };
+  });
+  if (blocks.some((b) => !b || !b.outputShape)) return null;
   const C = st.outChannels;
-  const gw = groupWidth(g, st.blocks);
+  const gw = groupWidth(g, st.blocks.flatMap((_, i) => blockModules(st, i)));
   // The rewrite rounds raw down to a quantum: the group width, and the block's narrowest width
   // ratio (a bottleneck's C/4) so that its inner widths stay integral.
-  const q = lcm(gw, widthRatio(g, st.blocks[1], C));
+  const q = lcm(gw, widthRatio(g, blockModules(st, 1), C));
   const raw = Math.max(q, Math.floor(Math.floor((1 - s.lambda) * C) / q) * q);
   const cheap = C - raw;
   if (cheap <= 0) return null;
-  const [N, , H, W] = blocks[0].outputShape!;
-  const mid = blocks.slice(1, -1);
+  const [N, , H, W] = blocks[0]!.outputShape!;
+  const midIdx = st.blocks.map((_, i) => i).slice(1, -1);
   // Middle blocks at raw channels: every width scales by raw/C, so dense convs and linears scale
   // with its square, depthwise convs, norms and biases linearly.
   const r = raw / C;
   let midMacs = 0, midParams = 0;
   for (const m of g.modules) {
-    if (!m.leaf || !mid.some((b) => m.path.startsWith(b.path + '.'))) continue;
+    if (!m.leaf || !midIdx.some((i) => inBlock(m.path, st, i))) continue;
     const cfg = m.config ?? {};
     const groups = num(cfg.groups) ?? 1, inp = num(cfg.in_channels);
     const dense = /^(Conv|Linear)/.test(m.type) && !(groups > 1 && groups === inp);
@@ -163,11 +175,11 @@ export function stageCandidate(g: ModelGraph, st: Stage, s: GhostSettings): Stag
     else { midParams += m.ownParams * r * r; midMacs += (m.ownMacs ?? 0) * r * r; }
   }
   // Parameters owned by non-leaf modules of the middle blocks (layer scales, ...) scale linearly.
-  for (const b of mid) midParams += (b.params - g.modules.filter((m) => m.leaf && m.path.startsWith(b.path + '.')).reduce((t, m) => t + m.ownParams, 0)) * r;
+  for (const i of midIdx) midParams += (blocks[i]!.params - g.modules.filter((m) => m.leaf && inBlock(m.path, st, i)).reduce((t, m) => t + m.ownParams, 0)) * r;
   const mixIn = C + raw * (n - 2);
   const mix = { params: mixIn * cheap + 2 * cheap + cheap * cheap + 2 * cheap, macs: N * (mixIn * cheap + cheap * cheap) };
   const ghost = { params: cheap * cheap + 2 * cheap, macs: N * H * W * cheap * cheap };
-  const keep = { macs: (blocks[0].macs as number) + (blocks[n - 1].macs as number), params: blocks[0].params + blocks[n - 1].params };
+  const keep = { macs: blocks[0]!.macs + blocks[n - 1]!.macs, params: blocks[0]!.params + blocks[n - 1]!.params };
   const after = {
     macs: Math.round(keep.macs + midMacs + mix.macs + ghost.macs),
     params: Math.round(keep.params + midParams + mix.params + ghost.params),
@@ -194,11 +206,11 @@ export function ghostCandidates(g: ModelGraph, s: GhostSettings = DEFAULT_GHOST)
 const gcd = (a: number, b: number): number => (b ? gcd(b, a % b) : a);
 const lcm = (a: number, b: number): number => (a / gcd(a, b)) * b;
 
-/** C divided by the narrowest conv output width inside a block (1 when none is narrower). */
-function widthRatio(g: ModelGraph, block: string, C: number): number {
+/** C divided by the narrowest conv output width inside a block's modules (1 when none is narrower). */
+function widthRatio(g: ModelGraph, block: string[], C: number): number {
   let min = C;
   for (const m of g.modules) {
-    if (!m.path.startsWith(block + '.') || !m.config || !m.type.startsWith('Conv')) continue;
+    if (!block.some((b) => m.path.startsWith(b + '.') || (m.leaf && m.path === b)) || !m.config || !m.type.startsWith('Conv')) continue;
     const out = num(m.config.out_channels);
     if (out && out < min && C % out === 0) min = out;
   }

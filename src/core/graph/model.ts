@@ -39,7 +39,15 @@ export interface Stage extends SourceRef {
   /** A module path, or `container[i:j]` for a run inside a container. */
   path: string;
   container: string;
+  /**
+   * The stage's elements in order: block modules, or for a stage of units each unit's module
+   * (a flat unit: its conv; `members` then lists the conv and the leaves after it).
+   */
   blocks: string[];
+  /** Absent: blocks (multi-layer modules); 'units': one conv (+ norm/activation) each. */
+  kind?: 'units';
+  /** Flat units only: the module paths of each unit, conv first (blocks[i] === members[i][0]). */
+  members?: string[][];
   resolution: [number, number];
   inChannels: number | null;
   outChannels: number;

@@ -3,6 +3,7 @@
 import { onnx } from 'onnx-proto';
 import type { OpTrace, TraceTensor } from '../python/trace';
 import type { DType } from '../python/values';
+import { moduleNodeName, functionalNodeName, extraNodeName } from './naming';
 
 export class ExportError extends Error {}
 
@@ -68,13 +69,13 @@ export class GraphBuilder {
       // A module called twice (shared weights) gets `path`, then `path#2`.
       const k = this.counters.get(module) ?? 0;
       this.counters.set(module, k + 1);
-      this.base = k ? `${module}#${k + 1}` : module;
+      this.base = moduleNodeName(module, k + 1);
     } else {
       const short = op.replace(/^(torch|Tensor|F|nn)\./, '').replace(/^op:/, '').replace(/[^A-Za-z0-9_]/g, (c) => OPNAMES[c] ?? '_');
       const key = `${scope}/${short}`;
       const k = this.counters.get(key) ?? 0;
       this.counters.set(key, k + 1);
-      this.base = `${scope}/${short}_${k}`;
+      this.base = functionalNodeName(scope, short, k);
     }
     this.emitted = 0;
   }
@@ -95,7 +96,7 @@ export class GraphBuilder {
 
   /** Emits one node; returns its output names (`outs` of them). */
   node(op: string, inputs: string[], attrs: Record<string, AttrValue> = {}, outs = 1, domain?: string): string[] {
-    const name = this.emitted === 0 ? this.base : `${this.base}/${op}${this.emitted > 1 ? `_${this.emitted}` : ''}`;
+    const name = this.emitted === 0 ? this.base : extraNodeName(this.base, op, this.emitted);
     this.emitted++;
     const outputs = Array.from({ length: outs }, () => this.unique(`${this.base || 'v'}:${this.tmp++}`));
     const attribute: onnx.IAttributeProto[] = Object.entries(attrs).map(([k, v]) => attr(k, v));

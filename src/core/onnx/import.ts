@@ -1,7 +1,7 @@
 // ONNX file → ModelGraph, so that a user's exported model (real weights) is analysed like a .py
 // file: shapes (importShapes.ts), parameters as the file holds them (a BatchNorm the exporter
 // folded into its conv is the conv's bias), MACs by the project's convention (Conv,
-// ConvTranspose, Gemm, MatMul), modules rebuilt from node names (importScopes.ts), leaf types
+// ConvTranspose, Gemm, MatMul), modules rebuilt from node names (naming.ts), leaf types
 // from op types and stages by the same grouping as the source analysis.
 // What an ONNX file cannot say: modules that ran no op (Identity, Dropout in eval) are absent,
 // container classes are inferred (a module whose children are all indexed is a Sequential), and
@@ -10,7 +10,9 @@ import type { ModelGraph, ModuleNode, UnknownNote } from '../graph/model';
 import { findStages } from '../graph/stages';
 import { onnx, decodeModel, opsetOf, Attrs, isFloatType, numel, valueInfoShape, OnnxFormatError } from './proto';
 import { inferShapes, einsumLetters, ValueFacts } from './importShapes';
-import { Naming, namingOf, torchNodeScope, ghostlensNodeScope, ghostlensLeafHeads, mergeRepeatedCalls } from './importScopes';
+import { IMPORTED_AS } from '../catalogue/layers';
+import { convMacs, convTransposeMacs, linearMacs } from '../catalogue/macs';
+import { Naming, namingOf, torchNodeScope, ghostlensNodeScope, ghostlensLeafHeads, mergeRepeatedCalls } from './naming';
 
 export { OnnxFormatError as OnnxImportError };
 
@@ -268,19 +270,21 @@ function macsOf(n: onnx.INodeProto, facts: Map<string, ValueFacts>): { macs: num
   const why = (v: string | undefined) => facts.get(v ?? '')?.why ?? 'a shape is unknown';
   if (op === 'Conv') {
     if (!y || !w) return { macs: null, why: why(!y ? n.output?.[0] : n.input?.[1]) };
-    return { macs: numel(y) * numel(w.slice(1)) };
+    return { macs: convMacs(numel(y), w) };
   }
   if (op === 'ConvTranspose') {
     if (!x || !w) return { macs: null, why: why(!x ? n.input?.[0] : n.input?.[1]) };
-    return { macs: numel(x) * numel(w.slice(1)) };
+    return { macs: convTransposeMacs(numel(x), w) };
   }
+  // Gemm and MatMul: rows × in × out, with rows × out the output's elements.
+  const out = y ? y[y.length - 1] : 1;
   if (op === 'Gemm') {
     if (!x || !y) return { macs: null, why: why(!x ? n.input?.[0] : n.output?.[0]) };
     const k = new Attrs(n).int('transA', 0) ? x[0] : x[x.length - 1];
-    return { macs: numel(y) * k };
+    return { macs: linearMacs(numel(y) / out, k, out) };
   }
   if (!x || !y) return { macs: null, why: why(!x ? n.input?.[0] : n.output?.[0]) };
-  return { macs: numel(y) * (x.length ? x[x.length - 1] : 1) };
+  return { macs: linearMacs(numel(y) / out, x.length ? x[x.length - 1] : 1, out) };
 }
 
 function moduleValues(idx: number[], nodes: onnx.INodeProto[], consumers: Map<string, number[]>, graphOutputs: Set<string>, facts: Map<string, ValueFacts>, params: Set<string>): ModuleValues {
@@ -362,12 +366,7 @@ function leafFacts(ns: onnx.INodeProto[], facts: Map<string, ValueFacts>, params
     const hi = facts.get(n.input?.[2] ?? '')?.value?.[0] ?? new Attrs(n).float('max', Infinity);
     return { type: lo === 0 && hi === 6 ? 'ReLU6' : 'Hardtanh' };
   }
-  const simple: Record<string, string> = {
-    Relu: 'ReLU', Sigmoid: 'Sigmoid', HardSigmoid: 'Hardsigmoid', HardSwish: 'Hardswish', Tanh: 'Tanh', LeakyRelu: 'LeakyReLU',
-    Elu: 'ELU', Selu: 'SELU', Celu: 'CELU', PRelu: 'PReLU', Softmax: 'Softmax', LogSoftmax: 'LogSoftmax', Softplus: 'Softplus',
-    Flatten: 'Flatten', Dropout: 'Dropout', Resize: 'Upsample', Upsample: 'Upsample', Identity: 'Identity', LRN: 'LocalResponseNorm',
-    DepthToSpace: 'PixelShuffle', SpaceToDepth: 'PixelUnshuffle',
-  };
-  for (const op of ops) if (simple[op]) return { type: simple[op] };
+  // A leaf of one simple op: the catalogue's import mapping (Relu → ReLU, Resize → Upsample, ...).
+  for (const op of ops) { const t = IMPORTED_AS.get(op); if (t) return { type: t }; }
   return { type: ops.length ? `onnx:${ops[0]}` : 'onnx:Constant' };
 }

@@ -267,8 +267,8 @@ function shuffle(b: GraphBuilder, n: TraceNode, x: string, inS: number[], kind: 
 
 const act = (f: (b: GraphBuilder, x: string, a: Args, n: TraceNode) => string[]): Emit => (b, n, a) => f(b, X(b, a), a, n);
 
-/** Leaf modules by catalogue name (also F.* calls that ran a layer's rule). */
-const LAYER: Record<string, Emit> = {
+/** ONNX emitters of the leaf modules, by catalogue name (core/catalogue/layers.ts; also F.* calls that ran a layer's rule). */
+export const LAYER: Record<string, Emit> = {
   Conv1d: (b, n, a) => convLike(b, n, a, false), Conv2d: (b, n, a) => convLike(b, n, a, false), Conv3d: (b, n, a) => convLike(b, n, a, false),
   ConvTranspose1d: (b, n, a) => convLike(b, n, a, true), ConvTranspose2d: (b, n, a) => convLike(b, n, a, true), ConvTranspose3d: (b, n, a) => convLike(b, n, a, true),
   Linear: (b, _n, a) => linear(b, X(b, a), rankOf(b, a), tid(a.get('weight'), 'weight'), a.get('bias')),

@@ -12,12 +12,12 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as Ort from 'onnxruntime-node';
 import type { ChildMessage, ErrorKind, JobRequest, OnnxSpec } from './job';
-import type { CompareResult, ProfileResult, ProviderName, ProviderNote } from './types';
-import type { ModelGraph } from '../graph/model';
+import type { CompareResult, ProfileResult, ProviderName, ProviderNote, TimePart } from './types';
+import type { ModelGraph, Stage } from '../graph/model';
 import { readOnnx, GraphIndex, OnnxReadError, OnnxGraphInfo } from './onnxGraph';
 import { planProviders, createWithFallback, AllProvidersFailed, traceName } from './providers';
 import { summarize } from './stats';
-import { parseTrace, findTraceFile, Attributor, summarizeRuns, stageTimes, compareStages, TraceSummary } from './trace';
+import { parseTrace, findTraceFile, Attributor, summarizeRuns, stageTimes, compareStages, timeParts, TraceSummary } from './trace';
 import { prepareSource, NoGhostCandidates } from './prepare';
 import { importOnnxGraph } from './importGraph';
 import { AnalysisError } from '../python/analyze';
@@ -108,15 +108,16 @@ export async function runJob(req: JobRequest, send: (m: ChildMessage) => void): 
     const feedsOf = new Map(sides.map((s) => [s, Object.fromEntries(s.session.inputNames.map((n, i) => [n, tensors[i]]))]));
     const total = o.warmup + traced + o.runs;
     let done = 0, lastSent = 0;
-    const tick = (what: string) => {
+    // Each phase counts its own runs (`timing runs 12/50`); the fraction is over all of them.
+    const tick = (what: string, i: number, of: number) => {
       done++;
       const now = Date.now();
-      if (now - lastSent >= 200 || done === total) { lastSent = now; send({ type: 'progress', message: what, fraction: done / total }); }
+      if (now - lastSent >= 200 || done === total || i === of) { lastSent = now; send({ type: 'progress', message: `${what} ${i}/${of}`, fraction: done / total }); }
     };
     try {
       // Warm-up and traced runs: alternate the sides.
-      for (let i = 0; i < o.warmup; i++) { for (const s of sides) await s.session.run(feedsOf.get(s)!); tick('warming up'); }
-      for (let i = 0; i < traced; i++) { for (const s of sides) await s.session.run(feedsOf.get(s)!); tick('tracing runs per node'); }
+      for (let i = 0; i < o.warmup; i++) { for (const s of sides) await s.session.run(feedsOf.get(s)!); tick('warming up', i + 1, o.warmup); }
+      for (let i = 0; i < traced; i++) { for (const s of sides) await s.session.run(feedsOf.get(s)!); tick('tracing runs per node', i + 1, traced); }
       if (o.perNode) for (const s of sides) s.session.endProfiling();
       for (let i = 0; i < o.runs; i++) {
         for (const s of sides) {
@@ -125,7 +126,7 @@ export async function runJob(req: JobRequest, send: (m: ChildMessage) => void): 
           await s.session.run(f);
           s.times.push(performance.now() - t0);
         }
-        tick('timing runs');
+        tick('timing runs', i + 1, o.runs);
       }
     } catch (e) {
       if (e instanceof JobError) throw e;
@@ -133,9 +134,12 @@ export async function runJob(req: JobRequest, send: (m: ChildMessage) => void): 
     }
     send({ type: 'progress', message: 'reading the trace' });
     const inputShapes = Object.values(feeds).map((t) => [...t.dims]);
+    // Both sides are attributed to the first model's stages: the Ghost model's modules sit in
+    // the place of the stage they replace (layer1 → layer1.first, layer1.middle.0, ...).
+    const firstStages = models[0].graph?.stages ?? null;
     const results = sides.map((s) => buildResult(s, {
       provider, notes, threads: o.threads, version, ortPath: from, traced, warmup: o.warmup, input: inputShapes,
-    }));
+    }, firstStages ?? s.model.graph?.stages ?? null));
     if (results.length === 1) return results[0].result;
     const [b, a] = results;
     const stages = models[0].graph ? compareStages(models[0].graph.stages, b.result.layers, a.result.layers) : [];
@@ -254,9 +258,11 @@ interface Common {
   input: number[][];
 }
 
-function buildResult(s: Side, c: Common): { result: ProfileResult; trace: TraceSummary | null } {
+function buildResult(s: Side, c: Common, stages: readonly Stage[] | null): { result: ProfileResult; trace: TraceSummary | null } {
   const notes = [...s.model.notes];
   let trace: TraceSummary | null = null;
+  let parts: TimePart[] | null = null;
+  let tracedRunMs: number | null = null;
   if (c.traced > 0) {
     const file = findTraceFile(s.prefix);
     if (!file) throw new JobError('internal', `onnxruntime wrote no profiling trace (${s.prefix}_*.json)`);
@@ -268,7 +274,11 @@ function buildResult(s: Side, c: Common): { result: ProfileResult; trace: TraceS
       try { optimized = new GraphIndex(readOnnx(readFileSync(s.optPath))); } catch { optimized = null; }
     }
     const known = s.model.graph ? new Set(s.model.graph.modules.map((m) => m.path)) : null;
-    trace = summarizeRuns(counted, new Attributor(new GraphIndex(s.model.info), optimized, known));
+    const attributor = new Attributor(new GraphIndex(s.model.info), optimized, known);
+    trace = summarizeRuns(counted, attributor);
+    if (stages) parts = timeParts(trace, stages);
+    const walls = counted.map((r) => r.dur / 1000).sort((a, b) => a - b);
+    tracedRunMs = walls.length % 2 ? walls[walls.length >> 1] : (walls[walls.length / 2 - 1] + walls[walls.length / 2]) / 2;
     const sessionEp = traceName[c.provider];
     const elsewhere = trace.providers.filter((p) => p.provider && p.provider !== sessionEp);
     if (c.provider !== 'cpu' && elsewhere.length && trace.totalMs > 0) {
@@ -277,6 +287,11 @@ function buildResult(s: Side, c: Common): { result: ProfileResult; trace: TraceS
     }
     if (trace.attribution.unmapped) notes.push(`${trace.attribution.unmapped} traced node(s) could not be mapped to a module (their time is under '')`);
   }
+  const stats = summarize(s.times);
+  // Stage times comparable with the p50: the share of the traced node time, applied to it.
+  const atP50 = (share: number) => share * stats.p50;
+  const stageRows = trace && stages ? stageTimes(trace.layers, stages).map((t) => ({ ...t, p50Ms: atP50(t.share) })) : [];
+  if (parts) for (const p of parts) p.p50Ms = atP50(p.share);
   const result: ProfileResult = {
     model: s.model.label,
     input: c.input,
@@ -284,10 +299,12 @@ function buildResult(s: Side, c: Common): { result: ProfileResult; trace: TraceS
     providers: c.notes,
     threads: c.threads,
     times: s.times,
-    stats: summarize(s.times),
+    stats,
     layers: trace?.layers ?? [],
-    stages: trace && s.model.graph ? stageTimes(trace.layers, s.model.graph.stages) : [],
+    stages: stageRows,
     nodeTotalMs: trace ? trace.totalMs : null,
+    ...(parts ? { parts } : {}),
+    ...(tracedRunMs !== null ? { tracedRunMs } : {}),
     onnxruntimeVersion: c.version,
     onnxruntimePath: c.ortPath,
     profileRuns: c.traced,

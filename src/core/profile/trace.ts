@@ -12,12 +12,15 @@
 // - inserted nodes (`ReorderInput`, `ReorderOutput_token_N`, `Memcpy...`) have no original; with
 //   the optimized graph (optimizedModelFilePath) they go to the module whose output they convert;
 //   without it, to the module of the node run just before them.
-// Node names → module paths: GhostLens's own (`layer1.0.conv1`, `layer1.0.conv1/Add`,
-// `layer1.0/add_0`, root `/relu_0`) and torch's (`/layer1/layer1.0/conv1/Conv`, `/Flatten`).
+// Node names → module paths: onnx/naming.ts (the rule the exporter and importer share).
 import { readdirSync, statSync } from 'node:fs';
 import { join, basename, dirname } from 'node:path';
-import type { ModuleTime, StageComparison } from './types';
+import type { ModuleTime, StageComparison, TimePart } from './types';
 import type { Stage } from '../graph/model';
+import { stageModules } from '../graph/stages';
+import { modulePathOf } from '../onnx/naming';
+
+export { modulePathOf };
 import type { GraphIndex, OnnxNode } from './onnxGraph';
 
 export class TraceError extends Error {}
@@ -70,47 +73,6 @@ export function parseTrace(text: string): TraceRun[] {
     if (r < runs.length && n.ts >= runs[r].ts) runs[r].nodes.push(n);
   }
   return runs;
-}
-
-// ── node names → module paths ────────────────────────────────────────────────────────────────
-
-/**
- * The module a node belongs to by its name. With `known` (the model's module paths) the answer
- * is always a known path or '' (torch's `relu_1`, a second call of `relu`, becomes `relu`).
- */
-export function modulePathOf(node: string, known?: ReadonlySet<string> | null): string {
-  let path: string;
-  if (node.startsWith('/')) {
-    // torch: /scope/.../OpType. A segment is a path relative to the module the segments before
-    // it name, except one that extends the previous segment (`layer2` → `layer2.0`,
-    // `downsample` → `downsample.0`): that one is relative to the same module as the previous.
-    const segs = node.slice(1).split('/').slice(0, -1);
-    path = '';
-    let anchor = '', prev = '';
-    for (const s of segs) {
-      if (!(prev && s.startsWith(prev + '.'))) anchor = path;
-      path = anchor ? `${anchor}.${s}` : s;
-      prev = s;
-    }
-  } else {
-    // GhostLens: the module path, then `/suffix` for extra or functional nodes.
-    const slash = node.indexOf('/');
-    path = slash < 0 ? node : node.slice(0, slash);
-  }
-  if (!known) return path;
-  return knownAncestor(path, known);
-}
-
-function knownAncestor(path: string, known: ReadonlySet<string>): string {
-  let p = path;
-  while (p) {
-    if (known.has(p)) return p;
-    const cut = p.replace(/_\d+$/, '');
-    if (cut !== p && known.has(cut)) return cut;
-    const dot = p.lastIndexOf('.');
-    p = dot < 0 ? '' : p.slice(0, dot);
-  }
-  return '';
 }
 
 // ── trace nodes → graph nodes ────────────────────────────────────────────────────────────────
@@ -243,13 +205,31 @@ export interface TraceSummary {
   totalMs: number;
   providers: { provider: string; nodes: number; ms: number }[];
   attribution: { exact: number; renamed: number; inserted: number; unmapped: number };
+  /** Node names in the order they first ran (the first run, then what later runs added). */
+  order: string[];
 }
 
-/** Mean time per run of each node and module over `runs` (the traced runs to count). */
+function median(xs: number[]): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function firstSeen(runs: readonly TraceRun[]): string[] {
+  const seen = new Set<string>();
+  for (const r of runs) for (const e of r.nodes) seen.add(e.name);
+  return [...seen];
+}
+
+/**
+ * Time per run of each node and module over `runs` (the traced runs to count): per node the
+ * median over the runs (a run where another process took the core for a moment does not move
+ * it, as it moves a mean), modules and stages the sums of their nodes' medians.
+ */
 export function summarizeRuns(runs: readonly TraceRun[], attributor: Attributor): TraceSummary {
   if (!runs.length) throw new TraceError('the profiling trace has no runs');
-  const byNode = new Map<string, NodeTime>();
-  for (const run of runs) {
+  const byNode = new Map<string, NodeTime & { perRun: number[] }>();
+  runs.forEach((run, r) => {
     let last: Attribution | null = null;
     for (const e of run.nodes) {
       let a = attributor.attribute(e.name, e.op);
@@ -257,12 +237,12 @@ export function summarizeRuns(runs: readonly TraceRun[], attributor: Attributor)
       if (a.how === 'unmapped' && last && INSERTED.test(e.name)) a = { ...last, how: 'inserted' };
       else if (a.how !== 'unmapped') last = a;
       const key = e.name;
-      const t = byNode.get(key);
-      if (t) t.ms += e.dur / 1000;
-      else byNode.set(key, { name: e.name, op: e.op, provider: e.provider, ms: e.dur / 1000, module: a.module, how: a.how });
+      let t = byNode.get(key);
+      if (!t) { t = { name: e.name, op: e.op, provider: e.provider, ms: 0, module: a.module, how: a.how, perRun: new Array(runs.length).fill(0) }; byNode.set(key, t); }
+      t.perRun[r] += e.dur / 1000;
     }
-  }
-  const nodes = [...byNode.values()].map((n) => ({ ...n, ms: n.ms / runs.length }));
+  });
+  const nodes = [...byNode.values()].map(({ perRun, ...n }) => ({ ...n, ms: median(perRun) }));
   const totalMs = nodes.reduce((s, n) => s + n.ms, 0);
   const mods = new Map<string, { ms: number; nodes: number }>();
   const provs = new Map<string, { nodes: number; ms: number }>();
@@ -279,16 +259,49 @@ export function summarizeRuns(runs: readonly TraceRun[], attributor: Attributor)
   const layers = [...mods].map(([path, m]) => ({ path, ms: m.ms, share: totalMs > 0 ? m.ms / totalMs : 0, nodes: m.nodes }))
     .sort((a, b) => b.ms - a.ms || a.path.localeCompare(b.path));
   return {
-    runs: runs.length, nodes: nodes.sort((a, b) => b.ms - a.ms), layers, totalMs,
+    runs: runs.length, nodes: nodes.sort((a, b) => b.ms - a.ms), layers, totalMs, order: firstSeen(runs),
     providers: [...provs].map(([provider, p]) => ({ provider, ...p })).sort((a, b) => b.ms - a.ms), attribution,
   };
+}
+
+/**
+ * Every traced node in one part: the stage its module lies in, else stem / between stages /
+ * head by where it ran relative to the stages' nodes, or unattributed when no module owns it.
+ * Times are the summary's per-node figures, so the parts sum to its totalMs. `p50Ms` is left to
+ * the caller (it knows the p50).
+ */
+export function timeParts(summary: TraceSummary, stages: readonly Stage[]): TimePart[] {
+  const byName = new Map(summary.nodes.map((n) => [n.name, n]));
+  const stageOf = (n: NodeTime) => (n.how === 'unmapped' ? -1 : stages.findIndex((s) => inStage(n.module, s)));
+  const order = summary.order.map((name) => byName.get(name)!).filter(Boolean);
+  const st = order.map(stageOf);
+  const firstStage = st.findIndex((k) => k >= 0);
+  let lastStage = -1;
+  st.forEach((k, i) => { if (k >= 0) lastStage = i; });
+  const acc = new Map<string, { kind: TimePart['kind']; ms: number; nodes: number }>();
+  for (const s of stages) acc.set(s.path, { kind: 'stage', ms: 0, nodes: 0 });
+  order.forEach((n, i) => {
+    const [name, kind]: [string, TimePart['kind']] = n.how === 'unmapped' ? ['unattributed', 'unattributed']
+      : st[i] >= 0 ? [stages[st[i]].path, 'stage']
+        : firstStage < 0 || i < firstStage ? ['stem', 'stem']
+          : i > lastStage ? ['head', 'head'] : ['between stages', 'between'];
+    const a = acc.get(name) ?? { kind, ms: 0, nodes: 0 };
+    a.ms += n.ms;
+    a.nodes++;
+    acc.set(name, a);
+  });
+  const total = summary.totalMs;
+  const rank: TimePart['kind'][] = ['stem', 'stage', 'between', 'head', 'unattributed'];
+  return [...acc].map(([name, a]) => ({ name, kind: a.kind, ms: a.ms, share: total > 0 ? a.ms / total : 0, p50Ms: 0, nodes: a.nodes }))
+    .filter((p) => p.kind === 'stage' || p.nodes > 0)
+    .sort((x, y) => rank.indexOf(x.kind) - rank.indexOf(y.kind));
 }
 
 /** Whether module `path` lies in `stage` (its container when the stage is a whole one, else a block). */
 export function inStage(path: string, stage: Stage): boolean {
   const under = (root: string) => path === root || path.startsWith(root + '.');
   if (stage.container && stage.path === stage.container) return under(stage.container);
-  return stage.blocks.some(under);
+  return stageModules(stage).some(under);
 }
 
 /** Time per stage: the sum of its modules' times (functional ops of its blocks included). */

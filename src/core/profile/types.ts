@@ -57,6 +57,31 @@ export interface ModuleTime {
   share: number;
   /** ONNX node names that were attributed to this module. */
   nodes: number;
+  /**
+   * Stages only: the stage's share of the traced runs' node time applied to the untraced runs'
+   * p50 (stats.p50) — the figure comparable with the model's p50 (`ms` is the traced runs' own
+   * mean, which profiling slows).
+   */
+  p50Ms?: number;
+}
+
+/**
+ * Where the traced node time went, every node in exactly one part: a stage (by the original
+ * model's stages, also for the Ghost side of a comparison), the stem (before the first stage),
+ * between stages, the head (after the last stage), or unattributed (a node no module owns).
+ * The parts sum to nodeTotalMs.
+ */
+export interface TimePart {
+  /** The stage path, or 'stem' / 'between stages' / 'head' / 'unattributed'. */
+  name: string;
+  kind: 'stage' | 'stem' | 'between' | 'head' | 'unattributed';
+  /** Per traced run (the sum of its nodes' medians), ms. */
+  ms: number;
+  /** Share of nodeTotalMs. */
+  share: number;
+  /** share × stats.p50: comparable with the model's p50. */
+  p50Ms: number;
+  nodes: number;
 }
 
 export interface ProfileResult {
@@ -74,8 +99,15 @@ export interface ProfileResult {
   layers: ModuleTime[];
   /** Per stage of the ModelGraph (stage path as in Stage.path). */
   stages: ModuleTime[];
-  /** Sum of per-node kernel times per run (≤ wall time). */
+  /** Sum of per-node kernel times per run, each node's median over the traced runs (≤ wall time). */
   nodeTotalMs: number | null;
+  /** Where nodeTotalMs went (stages, stem, between, head, unattributed); absent without a trace. */
+  parts?: TimePart[];
+  /**
+   * Median wall time of the traced runs (onnxruntime's model_run): about nodeTotalMs plus the
+   * time between kernels; profiling makes it slower than the untraced runs of `stats`.
+   */
+  tracedRunMs?: number;
   onnxruntimeVersion: string;
   /** Where onnxruntime-node was loaded from (bundled, the setting, the GPU setup's install). */
   onnxruntimePath?: string;

@@ -5,6 +5,7 @@
 import type { ModelGraph, ModuleNode } from '../graph/model';
 import type { OnnxImport } from '../onnx/import';
 import { numel } from '../onnx/proto';
+import { blockOutput } from '../graph/stages';
 
 export interface TensorRef {
   value: string;
@@ -51,11 +52,13 @@ export function makePlan(imp: OnnxImport, source: ModelGraph | null, o: PlanOpti
   };
   const stages: PlannedStage[] = [];
   for (const st of g.stages) {
-    const x = ref(st.blocks[0]);
+    // A block's output: the block's module, or a unit's last layer (its activation after the conv).
+    const x = ref(blockOutput(st, 0));
     if (typeof x === 'string') { notes.push(`stage ${st.path} skipped: ${x}`); continue; }
     const blocks: PlannedStage['blocks'] = [];
-    for (const b of st.blocks.slice(1)) {
-      const y = ref(b);
+    for (let i = 1; i < st.blocks.length; i++) {
+      const b = st.blocks[i];
+      const y = ref(blockOutput(st, i));
       if (typeof y === 'string') { notes.push(`stage ${st.path}: ${b} skipped: ${y}`); continue; }
       // A stage runs at one resolution after its first block; a block that does not cannot be
       // rebuilt pixel by pixel from it.

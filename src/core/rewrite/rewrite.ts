@@ -14,7 +14,8 @@ import {
 import { PyException, BudgetExceeded } from '../python/interp';
 import { callModule } from '../python/torch/module';
 import { mkTensor } from '../python/torch/tensor';
-import type { ModelGraph, ModuleNode } from '../graph/model';
+import type { ModelGraph, ModuleNode, Stage } from '../graph/model';
+import { blockModules, stageModules } from '../graph/stages';
 import { trailingBnAct, ghostCandidates, groupWidth, DEFAULT_GHOST, GhostSettings, ConvCandidate } from '../analysis/ghost';
 import { render, named, NnStyle, GhostClass, GHOST_CLASS_NAMES, TEMPLATE_MARK, isGhostType } from './templates';
 
@@ -60,8 +61,8 @@ export function rewriteSource(baseHost: FileHost, path: string, text: string, op
   if (opts.all) {
     const cands = ghostCandidates(g, s);
     const stages = cands.filter((c) => c.kind === 'stage').map((c) => ({ kind: 'stage' as const, path: c.path }));
-    const inStage = (p: string) => stages.some((st) => g.stages.find((x) => x.path === st.path)?.blocks.some((b) => p.startsWith(b + '.')));
-    const convs = cands.filter((c) => c.kind === 'conv' && !inStage(c.path)).map((c) => ({ kind: 'conv' as const, path: c.path }));
+    // Convs inside a stage that is rewritten are left to it (checked once the stages are planned).
+    const convs = cands.filter((c) => c.kind === 'conv').map((c) => ({ kind: 'conv' as const, path: c.path }));
     targets = [...stages, ...convs];
   }
   if (!targets.length) throw new RewriteError(opts.all ? 'no Ghost candidates in this model' : 'nothing to rewrite: name a --stage or --conv, or use --all');
@@ -71,13 +72,33 @@ export function rewriteSource(baseHost: FileHost, path: string, text: string, op
   const needed = new Set<GhostClass>();
   const style = nnStyle(live);
   const { names, notes } = classNames(live);
+  const wraps = new Map<TextEdit, (inner: string) => string>();
+  const stageTargets = targets.filter((t) => t.kind === 'stage').map((t) => g.stages.find((x) => x.path === t.path)).filter((x): x is Stage => !!x);
   for (const t of targets) {
     try {
+      if (t.kind === 'conv' && opts.all) {
+        const done = applied.filter((a) => a.kind === 'stage').map((a) => g.stages.find((x) => x.path === a.path)).filter((x): x is Stage => !!x);
+        if (done.some((st) => stageModules(st).some((b) => t.path === b || t.path.startsWith(b + '.')))) continue;
+      }
+      if (t.kind === 'conv') {
+        // A conv call that also builds convs of a stage being rewritten would change that stage too.
+        const rewritten = opts.all ? stageTargets.filter((st) => applied.some((a) => a.kind === 'stage' && a.path === st.path)) : stageTargets;
+        const clash = siteSiblings(live, t.path).map((p) => [p, rewritten.find((st) => stageModules(st).some((b) => p === b || p.startsWith(b + '.')))] as const).find(([, st]) => st);
+        if (clash) { skipped.push({ ...t, reason: `its nn.Conv2d call also builds ${clash[0]}, in stage ${clash[1]!.path} that is rewritten too` }); continue; }
+      }
       const plan = t.kind === 'stage' ? planStage(live, t.path, s, style, names) : planConv(live, t.path, s, names);
       // One edit per site: several targets built by the same code share it.
       if (edits.some((e) => e.from === plan.edit.from && e.to === plan.edit.to && e.text === plan.edit.text)) { applied.push({ ...t, detail: 'same site as another rewrite' }); continue; }
+      // Two wraps of one site (two runs of units in one container) nest.
+      const outer = plan.wrap ? edits.find((e) => e.from === plan.edit.from && e.to === plan.edit.to && wraps.has(e)) : undefined;
+      if (outer && plan.wrap) {
+        outer.text = plan.wrap(outer.text);
+        applied.push({ ...t, detail: plan.detail });
+        continue;
+      }
       if (edits.some((e) => e.from < plan.edit.to && plan.edit.from < e.to)) { skipped.push({ ...t, reason: 'overlaps another rewrite in this edit' }); continue; }
       edits.push(plan.edit);
+      if (plan.wrap) wraps.set(plan.edit, plan.wrap);
       needed.add(plan.needs);
       applied.push({ ...t, detail: plan.detail });
     } catch (e) {
@@ -212,7 +233,13 @@ function overlay(host: FileHost, files: { path: string; text: string }[]): FileH
   return { readFile: (p) => m.get(p) ?? host.readFile(p), isFile: (p) => m.has(p) || host.isFile(p), isDir: (p) => host.isDir(p) };
 }
 
-interface Plan { edit: TextEdit; needs: GhostClass; detail: string }
+interface Plan {
+  edit: TextEdit;
+  needs: GhostClass;
+  detail: string;
+  /** The edit wraps the site's expression: another wrap of the same site nests around this one. */
+  wrap?: (inner: string) => string;
+}
 
 const inGhost = (g: ModelGraph, path: string): boolean => {
   const byPath = new Map(g.modules.map((m) => [m.path, m]));
@@ -227,12 +254,16 @@ function planStage(live: LiveModel, path: string, s: GhostSettings, style: NnSty
   if (!st) throw new RewriteError(`no stage '${path}' (stages: ${g.stages.map((x) => x.path).join(', ') || 'none'})`);
   if (inGhost(g, path)) throw new RewriteError(`${path} is already part of a Ghost module`);
   if (st.blocks.length < 3) throw new RewriteError(`${path} has ${st.blocks.length} blocks; a G-Ghost stage needs at least 3 (first, middle, last)`);
+  if (st.kind === 'units' && unitsRebuildable(g, st) === null) return planUnits(live, st, s);
   if (path.includes('[') || path.includes('{')) throw new RewriteError(`${path} is a run of blocks, not one module; only whole stages can be rewritten`);
   const container = live.instances.get(path);
   if (!container?.module) throw new RewriteError(`no module '${path}'`);
-  // GGhostStage.from_stage takes the stage's children as its blocks: they must be exactly the blocks.
+  if (container.cls.name !== 'Sequential' && container.module.modules.size && container.cls.mro.some((c) => c.name === 'ModuleList' || c.name === 'ModuleDict')) {
+    throw new RewriteError(`${path} is a ${container.cls.name} (forward calls its blocks one by one); only an nn.Sequential stage can become one module`);
+  }
+  // GGhostStage.from_stage takes a block stage's children as its blocks: they must be exactly the blocks.
   const childPaths = [...container.module.modules.values()].filter((m): m is PyInstance => m !== null).map((m) => [...live.instances].find(([, x]) => x === m)?.[0]);
-  if (childPaths.join() !== st.blocks.join()) throw new RewriteError(`${path} has children besides its blocks (${childPaths.filter((p) => !st.blocks.includes(p ?? '')).join(', ')}); only a module whose children are its blocks can become a G-Ghost stage`);
+  if (st.kind !== 'units' && childPaths.join() !== st.blocks.join()) throw new RewriteError(`${path} has children besides its blocks (${childPaths.filter((p) => !st.blocks.includes(p ?? '')).join(', ')}); only a module whose children are its blocks can become a G-Ghost stage`);
 
   // The site to wrap: `self.x = EXPR` (this stage only), else the call that builds the stage,
   // which may build several stages in a loop (all of them are converted, each at its own width).
@@ -328,6 +359,89 @@ function planStage(live: LiveModel, path: string, s: GhostSettings, style: NnSty
   const raws = probe.raws.map((r, j) => `${r}/${work[active[j]]!.C}`).join(', ');
   const many = members.length > 1 ? ` (${active.length} stages built at line ${live.file.line(node.from)})` : '';
   return { edit: { from: node.from, to: node.to, text }, needs: 'GGhostStage', detail: `λ=${s.lambda}: middle blocks on ${raws} channels${many}` };
+}
+
+/**
+ * Why the middle units of a stage of units cannot be rebuilt by GGhostStage.from_units (null: they
+ * can): each must be a Conv2d C → C, a BatchNorm2d, a parameter-free layer, or an nn.Sequential of those.
+ */
+function unitsRebuildable(g: ModelGraph, st: Stage): string | null {
+  const byPath = new Map(g.modules.map((m) => [m.path, m]));
+  const C = st.outChannels;
+  const check = (m: ModuleNode): string | null => {
+    if (!m.leaf) {
+      if (m.type !== 'Sequential') return `${m.path} is a ${m.type}; from_units rebuilds nn.Sequential units only`;
+      for (const c of m.children) { const w = check(byPath.get(c)!); if (w) return w; }
+      return null;
+    }
+    if (m.type === 'Conv2d') return m.config?.in_channels === C && m.config?.out_channels === C ? null : `${m.path} does not map ${C} → ${C} channels`;
+    if (m.type === 'BatchNorm2d' || m.ownParams === 0) return null;
+    return `${m.path} (${m.type}) has parameters of its own width`;
+  };
+  for (let i = 1; i < st.blocks.length - 1; i++) {
+    for (const p of blockModules(st, i)) { const m = byPath.get(p); const w = m ? check(m) : `no module ${p}`; if (w) return w; }
+  }
+  return null;
+}
+
+/**
+ * A stage of conv (+ norm/activation) units: the site that builds or attaches its nn.Sequential
+ * is wrapped in GGhostStage.from_units(EXPR, start, stop, ...) (nested for several runs).
+ */
+function planUnits(live: LiveModel, st: Stage, s: GhostSettings): Plan {
+  const g = live.graph;
+  const parent = g.modules.find((m) => m.path === st.container);
+  const inst = live.instances.get(st.container);
+  if (!parent || !inst?.module || parent.type !== 'Sequential') throw new RewriteError(`${st.path} is not in an nn.Sequential; only runs of units in one can be rewritten`);
+  if (st.path.includes('{')) throw new RewriteError(`${st.path} is a run of named children; only indexed ones can be rewritten`);
+  const kids = parent.children;
+  const first = kids.indexOf(st.blocks[0]);
+  const lastMods = blockModules(st, st.blocks.length - 1);
+  const stop = kids.indexOf(lastMods[lastMods.length - 1]) + 1;
+  if (first < 0 || stop <= first) throw new RewriteError(`cannot find ${st.path} among the children of ${st.container}`);
+  const ms = inst.module;
+  let node: SyntaxNode | null = null;
+  let at: { file: string; from: number } | null = null;
+  if (ms.attachedAt && ms.attachedAt.file === live.file.path) {
+    node = assignedValue(live, ms.attachedAt.from, ms.attachedAt.to);
+    at = node ? { file: ms.attachedAt.file, from: ms.attachedAt.from } : null;
+  }
+  if (!node) {
+    const call = ms.createdAt[ms.createdAt.length - 1];
+    if (!call || call.file !== live.file.path) throw new RewriteError(`${st.container} is not built by code in this file`);
+    node = callNode(live, call.from, call.to);
+    at = { file: call.file, from: call.from };
+  }
+  if (!node || !at) throw new RewriteError(`cannot find the expression that builds ${st.container}`);
+  // The wrap runs for every container built or attached there: with others it would need their own runs.
+  const others = [...live.instances.values()].filter((x) => x !== inst && x.module && (
+    (x.module.attachedAt?.file === at!.file && x.module.attachedAt.from === at!.from) ||
+    (!ms.attachedAt && x.module.createdAt.length > 0 && x.module.createdAt[x.module.createdAt.length - 1].from === at!.from && x.module.createdAt[x.module.createdAt.length - 1].file === at!.file)));
+  if (others.length) throw new RewriteError(`the code at line ${live.file.line(node.from)} builds ${others.length + 1} containers; a run of units is rewritten where only its own container is made`);
+  const C = st.outChannels;
+  const gw = groupWidth(g, st.blocks.flatMap((_, i) => blockModules(st, i)));
+  const raw = Math.max(gw, Math.floor(Math.floor((1 - s.lambda) * C) / gw) * gw);
+  if (raw >= C) throw new RewriteError(`${st.path}: no cheap channels at λ=${s.lambda} (${C} channels)`);
+  const tail = `${first}, ${stop}, channels=${C}, ratio=${s.lambda}, quantum=${gw}`;
+  const wrap = (inner: string) => {
+    const one = `GGhostStage.from_units(${inner}, ${tail})`;
+    if (!inner.includes('\n') && lineIndent(live.file.text, node!.from).length + one.length + 20 <= 100) return one;
+    const indent = lineIndent(live.file.text, node!.from);
+    return `GGhostStage.from_units(\n${indent}    ${inner.replace(/\n/g, '\n    ')},\n${indent}    ${tail},\n${indent})`;
+  };
+  const orig = live.file.text.slice(node.from, node.to);
+  return {
+    edit: { from: node.from, to: node.to, text: wrap(orig) }, needs: 'GGhostStage', wrap,
+    detail: `λ=${s.lambda}: ${st.blocks.length - 2} middle units on ${raw}/${C} channels`,
+  };
+}
+
+/** Module paths built by the same call as `path` (itself included). */
+function siteSiblings(live: LiveModel, path: string): string[] {
+  const c = live.instances.get(path)?.module?.createdAt;
+  const call = c && c.length ? c[c.length - 1] : null;
+  if (!call) return [path];
+  return [...live.instances].filter(([, m]) => { const k = m.module?.createdAt; return k && k.length && k[k.length - 1].from === call.from && k[k.length - 1].file === call.file; }).map(([p]) => p);
 }
 
 const gcd = (a: number, b: number): number => (b ? gcd(b, a % b) : a);

@@ -66,6 +66,54 @@ export const GGHOST_STAGE = `class GGhostStage(nn.Module):
         raw = max(quantum, int((1 - ratio) * channels) // quantum * quantum)
         return cls(blocks[0], make_middle(raw, len(blocks) - 2), blocks[-1], channels, raw)
 
+    @classmethod
+    def from_units(cls, seq, start, stop, channels, ratio=0.4, quantum=1):
+        # seq[start:stop], a run of conv (+ norm/activation) units, becomes one G-Ghost stage:
+        # first and last units as they are, the middle ones rebuilt on \`raw\` channels. The
+        # stage takes index \`start\` and nn.Identity the rest of the run, so later layers keep
+        # their names and state_dict keys; a whole sequence becomes the stage. A run that is not
+        # such units (another model built by the same code) stays as it was.
+        units = []
+        for m in list(seq)[start:stop]:
+            if isinstance(m, nn.Conv2d) or len(list(m.children())) > 0 or len(units) == 0:
+                units.append([m])
+            else:
+                units[-1].append(m)
+        raw = max(quantum, int((1 - ratio) * channels) // quantum * quantum)
+        if len(units) < 3 or raw >= channels:
+            return seq
+        middle = [cls.narrow(u[0] if len(u) == 1 else nn.Sequential(*u), channels, raw) for u in units[1:-1]]
+        if None in middle:
+            return seq
+        first = units[0][0] if len(units[0]) == 1 else nn.Sequential(*units[0])
+        last = units[-1][0] if len(units[-1]) == 1 else nn.Sequential(*units[-1])
+        stage = cls(first, middle, last, channels, raw)
+        if start == 0 and stop == len(seq):
+            return stage
+        seq[start] = stage
+        for i in range(start + 1, stop):
+            seq[i] = nn.Identity()
+        return seq
+
+    @staticmethod
+    def narrow(unit, channels, raw):
+        # A unit rebuilt on \`raw\` channels: its conv (channels -> channels) and BatchNorm new,
+        # its parameter-free layers kept; None when it has anything else.
+        if isinstance(unit, nn.Conv2d):
+            if unit.in_channels != channels or unit.out_channels != channels:
+                return None
+            groups = 1 if unit.groups == 1 else raw // (channels // unit.groups)
+            return nn.Conv2d(raw, raw, unit.kernel_size, unit.stride, unit.padding, unit.dilation,
+                             groups, unit.bias is not None, unit.padding_mode)
+        if isinstance(unit, nn.BatchNorm2d):
+            return nn.BatchNorm2d(raw, unit.eps, unit.momentum, unit.affine, unit.track_running_stats)
+        if type(unit) is nn.Sequential:
+            parts = [GGhostStage.narrow(m, channels, raw) for m in unit]
+            return None if None in parts else nn.Sequential(*parts)
+        if len(list(unit.children())) == 0 and len(list(unit.parameters())) == 0:
+            return unit
+        return None
+
     def forward(self, x):
         x0 = self.first(x)
         y = x0[:, :self.raw]

@@ -36,11 +36,12 @@ describe('Profile latency in VS Code', function () {
 
   it('shows the measured times in CodeLens and hover', async () => {
     const titles = await waitFor(async () => { const t = await lensTitles(); return t.some((x) => x.startsWith('layer1 \u00b7')) && t; }, 'a timed stage lens');
-    assert.ok(titles.some((t) => /^layer1 \u00b7 [\d.]+ ms \(\d+%\)$/.test(t)), titles.join('\n'));
+    // The stage's share of the traced node time, as milliseconds of the untraced p50.
+    assert.ok(titles.some((t) => /^layer1 \u00b7 \u2248[\d.]+ ms of p50 [\d.]+ ms \(\d+%\)$/.test(t)), titles.join('\n'));
     assert.ok(titles.some((t) => /^latency p50 [\d.]+ ms \(p90 [\d.]+ ms\) on cpu$/.test(t)), titles.join('\n'));
     const line = lineOf(doc, 'self.conv1 = nn.Conv2d(cin');
     const text = await hoverText(doc, new vscode.Position(line, doc.lineAt(line).text.indexOf('conv1')));
-    assert.match(text, /\| latency \| [\d.]+ ms \([\d.]+% of node time\) on cpu, mean of 3 traced runs \|/);
+    assert.match(text, /\| latency \| [\d.]+ ms \([\d.]+% of node time\) on cpu, median of 3 traced runs \|/);
   });
 
   it('marks the times as before the edits once the file changes', async () => {
@@ -59,7 +60,7 @@ describe('Profile latency in VS Code', function () {
     assert.deepEqual(c.stages.map((s) => s.path), ['layer1', 'layer2']);
     assert.ok(c.stages.every((s) => s.ratio !== null && s.ratio > 0));
     const titles = await waitFor(async () => { const t = await lensTitles(); return t.some((x) => x.includes('after Ghost')) && t; }, 'comparison lens');
-    assert.ok(titles.some((t) => /^layer1 \u00b7 [\d.]+ ms \(\d+%\) \u2192 [\d.]+ ms after Ghost \(\u00d7[\d.]+\)$/.test(t)), titles.join('\n'));
+    assert.ok(titles.some((t) => /^layer1 \u00b7 [\d.]+ ms \(\d+%\) \u2192 [\d.]+ ms after Ghost \(\u00d7[\d.]+ (faster|slower|same)\)$/.test(t)), titles.join('\n'));
   });
 
   it('Cancel profiling stops a running profile', async () => {

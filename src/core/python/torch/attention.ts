@@ -1,13 +1,14 @@
 // nn.MultiheadAttention: a non-leaf module (its out_proj is a child Linear that forward uses
 // functionally). MACs follow torch's multi_head_attention_forward: input projections (packed when
 // query, key and value are the same tensor), the two batched matmuls, and the output projection.
+import { CATALOGUE } from '../../catalogue/layers';
 import { Value, PyClass, PyInstance, PyTuple, Tensor, Unknown, ModuleState, CallContext } from '../values';
 import type { Interpreter } from '../interp';
 import { nf } from '../builtins';
 import { parseSig, bindSig } from './layers';
 import { mkTensor } from './tensor';
 
-const SIG = parseSig('embed_dim, num_heads, dropout=0.0, bias=True, add_bias_kv=False, add_zero_attn=False, kdim=None, vdim=None, batch_first=False, device=None, dtype=None');
+const SIG = parseSig(CATALOGUE.MultiheadAttention.sig);
 const FWD = parseSig('query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None, average_attn_weights=True');
 
 export function makeMultiheadAttention(it: Interpreter, Module: PyClass, Linear: PyClass, mkClass: (n: string, b: PyClass[]) => PyClass): PyClass {

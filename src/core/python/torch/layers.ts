@@ -1,18 +1,24 @@
-// The torch.nn leaf-module catalogue: one entry per module — its constructor signature, the
-// attributes and parameters it creates, and its shape rule (with MACs for conv/linear).
+// The torch.nn leaf modules' shape rules: per module, the attributes and parameters it creates
+// and its output shape (with MACs for conv/linear). Signatures and kinds are data in
+// core/catalogue/layers.ts (one entry per module, shared with the ONNX exporter and importer).
 import {
   Value, PyFloat, PyTuple, PyList, PyClass, PyInstance, Tensor, Unknown, CallContext, isNum, num, isInt, PyDict,
 } from '../values';
 import { mkTensor, normDim, viewShape } from './tensor';
 import { PyException } from '../interp';
+import { CATALOGUE, countsMacs } from '../../catalogue/layers';
+import { convMacs, convTransposeMacs, linearMacs } from '../../catalogue/macs';
 
 export interface LayerCtx extends CallContext {
   /** A trainable parameter of this shape. */
   param(shape: number[]): Tensor;
 }
 
+/** A module's rule as written here: the catalogue adds its signature and MACs flag. */
+type Rule = Omit<LayerSpec, 'sig' | 'macs'>;
+
 export interface LayerSpec {
-  /** Constructor signature as in torch: `a, b, c=1, d=True`. */
+  /** Constructor signature as in torch: `a, b, c=1, d=True` (from the catalogue). */
   sig: string;
   /** Sets attributes and parameters from the bound arguments. */
   init(m: PyInstance, c: Cfg, ctx: LayerCtx): void;
@@ -53,12 +59,8 @@ export function convOut(n: number, k: number, s: number, p: number, d: number, c
   return o;
 }
 
-function conv(nd: number, transposed: boolean): LayerSpec {
+function conv(nd: number, transposed: boolean): Rule {
   return {
-    sig: transposed
-      ? 'in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None'
-      : 'in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=True, padding_mode="zeros", device=None, dtype=None',
-    macs: true,
     init(m, c, ctx) {
       const cin = int(c.get('in_channels')!, 'in_channels', ctx);
       const cout = int(c.get('out_channels')!, 'out_channels', ctx);
@@ -112,15 +114,13 @@ function conv(nd: number, transposed: boolean): LayerSpec {
       if (out.some((o) => o <= 0)) ctx.raise('RuntimeError', `${m.cls.name}: output size is too small ([${out.join(', ')}]) for input [${t.shape.join(', ')}]`);
       const shape = batched ? [t.shape[0], cout, ...out] : [cout, ...out];
       const res = mkTensor(shape, t.dtype);
-      ctx.addMacs(transposed ? t.numel * (cout / g) * prod(k) : res.numel * (cin / g) * prod(k));
+      ctx.addMacs(transposed ? convTransposeMacs(t.numel, [cin, cout / g, ...k]) : convMacs(res.numel, [cout, cin / g, ...k]));
       return res;
     },
   };
 }
 
-const linear: LayerSpec = {
-  sig: 'in_features, out_features, bias=True, device=None, dtype=None',
-  macs: true,
+const linear: Rule = {
   init(m, c, ctx) {
     const i = int(c.get('in_features')!, 'in_features', ctx), o = int(c.get('out_features')!, 'out_features', ctx);
     m.attrs.set('in_features', i);
@@ -133,20 +133,18 @@ const linear: LayerSpec = {
     const i = A(m, 'in_features') as number, o = A(m, 'out_features') as number;
     const last = t.shape[t.shape.length - 1];
     if (last !== i) ctx.raise('RuntimeError', `mat1 and mat2 shapes cannot be multiplied (${prod(t.shape.slice(0, -1))}x${last} and ${i}x${o}) in ${m.cls.name}(${i}, ${o})`);
-    ctx.addMacs((t.numel / i) * i * o);
+    ctx.addMacs(linearMacs(t.numel / i, i, o));
     return mkTensor([...t.shape.slice(0, -1), o], t.dtype);
   },
 };
 
-const identity = (sig: string): LayerSpec => ({
-  sig,
+const identity = (): Rule => ({
   init(m, c) { for (const [k, v] of c) m.attrs.set(k, v); },
   forward(_m, x, ctx) { return T(x, ctx); },
 });
 
-function norm(kind: 'batch' | 'instance', nd: number | null): LayerSpec {
+function norm(kind: 'batch' | 'instance', nd: number | null): Rule {
   return {
-    sig: `num_features, eps=1e-05, momentum=0.1, affine=${kind === 'batch' ? 'True' : 'False'}, track_running_stats=${kind === 'batch' ? 'True' : 'False'}, device=None, dtype=None`,
     init(m, c, ctx) {
       const n = int(c.get('num_features')!, 'num_features', ctx);
       for (const [k, v] of c) m.attrs.set(k, v);
@@ -173,13 +171,10 @@ function norm(kind: 'batch' | 'instance', nd: number | null): LayerSpec {
   };
 }
 
-const act = (sig = 'inplace=False'): LayerSpec => identity(sig);
+const act = (): Rule => identity();
 
-function pool(kind: 'max' | 'avg', nd: number): LayerSpec {
+function pool(kind: 'max' | 'avg', nd: number): Rule {
   return {
-    sig: kind === 'max'
-      ? 'kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False'
-      : 'kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None',
     init(m, c) {
       for (const [k, v] of c) m.attrs.set(k, v);
       if (c.get('stride') === null || (c.get('stride') instanceof PyList && (c.get('stride') as PyList).items.length === 0)) m.attrs.set('stride', c.get('kernel_size')!);
@@ -202,9 +197,8 @@ function pool(kind: 'max' | 'avg', nd: number): LayerSpec {
   };
 }
 
-function adaptive(kind: 'max' | 'avg', nd: number): LayerSpec {
+function adaptive(kind: 'max' | 'avg', nd: number): Rule {
   return {
-    sig: kind === 'max' ? 'output_size, return_indices=False' : 'output_size',
     init(m, c) { for (const [k, v] of c) m.attrs.set(k, v); },
     forward(m, x, ctx) {
       const t = T(x, ctx);
@@ -229,9 +223,8 @@ export function upsampleShape(t: Tensor, size: Value, scale: Value, ctx: CallCon
   return mkTensor([...t.shape.slice(0, 2), ...out], t.dtype);
 }
 
-function pad(nd: number): LayerSpec {
+function pad(nd: number): Rule {
   return {
-    sig: 'padding, value=0',
     init(m, c, ctx) { m.attrs.set('padding', tup(tupleN(c.get('padding')!, 2 * nd, 'padding', ctx))); m.attrs.set('value', c.get('value')!); },
     forward(m, x, ctx) {
       const t = T(x, ctx);
@@ -243,16 +236,15 @@ function pad(nd: number): LayerSpec {
   };
 }
 
-export const LAYERS: Record<string, LayerSpec> = {
+const RULES: Record<string, Rule> = {
   Conv1d: conv(1, false), Conv2d: conv(2, false), Conv3d: conv(3, false),
   ConvTranspose1d: conv(1, true), ConvTranspose2d: conv(2, true), ConvTranspose3d: conv(3, true),
   Linear: linear,
-  LazyLinear: { ...linear, sig: 'out_features, bias=True' },
-  Identity: { sig: '*args, **kwargs', init() {}, forward(_m, x, ctx) { return T(x, ctx); } },
+  LazyLinear: linear,
+  Identity: { init() {}, forward(_m, x, ctx) { return T(x, ctx); } },
   BatchNorm1d: norm('batch', 1), BatchNorm2d: norm('batch', 2), BatchNorm3d: norm('batch', 3), SyncBatchNorm: norm('batch', null),
   InstanceNorm1d: norm('instance', 1), InstanceNorm2d: norm('instance', 2), InstanceNorm3d: norm('instance', 3),
   GroupNorm: {
-    sig: 'num_groups, num_channels, eps=1e-05, affine=True, device=None, dtype=None',
     init(m, c, ctx) {
       const g = int(c.get('num_groups')!, 'num_groups', ctx), n = int(c.get('num_channels')!, 'num_channels', ctx);
       if (n % g) ctx.raise('ValueError', 'num_channels must be divisible by num_groups');
@@ -268,7 +260,6 @@ export const LAYERS: Record<string, LayerSpec> = {
     },
   },
   LayerNorm: {
-    sig: 'normalized_shape, eps=1e-05, elementwise_affine=True, bias=True, device=None, dtype=None',
     init(m, c, ctx) {
       const ns = c.get('normalized_shape')!;
       const shape = ns instanceof PyTuple || ns instanceof PyList ? ns.items.map((v) => int(v, 'normalized_shape', ctx)) : [int(ns, 'normalized_shape', ctx)];
@@ -286,20 +277,18 @@ export const LAYERS: Record<string, LayerSpec> = {
       return t;
     },
   },
-  LocalResponseNorm: identity('size, alpha=0.0001, beta=0.75, k=1.0'),
+  LocalResponseNorm: identity(),
   ReLU: act(), ReLU6: act(), SiLU: act(), Mish: act(), Hardswish: act(), Hardsigmoid: act(), SELU: act(),
-  Sigmoid: act(''), Tanh: act(''), Softsign: act(''), Tanhshrink: act(''), LogSigmoid: act(''),
-  GELU: act('approximate="none"'), LeakyReLU: act('negative_slope=0.01, inplace=False'), ELU: act('alpha=1.0, inplace=False'),
-  CELU: act('alpha=1.0, inplace=False'), Softplus: act('beta=1.0, threshold=20.0'), Hardtanh: act('min_val=-1.0, max_val=1.0, inplace=False'),
-  Threshold: act('threshold, value, inplace=False'), Hardshrink: act('lambd=0.5'), Softshrink: act('lambd=0.5'),
-  Softmax: act('dim=None'), LogSoftmax: act('dim=None'), Softmax2d: act(''), Softmin: act('dim=None'),
+  Sigmoid: act(), Tanh: act(), Softsign: act(), Tanhshrink: act(), LogSigmoid: act(),
+  GELU: act(), LeakyReLU: act(), ELU: act(),
+  CELU: act(), Softplus: act(), Hardtanh: act(),
+  Threshold: act(), Hardshrink: act(), Softshrink: act(),
+  Softmax: act(), LogSoftmax: act(), Softmax2d: act(), Softmin: act(),
   PReLU: {
-    sig: 'num_parameters=1, init=0.25, device=None, dtype=None',
     init(m, c, ctx) { const n = int(c.get('num_parameters')!, 'num_parameters', ctx); m.attrs.set('num_parameters', n); m.attrs.set('weight', ctx.param([n])); },
     forward(_m, x, ctx) { return T(x, ctx); },
   },
   GLU: {
-    sig: 'dim=-1',
     init(m, c) { m.attrs.set('dim', c.get('dim')!); },
     forward(m, x, ctx) {
       const t = T(x, ctx);
@@ -308,14 +297,13 @@ export const LAYERS: Record<string, LayerSpec> = {
       return mkTensor(s, t.dtype);
     },
   },
-  Dropout: act('p=0.5, inplace=False'), Dropout1d: act('p=0.5, inplace=False'), Dropout2d: act('p=0.5, inplace=False'),
-  Dropout3d: act('p=0.5, inplace=False'), AlphaDropout: act('p=0.5, inplace=False'), FeatureAlphaDropout: act('p=0.5, inplace=False'),
+  Dropout: act(), Dropout1d: act(), Dropout2d: act(),
+  Dropout3d: act(), AlphaDropout: act(), FeatureAlphaDropout: act(),
   MaxPool1d: pool('max', 1), MaxPool2d: pool('max', 2), MaxPool3d: pool('max', 3),
   AvgPool1d: pool('avg', 1), AvgPool2d: pool('avg', 2), AvgPool3d: pool('avg', 3),
   AdaptiveAvgPool1d: adaptive('avg', 1), AdaptiveAvgPool2d: adaptive('avg', 2), AdaptiveAvgPool3d: adaptive('avg', 3),
   AdaptiveMaxPool1d: adaptive('max', 1), AdaptiveMaxPool2d: adaptive('max', 2), AdaptiveMaxPool3d: adaptive('max', 3),
   Flatten: {
-    sig: 'start_dim=1, end_dim=-1',
     init(m, c) { for (const [k, v] of c) m.attrs.set(k, v); },
     forward(m, x, ctx) {
       const t = T(x, ctx);
@@ -325,7 +313,6 @@ export const LAYERS: Record<string, LayerSpec> = {
     },
   },
   Unflatten: {
-    sig: 'dim, unflattened_size',
     init(m, c) { for (const [k, v] of c) m.attrs.set(k, v); },
     forward(m, x, ctx) {
       const t = T(x, ctx);
@@ -336,14 +323,12 @@ export const LAYERS: Record<string, LayerSpec> = {
     },
   },
   Upsample: {
-    sig: 'size=None, scale_factor=None, mode="nearest", align_corners=None, recompute_scale_factor=None',
     init(m, c) { for (const [k, v] of c) m.attrs.set(k, v); },
     forward(m, x, ctx) { return upsampleShape(T(x, ctx), A(m, 'size'), A(m, 'scale_factor'), ctx); },
   },
-  UpsamplingNearest2d: { sig: 'size=None, scale_factor=None', init(m, c) { for (const [k, v] of c) m.attrs.set(k, v); }, forward(m, x, ctx) { return upsampleShape(T(x, ctx), A(m, 'size'), A(m, 'scale_factor'), ctx); } },
-  UpsamplingBilinear2d: { sig: 'size=None, scale_factor=None', init(m, c) { for (const [k, v] of c) m.attrs.set(k, v); }, forward(m, x, ctx) { return upsampleShape(T(x, ctx), A(m, 'size'), A(m, 'scale_factor'), ctx); } },
+  UpsamplingNearest2d: { init(m, c) { for (const [k, v] of c) m.attrs.set(k, v); }, forward(m, x, ctx) { return upsampleShape(T(x, ctx), A(m, 'size'), A(m, 'scale_factor'), ctx); } },
+  UpsamplingBilinear2d: { init(m, c) { for (const [k, v] of c) m.attrs.set(k, v); }, forward(m, x, ctx) { return upsampleShape(T(x, ctx), A(m, 'size'), A(m, 'scale_factor'), ctx); } },
   PixelShuffle: {
-    sig: 'upscale_factor',
     init(m, c) { m.attrs.set('upscale_factor', c.get('upscale_factor')!); },
     forward(m, x, ctx) {
       const t = T(x, ctx); const r = num(A(m, 'upscale_factor') as number); const s = t.shape.slice();
@@ -352,7 +337,6 @@ export const LAYERS: Record<string, LayerSpec> = {
     },
   },
   PixelUnshuffle: {
-    sig: 'downscale_factor',
     init(m, c) { m.attrs.set('downscale_factor', c.get('downscale_factor')!); },
     forward(m, x, ctx) {
       const t = T(x, ctx); const r = num(A(m, 'downscale_factor') as number); const s = t.shape.slice();
@@ -360,12 +344,11 @@ export const LAYERS: Record<string, LayerSpec> = {
       return mkTensor(s, t.dtype);
     },
   },
-  ChannelShuffle: identity('groups'),
-  ZeroPad2d: { ...pad(2), sig: 'padding' }, ConstantPad1d: pad(1), ConstantPad2d: pad(2), ConstantPad3d: pad(3),
-  ReflectionPad1d: { ...pad(1), sig: 'padding' }, ReflectionPad2d: { ...pad(2), sig: 'padding' },
-  ReplicationPad1d: { ...pad(1), sig: 'padding' }, ReplicationPad2d: { ...pad(2), sig: 'padding' }, ReplicationPad3d: { ...pad(3), sig: 'padding' },
+  ChannelShuffle: identity(),
+  ZeroPad2d: pad(2), ConstantPad1d: pad(1), ConstantPad2d: pad(2), ConstantPad3d: pad(3),
+  ReflectionPad1d: pad(1), ReflectionPad2d: pad(2),
+  ReplicationPad1d: pad(1), ReplicationPad2d: pad(2), ReplicationPad3d: pad(3),
   Embedding: {
-    sig: 'num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None, device=None, dtype=None',
     init(m, c, ctx) {
       const n = int(c.get('num_embeddings')!, 'num_embeddings', ctx), d = int(c.get('embedding_dim')!, 'embedding_dim', ctx);
       m.attrs.set('num_embeddings', n); m.attrs.set('embedding_dim', d); m.attrs.set('weight', ctx.param([n, d]));
@@ -373,6 +356,13 @@ export const LAYERS: Record<string, LayerSpec> = {
     forward(m, x, ctx) { const t = T(x, ctx); return mkTensor([...t.shape, A(m, 'embedding_dim') as number], 'float32'); },
   },
 };
+
+/** The leaf modules: each rule with its catalogue entry's signature and MACs flag. */
+export const LAYERS: Record<string, LayerSpec> = Object.fromEntries(Object.entries(RULES).map(([name, rule]) => {
+  const meta = CATALOGUE[name];
+  if (!meta) throw new Error(`layers.ts: ${name} has no catalogue entry`);
+  return [name, { ...rule, sig: meta.sig, ...(countsMacs(name) ? { macs: true } : {}) }];
+}));
 
 /** Parses a signature string once into (name, default) pairs; `*args`/`**kwargs` are kept as markers. */
 export function parseSig(sig: string): { name: string; dflt?: Value; star?: 1 | 2 }[] {

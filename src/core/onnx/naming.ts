@@ -1,4 +1,6 @@
-// Which module a node of an ONNX file belongs to, from its name. Two conventions:
+// The ONNX node-naming rule, both ways: how GhostLens's exporter names nodes (builder.ts), and
+// which module a node belongs to by its name (the importer's module tree, the profiler's trace
+// attribution). Two conventions:
 // - torch's exporter: `/layer1/layer1.0/conv1/Conv` — one segment per enclosing module, each the
 //   module's name from its last non-numeric atom on (`layer1.0`, `downsample.0`, `conv.0.0`),
 //   then the op; a module's second call is `relu_1`. Nodes outside any module have no leading
@@ -6,6 +8,19 @@
 // - GhostLens's exporter: a leaf's main node is named by its module path (`layer1.0.conv1`,
 //   `layer1.0.conv1#2` for a second call), its other nodes `layer1.0.conv1/<op>`, functional ops
 //   `<scope path>/<op>_<n>` (`/add_0` at the top level).
+
+// ── GhostLens's names (what the exporter writes) ─────────────────────────────────────────────
+
+/** The main node of a module's call-th call (1-based): `layer1.0.conv1`, `layer1.0.conv1#2`. */
+export const moduleNodeName = (module: string, call: number): string => (call > 1 ? `${module}#${call}` : module);
+
+/** The k-th (0-based) functional op `op` run in the module `scope`: `layer1.0/add_0`, `/flatten_0`. */
+export const functionalNodeName = (scope: string, op: string, k: number): string => `${scope}/${op}_${k}`;
+
+/** A further node of the call named `base` (the n-th node it emits, n ≥ 1): `layer1.0.conv1/Add`, `.../Add_2`. */
+export const extraNodeName = (base: string, op: string, n: number): string => `${base}/${op}${n > 1 ? `_${n}` : ''}`;
+
+// ── names → modules ──────────────────────────────────────────────────────────────────────────
 
 export type Naming = 'torch' | 'ghostlens';
 
@@ -98,4 +113,29 @@ export function mergeRepeatedCalls(paths: Iterable<string>, signature: (path: st
     out.set(p, [base, Number(m[2]) + 1]);
   }
   return out;
+}
+
+/**
+ * The module a node belongs to by its name, in either convention (no file-level knowledge: a
+ * GhostLens `head/…` name is taken as the module `head`). With `known` (the model's module
+ * paths) the answer is always a known path or '' (torch's `relu_1`, a second call of `relu`,
+ * becomes `relu`).
+ */
+export function modulePathOf(node: string, known?: ReadonlySet<string> | null): string {
+  let path: string;
+  if (node.startsWith('/')) path = torchNodeScope(node).path;
+  else {
+    const slash = node.indexOf('/');
+    path = (slash < 0 ? node : node.slice(0, slash)).replace(/#\d+$/, '');
+  }
+  if (!known) return path;
+  let p = path;
+  while (p) {
+    if (known.has(p)) return p;
+    const cut = p.replace(/_\d+$/, '');
+    if (cut !== p && known.has(cut)) return cut;
+    const dot = p.lastIndexOf('.');
+    p = dot < 0 ? '' : p.slice(0, dot);
+  }
+  return '';
 }
