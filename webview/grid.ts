@@ -42,8 +42,8 @@ export function dataGrid(t: ViewTable, all: boolean, a: Actions, selected: strin
       const v = r.cells[i];
       row.append(h('vscode-data-grid-cell', {
         'grid-column': k + 1, 'data-col': c.id, 'data-value': v.value === undefined || v.value === null ? null : String(v.value),
-        title: v.title ?? null, class: [c.numeric ? 'num' : '', v.dim ? 'dim' : ''].join(' ').trim() || null,
-      }, v.text, v.rewrite ? rewriteButton(a, v.rewrite) : null));
+        title: v.title ?? null, class: [c.numeric ? 'num' : '', v.dim ? 'dim' : '', v.rewrite ? 'with-action' : ''].join(' ').trim() || null,
+      }, ...(v.rewrite ? [h('span', { class: 'name' }, v.text), rewriteButton(a, v.rewrite)] : [v.text])));
     });
     grid.append(row);
   }

@@ -23,7 +23,7 @@ provideVSCodeDesignSystem().register(
   vsCodeDropdown(), vsCodeOption(), vsCodePanels(), vsCodePanelTab(), vsCodePanelView(), progressRing(),
 );
 
-const TAB_TITLES: Record<TabId, string> = { stages: 'Stages', convs: 'Convolutions', layers: 'Layers', charts: 'Charts', redundancy: 'Redundancy' };
+const TAB_TITLES: Record<TabId, string> = { stages: 'Stages', convs: 'Convs', layers: 'Layers', charts: 'Charts', redundancy: 'Redundancy' };
 const PROVIDERS: [ProviderChoice, string][] = [
   ['auto', 'Auto (best present)'], ['cpu', 'CPU'], ['cuda', 'CUDA'], ['tensorrt', 'TensorRT'], ['dml', 'DirectML'], ['coreml', 'CoreML'], ['webgpu', 'WebGPU'],
 ];
@@ -79,7 +79,7 @@ function skeleton(): void {
     h('div', { id: 'profile-summary', class: 'profile-summary', 'aria-live': 'polite' }),
     h('vscode-checkbox', { id: 'all-columns', class: 'columns-toggle', title: 'Show the secondary columns too: channels, params, absolute MACs, latency share, redundancy' }, 'All columns'),
     h('vscode-panels', { id: 'tabs', 'aria-label': 'GhostLens results', activeid: `tab-${state.ui.tab}` },
-      ...TABS.map((t) => h('vscode-panel-tab', { id: `tab-${t}` }, TAB_TITLES[t], h('vscode-badge', { id: `count-${t}`, appearance: 'secondary', hidden: true }))),
+      ...TABS.map((t) => h('vscode-panel-tab', { id: `tab-${t}`, title: t === 'convs' ? 'Convolutions where a C-Ghost module would pay' : null }, TAB_TITLES[t], h('vscode-badge', { id: `count-${t}`, appearance: 'secondary', hidden: true }))),
       ...TABS.map((t) => h('vscode-panel-view', { id: `view-${t}` }, h('div', { id: `content-${t}`, class: 'content' })))),
   ]);
 
@@ -275,11 +275,11 @@ function actions(): Actions {
 }
 
 function renderTab(t: TabId): void {
+  byId('all-columns').hidden = !view || t === 'charts';
   if (!dirty.has(t)) return;
   dirty.delete(t);
   const el = byId(`content-${t}`);
   clear(el);
-  byId('all-columns').hidden = !view || t === 'charts';
   if (!view) {
     el.append(h('p', { class: 'dim empty' }, state.model?.analysing ? 'Analysing\u2026' : 'No model analysed.'));
     pruneCharts();

@@ -23,7 +23,7 @@ export interface ViewCell {
   title?: string;
   /** Shown dimmed (unknown, not applicable). */
   dim?: boolean;
-  /** A Rewrite button in this cell. */
+  /** A Rewrite button at the end of this cell (the row's name cell). */
   rewrite?: { kind: 'stage' | 'conv'; path: string; label: string; what: string };
 }
 
@@ -109,15 +109,28 @@ interface ColumnSpec<R> extends Omit<ViewColumn, 'width'> {
   cell: (r: R) => ViewCell;
 }
 
+/**
+ * Width of a text in ch: a digit is exactly 1ch (the unit's definition; the cells use tabular
+ * figures); a space or a dot about half; lower-case letters less, capitals and signs (×, →, −, %)
+ * more (measured on VS Code's UI fonts at 13px; the header, bold, gets 1ch more).
+ */
+function textWidth(t: string): number {
+  let w = 0;
+  for (const ch of t) w += /[0-9]/.test(ch) ? 1 : /[ .,:]/.test(ch) ? 0.45 : /[a-z]/.test(ch) ? 0.85 : 1.15;
+  return w;
+}
+
 /** Builds a table: cells, and each column's width from its widest text (header included). */
 function table<R>(label: string, empty: string, specs: ColumnSpec<R>[], rows: R[], info: (r: R) => Omit<ViewRow, 'cells'>): ViewTable {
   const cells = rows.map((r) => specs.map((c) => c.cell(r)));
   const columns = specs.map((c, i): ViewColumn => {
     // The header is bold and may carry a sort of its own: one ch more.
-    const widest = Math.max(c.title.length + 1, ...cells.map((row) => (row[i].rewrite ? 3 : row[i].text.length)));
-    const track = `calc(${widest}ch + 14px)`;
+    // A Rewrite button sits at the end of its name cell, in a room of its own (3ch).
+    const button = cells.some((row) => row[i].rewrite) ? 3 : 0;
+    const widest = Math.ceil(Math.max(textWidth(c.title) + 1, ...cells.map((row) => textWidth(row[i].text))));
+    const track = `calc(${widest + button}ch + 8px)`;
     const { cell: _cell, grow, ...col } = c;
-    return { ...col, width: grow !== undefined ? `minmax(calc(${Math.min(widest, grow)}ch + 14px), 1fr)` : track };
+    return { ...col, width: grow !== undefined ? `minmax(calc(${Math.min(widest, grow) + button}ch + 8px), 1fr)` : track };
   });
   return { label, columns, empty, rows: rows.map((r, i) => ({ ...info(r), cells: cells[i] })) };
 }
@@ -132,25 +145,31 @@ function estimateCell(e: StageRow['ghost'] & object, what: string): ViewCell {
   };
 }
 
-const rewriteCell = (kind: 'stage' | 'conv', path: string, label: string, what: string): ViewCell => ({ text: '', rewrite: { kind, path, label, what } });
+const rewriteOf = (kind: 'stage' | 'conv', path: string, label: string, what: string): ViewCell['rewrite'] => ({ kind, path, label, what });
 
 function stageTable(rows: StageRow[], profiled: boolean, compared: boolean, measured: boolean): ViewTable {
   const cols: ColumnSpec<StageRow>[] = [
-    { id: 'stage', title: 'Stage', numeric: false, grow: 8, cell: (r) => ({ text: r.path, title: `${r.path}${r.line > 0 ? `, line ${r.line}` : ''}` }) },
+    {
+      id: 'stage', title: 'Stage', numeric: false, grow: 8,
+      cell: (r) => ({ text: r.path, title: `${r.path}${r.line > 0 ? `, line ${r.line}` : ''}`, rewrite: r.ghost && r.line > 0 ? rewriteOf('stage', r.path, r.path, 'a G-Ghost stage') : undefined }),
+    },
     { id: 'blocks', title: 'Blocks', numeric: true, cell: (r) => ({ text: String(r.blocks), value: r.blocks }) },
     { id: 'resolution', title: 'Res.', numeric: true, help: 'output resolution (H×W)', cell: (r) => ({ text: fmtShape(r.resolution), value: r.resolution.join('x') }) },
-    { id: 'share', title: 'MACs %', numeric: true, help: 'share of the model\u2019s MACs', cell: (r) => share(r.share) },
+    { id: 'share', title: 'Share', numeric: true, help: 'share of the model\u2019s MACs', cell: (r) => share(r.share) },
     {
-      id: 'ghost', title: 'G-Ghost est.', numeric: true,
-      help: 'change of the model\u2019s MACs when this stage becomes a G-Ghost stage (estimate, the rewrite\u2019s formulas); details in the tooltip',
+      id: 'ghost', title: 'G-Ghost', numeric: true,
+      help: 'estimated change of the model\u2019s MACs when this stage becomes a G-Ghost stage (the rewrite\u2019s formulas); details in the tooltip',
       cell: (r) => (r.ghost ? estimateCell(r.ghost, 'stage') : { text: r.noGhost ?? '\u2014', dim: true }),
     },
   ];
   if (profiled) cols.push({ id: 'latency', title: 'Latency', numeric: true, help: 'measured time per run', cell: (r) => ms(r.latency, 'measured') });
   if (compared) {
     cols.push({
-      id: 'ghostMs', title: 'After Ghost', numeric: true, help: 'measured after the all-candidates Ghost rewrite',
-      cell: (r) => (r.ghostMs === null ? { ...NA, title: 'not measured' } : { text: `${fmtMs(r.ghostMs)} ${fmtRatio(r.ratio)}`, value: r.ghostMs, title: `${r.ghostMs.toFixed(4)} ms per run after Ghost` }),
+      id: 'ghostMs', title: 'After', numeric: true, help: 'measured after the all-candidates Ghost rewrite, as a ratio of the latency before (×1.14 slower: Ghost made it slower)',
+      cell: (r) => (r.ghostMs === null ? { ...NA, title: 'not measured' } : {
+        text: r.ratio === null ? fmtMs(r.ghostMs) : `${fmtRatio(r.ratio)}${r.ratio > 1 ? ' slower' : ''}`, value: r.ghostMs,
+        title: `${fmtMs(r.ghostMs)} per run after Ghost (${r.ghostMs.toFixed(4)} ms)${r.latency ? `, ${fmtMs(r.latency.ms)} before` : ''}`,
+      }),
     });
   }
   cols.push(
@@ -169,19 +188,24 @@ function stageTable(rows: StageRow[], profiled: boolean, compared: boolean, meas
         : { ...NA, title: 'not measured' }),
     });
   }
-  cols.push({ id: 'action', title: '', numeric: false, cell: (r) => (r.ghost && r.line > 0 ? rewriteCell('stage', r.path, r.path, 'a G-Ghost stage') : { text: '' }) });
   return table('Stages', 'No stages: no run of two or more blocks at one resolution.', cols, rows,
     (r) => ({ path: r.path, paths: [r.path], kind: 'stage', revealable: r.line > 0, label: `stage ${r.path}` }));
 }
 
 function convTable(rows: ConvRow[], profiled: boolean, measured: boolean): ViewTable {
   const cols: ColumnSpec<ConvRow>[] = [
-    { id: 'site', title: 'Conv', numeric: false, grow: 10, cell: (r) => ({ text: r.paths.length > 1 ? `${r.name} \u00d7${r.paths.length}` : r.paths[0], title: r.paths.join('\n') }) },
-    { id: 'kernel', title: 'Kernel', numeric: true, cell: (r) => ({ text: r.kernel + (r.stride > 1 ? ` /${r.stride}` : ''), title: `stride ${r.stride}` }) },
-    { id: 'share', title: 'MACs %', numeric: true, cell: (r) => share(r.share) },
     {
-      id: 'ghost', title: 'C-Ghost est.', numeric: true,
-      help: 'change of the model\u2019s MACs when this call builds GhostModules (estimate); details in the tooltip',
+      id: 'site', title: 'Conv', numeric: false, grow: 10,
+      cell: (r) => ({
+        text: r.paths.length > 1 ? `${r.name} \u00d7${r.paths.length}` : r.paths[0], title: r.paths.join('\n'),
+        rewrite: r.line > 0 ? rewriteOf('conv', r.paths[0], r.paths.length > 1 ? `${r.name} (\u00d7${r.paths.length})` : r.paths[0], 'a GhostModule') : undefined,
+      }),
+    },
+    { id: 'kernel', title: 'Kernel', numeric: true, cell: (r) => ({ text: r.kernel + (r.stride > 1 ? ` /${r.stride}` : ''), title: `stride ${r.stride}` }) },
+    { id: 'share', title: 'Share', numeric: true, help: 'share of the model\u2019s MACs', cell: (r) => share(r.share) },
+    {
+      id: 'ghost', title: 'C-Ghost', numeric: true,
+      help: 'estimated change of the model\u2019s MACs when this call builds GhostModules; details in the tooltip',
       cell: (r) => estimateCell(r.ghost, 'site'),
     },
   ];
@@ -198,10 +222,6 @@ function convTable(rows: ConvRow[], profiled: boolean, measured: boolean): ViewT
       cell: (r) => (r.redundancy ? { text: fmtPct(r.redundancy.nearDuplicateShare), value: r.redundancy.nearDuplicateShare, title: `${r.redundancy.measured} of ${r.paths.length} instances measured` } : { ...NA, title: 'not measured' }),
     });
   }
-  cols.push({
-    id: 'action', title: '', numeric: false,
-    cell: (r) => (r.line > 0 ? rewriteCell('conv', r.paths[0], r.paths.length > 1 ? `${r.name} (\u00d7${r.paths.length})` : r.paths[0], 'a GhostModule') : { text: '' }),
-  });
   return table('C-Ghost candidates', 'No convolution where a C-Ghost module would pay (groups 1, odd square kernel, enough output channels).', cols, rows,
     (r) => ({ path: r.paths[0], paths: r.paths, kind: 'module', revealable: r.line > 0, label: r.name }));
 }
@@ -211,7 +231,7 @@ function layerTable(rows: LayerRow[], profiled: boolean): ViewTable {
     { id: 'layer', title: 'Layer', numeric: false, grow: 12, cell: (r) => ({ text: r.path, title: r.unknown ? `${r.path}: ${r.unknown}` : r.path }) },
     { id: 'type', title: 'Type', numeric: false, cell: (r) => ({ text: r.type }) },
     { id: 'output', title: 'Output', numeric: true, cell: (r) => (r.output ? { text: fmtShape(r.output) } : { text: r.calls ? 'unknown' : 'not called', dim: true }) },
-    { id: 'share', title: 'MACs %', numeric: true, cell: (r) => share(r.share) },
+    { id: 'share', title: 'Share', numeric: true, help: 'share of the model\u2019s MACs', cell: (r) => share(r.share) },
   ];
   if (profiled) cols.push({ id: 'latency', title: 'Latency', numeric: true, cell: (r) => ms(r.latency, 'measured') });
   cols.push(

@@ -169,7 +169,8 @@ export async function runPanelUi(browser: Browser, screenshots: string): Promise
 
     await check(t, 'panel: layer rows equal the leaf layers of analyze --json', async () => {
       await tab('layers');
-      await frame.locator('#content-layers vscode-data-grid-row[data-path="linear"]').waitFor({ timeout: 15_000 });
+      await frame.locator('#all-columns').click(); // line, params and MACs are secondary columns
+      await frame.locator('#content-layers vscode-data-grid-row[data-path="linear"] vscode-data-grid-cell[data-col="params"]').waitFor({ timeout: 15_000 });
       const got = await rows(frame, 'layers');
       assert.equal(got.length, json.layers.length);
       for (const [i, l] of json.layers.entries()) {
@@ -193,6 +194,8 @@ export async function runPanelUi(browser: Browser, screenshots: string): Promise
       const same = json.layers.filter((l) => l.line === line && l.type === 'Conv2d');
       assert.equal(same.length, 27);
       assert.equal(Number(conv1.cells.macs.value), same.reduce((s, l) => s + l.macs!, 0));
+      await frame.locator('#all-columns').click();
+      await frame.locator('#content-convs vscode-data-grid-cell[data-col="macs"]').first().waitFor({ state: 'detached', timeout: 10_000 });
     });
 
     await check(t, 'panel: charts of MACs per stage draw (and say what they show)', async () => {
@@ -315,7 +318,8 @@ export async function runPanelUi(browser: Browser, screenshots: string): Promise
         log(`  NOTE rewrite from the panel: ${text}`);
         return;
       }
-      await page.locator('.editor-instance .monaco-editor .view-lines', { hasText: 'GGhostStage' }).first().waitFor({ timeout: 30_000 });
+      // The inserted class is above the stage's line: in the lines shown or in the sticky scroll header.
+      await page.locator('.editor-instance .monaco-editor', { hasText: 'GGhostStage' }).first().waitFor({ timeout: 30_000 });
       // The G-Ghost stage keeps its middle blocks as a stage of their own, marked as Ghost already.
       await frame.locator('#content-stages vscode-data-grid-row[data-path="layer1.middle"] vscode-data-grid-cell[data-col="ghost"]', { hasText: 'already Ghost' }).waitFor({ timeout: 30_000 });
       assert.equal(await frame.locator('#content-stages vscode-data-grid-row[data-path="layer1"]').count(), 0);
