@@ -35,7 +35,7 @@ export class CodeLensView implements vscode.CodeLensProvider, vscode.Disposable 
     const stale = shown.stale ? ` (before your edit: ${shown.stale})` : '';
     const profile = this.results.profile(doc.uri);
     const before = profile?.stale ? ' (before your edits)' : '';
-    for (const c of classLenses(g, a.text)) {
+    for (const c of classLenses(g)) {
       const range = at(c.from);
       out.push(new vscode.CodeLens(range, { title: classTitle(g.model, c) + stale, command: 'ghostlens.analyzeFile', arguments: [doc.uri] }));
       if (!c.root) continue;
