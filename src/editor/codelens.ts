@@ -15,10 +15,15 @@ export class CodeLensView implements vscode.CodeLensProvider, vscode.Disposable 
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
   private readonly subs: vscode.Disposable[];
+  private readonly seen = new Map<string, number>();
 
   constructor(private readonly results: Results, private readonly config: Config) {
     this.subs = [
-      results.onDidChange(() => this.changed.fire()),
+      // VS Code asks again after every edit by itself; a new result (not a run that started) is news.
+      results.onDidChange((uri) => {
+        const rev = results.revision(uri);
+        if (this.seen.get(uri.toString()) !== rev) { this.seen.set(uri.toString(), rev); this.changed.fire(); }
+      }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.changed.fire()),
     ];
   }

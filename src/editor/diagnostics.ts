@@ -23,7 +23,13 @@ export class DiagnosticsView implements vscode.Disposable {
     this.subs = [results.onDidChange((uri) => this.update(uri))];
   }
 
+  /** The results revision each document's entries were made from. */
+  private readonly made = new Map<string, number>();
+
   private update(uri: vscode.Uri): void {
+    const rev = this.results.revision(uri);
+    if (this.made.get(uri.toString()) === rev) return; // an analysis started: nothing new to show
+    this.made.set(uri.toString(), rev);
     const shown = this.results.shown(uri);
     if (!shown) { this.collection.delete(uri); return; }
     const a = shown.analysis;
