@@ -190,7 +190,6 @@ const headerView: Validator<HeaderView> = obj({ model: str, io: str, params: vie
 export const panelView: Validator<PanelView> = obj({
   header: headerView, stages: viewTable, convs: viewTable, layers: viewTable, redundancy: nullable(viewTable),
   charts: obj({ macs: chartView, latency: nullable(chartView), runs: nullable(chartView), redundancy: arr(chartView) }),
-  noLatencyChart: bool,
 });
 
 const providerName: Validator<ProviderName> = oneOf('cuda', 'tensorrt', 'dml', 'coreml', 'webgpu', 'cpu');

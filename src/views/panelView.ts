@@ -90,9 +90,8 @@ export interface PanelView {
   layers: ViewTable;
   /** Measured conv output redundancy (null: not measured). */
   redundancy: ViewTable | null;
+  /** latency: null also when profiled without per-node times (the webview says so). */
   charts: { macs: ChartView; latency: ChartView | null; runs: ChartView | null; redundancy: ChartView[] };
-  /** Profiled, but no per-node times: no latency chart. */
-  noLatencyChart: boolean;
 }
 
 const NA: ViewCell = { text: '\u2014', dim: true };
@@ -278,7 +277,6 @@ export function panelView(g: ModelGraph, ghost: GhostSettings, profile: ProfileR
     },
     latency: null, runs: null, redundancy: [],
   };
-  let noLatencyChart = false;
   if (profile) {
     const lat = latencySeries(m, profile);
     if (lat) {
@@ -286,7 +284,7 @@ export function panelView(g: ModelGraph, ghost: GhostSettings, profile: ProfileR
         id: 'chart-latency', title: 'Latency per stage', note: compared ? 'before and after Ghost' : 'measured', kind: 'bars', series: lat,
         yTitle: 'ms per run', unit: 'ms', description: describe('Bar chart of measured latency per stage', lat, fmtMs),
       };
-    } else noLatencyChart = true;
+    }
     const hist = runHistogram(profile);
     charts.runs = {
       id: 'chart-runs', title: 'Distribution of the timed runs', note: `${baseProfile(profile).times.length} runs`, kind: 'histogram',
@@ -317,6 +315,5 @@ export function panelView(g: ModelGraph, ghost: GhostSettings, profile: ProfileR
     layers: layerTable(m.layers, !!profile),
     redundancy: red && red.layers.length ? redundancyTable(g, red.layers) : null,
     charts,
-    noLatencyChart,
   };
 }
