@@ -3,8 +3,8 @@
 // message type cannot drift between them; neither side trusts the other's data at run time
 // (a stale webview after an update, a command of another extension returning something else):
 // what fails its check is logged and ignored, never thrown.
-import type { ModelGraph, ModuleNode, Stage, UnknownNote } from './core/graph/model';
-import type { GhostSettings } from './core/analysis/ghost';
+import type { ChartView, HeaderView, PanelView, ViewCell, ViewColumn, ViewRow, ViewTable } from './views/panelView';
+import type { BarSeries } from './views/panelModel';
 import type { CompareResult, ModuleTime, ProfileResult, ProviderChoice, ProviderName, ProviderNote, StageComparison, Stats, TimePart } from './core/profile/types';
 import type { CalibrationInfo, LayerRedundancy, RedundancyResult, StageRedundancy } from './core/redundancy/types';
 import type { GhostifyResult, OutputAgreement, SiteResult } from './core/ghostify/types';
@@ -56,8 +56,11 @@ export type Task = 'profile' | 'redundancy' | 'rewrite';
 export type RewriteKind = 'stage' | 'conv';
 
 export type HostMessage =
-  /** The followed file and its latest analysis (graph null: no model; see error). */
-  | { type: 'model'; doc: DocInfo | null; graph: ModelGraph | null; error: string | null; analysing: boolean; ghost: GhostSettings }
+  /**
+   * The followed file and what to show of its analysis, computed by the host (views/panelView.ts:
+   * the webview computes nothing); view null: no model, see error.
+   */
+  | { type: 'model'; doc: DocInfo | null; view: PanelView | null; error: string | null; analysing: boolean }
   /** The latest profile of the followed file; stale when the file changed since. */
   | { type: 'profile'; result: ProfileResult | CompareResult | null; stale: boolean }
   | { type: 'redundancy'; result: RedundancyResult | null; stale: boolean }
@@ -172,29 +175,32 @@ function tagged<M extends { type: string }>(cases: { [K in M['type']]: Validator
 // ── the shared result types ──────────────────────────────────────────────────────────────────
 
 const shape = arr(int);
-const nullableShape = nullable(shape);
 
-const moduleNode: Validator<ModuleNode> = obj({
-  line: int, from: int, to: int, path: str, type: str, leaf: bool, container: bool, ownParams: num, params: num,
-  ownMacs: nullable(num), macs: nullable(num), calls: int, inputShapes: arr(nullableShape), outputShape: nullableShape,
-  children: arr(str), unknown: opt(str), config: opt(record(unknownV)),
+const cellValue: Validator<string | number | null> = (v, at = '') =>
+  (v === null || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) ? null : fail(at, 'a string, number or null', v));
+const viewCell: Validator<ViewCell> = obj({
+  text: str, value: opt(cellValue), title: opt(str), dim: opt(bool),
+  rewrite: opt(obj({ kind: oneOf('stage', 'conv'), path: str, label: str, what: str })),
 });
-
-const stage: Validator<Stage> = obj({
-  line: int, from: int, to: int, path: str, container: str, blocks: arr(str), resolution: tuple2(int, int),
-  inChannels: nullable(int), outChannels: int, params: num, macs: nullable(num),
-  kind: opt(oneOf('units')), members: opt(arr(arr(str))),
+const viewColumn: Validator<ViewColumn> = obj({ id: str, title: str, width: str, numeric: bool, help: opt(str), secondary: opt(bool) });
+const viewRow: Validator<ViewRow> = obj({ path: str, paths: arr(str), kind: oneOf('stage', 'module'), revealable: bool, label: str, cells: arr(viewCell) });
+const viewTable: Validator<ViewTable> = (v, at = '') => {
+  const e = obj({ label: str, columns: arr(viewColumn), rows: arr(viewRow), empty: str })(v, at);
+  if (e) return e;
+  const t = v as ViewTable;
+  const bad = t.rows.findIndex((r) => r.cells.length !== t.columns.length);
+  return bad < 0 ? null : `${at}.rows[${bad}]: ${t.rows[bad].cells.length} cells for ${t.columns.length} columns`;
+};
+const barSeries: Validator<BarSeries> = obj({ labels: arr(str), datasets: arr(obj({ label: str, data: arr(nullable(num)) })) });
+const chartView: Validator<ChartView> = obj({
+  id: str, title: str, note: nullable(str), kind: oneOf('bars', 'histogram'), series: barSeries, yTitle: str,
+  unit: oneOf('macs', 'ms', 'share', 'count'), description: str,
 });
+const headerView: Validator<HeaderView> = obj({ model: str, io: str, params: viewCell, macs: viewCell, incomplete: nullable(viewCell) });
 
-const unknownNote: Validator<UnknownNote> = obj({ line: int, from: int, to: int, reason: str, file: opt(str) });
-
-export const modelGraph: Validator<ModelGraph> = obj({
-  file: str, model: str, input: arr(shape), outputs: nullable(arr(shape)), params: num, macs: nullable(num), complete: bool,
-  modules: arr(moduleNode), stages: arr(stage), unknowns: arr(unknownNote),
-});
-
-export const ghostSettings: Validator<GhostSettings> = obj({
-  ratio: int, dwSize: int, lambda: num, minStageBlocks: int, minConvOut: int, minKernel: int,
+export const panelView: Validator<PanelView> = obj({
+  header: headerView, stages: viewTable, convs: viewTable, layers: viewTable, redundancy: nullable(viewTable), ghostify: nullable(viewTable),
+  charts: obj({ macs: chartView, latency: nullable(chartView), runs: nullable(chartView), redundancy: arr(chartView) }),
 });
 
 const providerName: Validator<ProviderName> = oneOf('cuda', 'tensorrt', 'dml', 'coreml', 'webgpu', 'cpu');
@@ -261,7 +267,7 @@ export const profileRequest: Validator<ProfileRequest> = (v, at = '') => {
 };
 
 export const hostMessage: Validator<HostMessage> = tagged<HostMessage>({
-  model: obj({ type: oneOf('model'), doc: nullable(docInfo), graph: nullable(modelGraph), error: nullable(str), analysing: bool, ghost: ghostSettings }),
+  model: obj({ type: oneOf('model'), doc: nullable(docInfo), view: nullable(panelView), error: nullable(str), analysing: bool }),
   profile: obj({ type: oneOf('profile'), result: nullable(profileOrCompare), stale: bool }),
   redundancy: obj({ type: oneOf('redundancy'), result: nullable(redundancyResult), stale: bool }),
   ghostify: obj({ type: oneOf('ghostify'), result: nullable(ghostifyResultView), stale: bool }),

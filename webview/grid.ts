@@ -1,59 +1,49 @@
-// Tables as toolkit data grids, built from rows of the panel model. Rows carry the module path
-// they are about (data-path); a click or Enter on a row asks the host to reveal its source line,
-// and exact figures sit in data-value / title beside the rounded text.
-import { h, Child } from './dom';
+// Tables as toolkit data grids, drawn from the host's view tables (src/views/panelView.ts) as they
+// are: the webview formats and computes nothing. Rows carry the module path they are about
+// (data-path); a click or Enter on a row asks the host to reveal its source line, and exact
+// figures sit in data-value / title beside the rounded text.
+import type { ViewCell, ViewTable } from '../src/views/panelView';
+import { h, icon } from './dom';
 
-export interface Cell {
-  text: string;
-  /** Exact figure behind a rounded text (tests and tooltips read it). */
-  value?: number | string | null;
-  title?: string;
-  /** Extra content after the text (a button). */
-  extra?: Child;
-  /** Shown dimmed (unknown, not applicable). */
-  dim?: boolean;
+export interface Actions {
+  canRewrite: boolean;
+  /** Why rewriting is not possible now (busy, command missing). */
+  rewriteTitle: string | null;
+  rewrite(kind: 'stage' | 'conv', path: string): void;
 }
 
-export interface Column<R> {
-  id: string;
-  title: string;
-  /** A grid-template-columns track. */
-  width: string;
-  numeric?: boolean;
-  /** Header tooltip: what the column means. */
-  help?: string;
-  cell: (r: R) => Cell;
+function rewriteButton(a: Actions, r: NonNullable<ViewCell['rewrite']>): HTMLElement {
+  // An icon button: the column stays narrow and the button never covers a figure.
+  const b = h('vscode-button', {
+    appearance: 'icon', class: 'rewrite', 'data-rewrite': r.path, 'aria-label': `Rewrite ${r.label} into ${r.what}`,
+    title: a.rewriteTitle ?? `Rewrite ${r.label} into ${r.what} (one undoable edit)`, disabled: !a.canRewrite,
+  }, icon('wand'));
+  b.addEventListener('click', (e) => { e.stopPropagation(); if (a.canRewrite) a.rewrite(r.kind, r.path); });
+  return b;
 }
 
-export interface RowInfo {
-  /** The module or stage path the row is about (its source site). */
-  path: string;
-  kind: 'stage' | 'module';
-  /** Whether the row has a site in this file to reveal. */
-  revealable: boolean;
-  label: string;
-}
-
-export function dataGrid<R>(label: string, cols: Column<R>[], rows: R[], info: (r: R) => RowInfo, selected: string | null): HTMLElement {
-  const grid = h('vscode-data-grid', { 'aria-label': label, 'generate-header': 'none', 'grid-template-columns': cols.map((c) => c.width).join(' ') });
-  // Columns keep at least their smallest width; a narrow panel scrolls sideways instead of cutting cells.
-  grid.style.minWidth = `${cols.reduce((t, c) => t + Number(/(\d+)px/.exec(c.width)?.[1] ?? 60), 0) + 16}px`;
+/** The grid of `t`: its primary columns, or all of them when `all`. */
+export function dataGrid(t: ViewTable, all: boolean, a: Actions, selected: string | null): HTMLElement {
+  const shown = t.columns.map((c, i) => ({ c, i })).filter(({ c }) => all || !c.secondary);
+  const grid = h('vscode-data-grid', { 'aria-label': t.label, 'generate-header': 'none', 'grid-template-columns': shown.map(({ c }) => c.width).join(' ') });
+  grid.classList.add(all ? 'all-columns' : 'primary-columns');
   const header = h('vscode-data-grid-row', { 'row-type': 'sticky-header' },
-    ...cols.map((c, i) => h('vscode-data-grid-cell', { 'cell-type': 'columnheader', 'grid-column': i + 1, title: c.help ?? null, class: c.numeric ? 'num' : null }, c.title)));
+    ...shown.map(({ c }, k) => h('vscode-data-grid-cell', {
+      'cell-type': 'columnheader', 'grid-column': k + 1, 'data-col': c.id, title: c.help ?? null, class: c.numeric ? 'num' : null,
+    }, c.title)));
   grid.append(header);
-  for (const r of rows) {
-    const ri = info(r);
+  for (const r of t.rows) {
     const row = h('vscode-data-grid-row', {
-      'data-path': ri.path, 'data-kind': ri.kind, class: [ri.revealable ? 'revealable' : '', ri.path === selected ? 'selected' : ''].join(' ').trim() || null,
-      'aria-selected': ri.path === selected ? 'true' : null,
-      title: ri.revealable ? `${ri.label}: click or press Enter to show it in the editor` : `${ri.label} (no source line in this file)`,
+      'data-path': r.path, 'data-kind': r.kind, class: [r.revealable ? 'revealable' : '', r.path === selected ? 'selected' : ''].join(' ').trim() || null,
+      'aria-selected': r.path === selected ? 'true' : null,
+      title: r.revealable ? `${r.label}: click or press Enter to show it in the editor` : `${r.label} (no source line in this file)`,
     });
-    cols.forEach((c, i) => {
-      const v = c.cell(r);
+    shown.forEach(({ c, i }, k) => {
+      const v = r.cells[i];
       row.append(h('vscode-data-grid-cell', {
-        'grid-column': i + 1, 'data-col': c.id, 'data-value': v.value === undefined || v.value === null ? null : String(v.value),
-        title: v.title ?? null, class: [c.numeric ? 'num' : '', v.dim ? 'dim' : ''].join(' ').trim() || null,
-      }, v.text, v.extra));
+        'grid-column': k + 1, 'data-col': c.id, 'data-value': v.value === undefined || v.value === null ? null : String(v.value),
+        title: v.title ?? null, class: [c.numeric ? 'num' : '', v.dim ? 'dim' : '', v.rewrite ? 'with-action' : ''].join(' ').trim() || null,
+      }, ...(v.rewrite ? [h('span', { class: 'name' }, v.text), rewriteButton(a, v.rewrite)] : [v.text])));
     });
     grid.append(row);
   }

@@ -10,14 +10,12 @@ import '@vscode/codicons/dist/codicon.css';
 import './panel.css';
 import { hostMessage, receive, isCompare, HostMessage, ProfileRequest } from '../src/protocol';
 import type { ProviderChoice } from '../src/core/profile/types';
-import { panelModel, macsSeries, latencySeries, runHistogram, baseProfile, PanelModel } from '../src/views/panelModel';
-import { fmtMs, fmtPct, fmtRatio } from '../src/views/format';
-import { fmtInt, fmtMacs, fmtShape } from '../src/views/format';
+import type { ChartView, PanelView } from '../src/views/panelView';
+import { fmtMs, fmtRatio, fmtUnit } from '../src/views/format';
 import { h, icon, clear, byId, append } from './dom';
 import { post, getState, setState, log } from './vscode';
 import { restore, TABS, TabId, PanelState, Busy } from './state';
-import { dataGrid, markSelected, rowOf, RowInfo } from './grid';
-import { stageColumns, convColumns, layerColumns, redundancyColumns, Actions } from './tables';
+import { dataGrid, markSelected, rowOf, Actions } from './grid';
 import { drawChart, pruneCharts } from './charts';
 import { renderGhostify } from './ghostify';
 
@@ -26,7 +24,7 @@ provideVSCodeDesignSystem().register(
   vsCodeDropdown(), vsCodeOption(), vsCodePanels(), vsCodePanelTab(), vsCodePanelView(), progressRing(),
 );
 
-const TAB_TITLES: Record<TabId, string> = { stages: 'Stages', convs: 'Convolutions', layers: 'Layers', charts: 'Charts', redundancy: 'Redundancy', ghostify: 'Ghostify' };
+const TAB_TITLES: Record<TabId, string> = { stages: 'Stages', convs: 'Convs', layers: 'Layers', charts: 'Charts', redundancy: 'Redundancy', ghostify: 'Ghostify' };
 const PROVIDERS: [ProviderChoice, string][] = [
   ['auto', 'Auto (best present)'], ['cpu', 'CPU'], ['cuda', 'CUDA'], ['tensorrt', 'TensorRT'], ['dml', 'DirectML'], ['coreml', 'CoreML'], ['webgpu', 'WebGPU'],
 ];
@@ -41,7 +39,8 @@ const busy: Record<'profile' | 'redundancy' | 'rewrite', Busy> = {
 };
 /** Tabs whose content must be rebuilt before they are shown. */
 const dirty = new Set<TabId>(TABS);
-let model: PanelModel | null = null;
+/** What the host computed for the followed file (the webview draws it as it is). */
+let view: PanelView | null = null;
 
 function save(): void {
   try { setState(state); } catch (e) { log('error', `could not save the panel state: ${String(e)}`); }
@@ -79,8 +78,9 @@ function skeleton(): void {
         h('vscode-button', { id: 'redundancy', appearance: 'secondary', title: 'Measure feature redundancy on trained weights (an ONNX export of the model)' }, icon('beaker'), ' Measure redundancy'),
         h('vscode-progress-ring', { id: 'redundancy-ring', hidden: true, 'aria-label': 'measuring redundancy' }))),
     h('div', { id: 'profile-summary', class: 'profile-summary', 'aria-live': 'polite' }),
+    h('vscode-checkbox', { id: 'all-columns', class: 'columns-toggle', title: 'Show the secondary columns too: channels, params, absolute MACs, latency share, redundancy' }, 'All columns'),
     h('vscode-panels', { id: 'tabs', 'aria-label': 'GhostLens results', activeid: `tab-${state.ui.tab}` },
-      ...TABS.map((t) => h('vscode-panel-tab', { id: `tab-${t}` }, TAB_TITLES[t], h('vscode-badge', { id: `count-${t}`, appearance: 'secondary', hidden: true }))),
+      ...TABS.map((t) => h('vscode-panel-tab', { id: `tab-${t}`, title: t === 'convs' ? 'Convolutions where a C-Ghost module would pay' : null }, TAB_TITLES[t], h('vscode-badge', { id: `count-${t}`, appearance: 'secondary', hidden: true }))),
       ...TABS.map((t) => h('vscode-panel-view', { id: `view-${t}` }, h('div', { id: `content-${t}`, class: 'content' })))),
   ]);
 
@@ -97,10 +97,19 @@ function skeleton(): void {
   onChange('runs', (v) => { state.ui.request.runs = Number(v); });
   onChange('warmup', (v) => { state.ui.request.warmup = Number(v); });
   byId('compare').addEventListener('change', (e) => { state.ui.request.compareGhost = !!(e.target as HTMLElement & { checked: boolean }).checked; save(); });
+  (byId('all-columns') as HTMLElement & { checked: boolean }).checked = !!state.ui.allColumns;
+  byId('all-columns').addEventListener('change', (e) => {
+    const on = !!(e.target as HTMLElement & { checked: boolean }).checked;
+    if (on === !!state.ui.allColumns) return;
+    state.ui.allColumns = on;
+    save();
+    for (const t of ['stages', 'convs', 'layers', 'redundancy'] as TabId[]) dirty.add(t);
+    renderTab(state.ui.tab);
+  });
   byId('profile').addEventListener('click', startProfile);
   byId('cancel').addEventListener('click', () => { if (busy.profile.running) post({ type: 'cancelProfile' }); });
   byId('redundancy').addEventListener('click', () => {
-    if (busy.redundancy.running || !state.model?.graph) return;
+    if (busy.redundancy.running || !state.model?.view) return;
     clearNotice();
     setBusy('redundancy', { running: true, canCancel: false });
     post({ type: 'measureRedundancy' });
@@ -146,7 +155,7 @@ function clearNotice(): void {
 }
 
 function startProfile(): void {
-  if (busy.profile.running || !state.model?.graph) return;
+  if (busy.profile.running || !state.model?.view) return;
   clearNotice();
   const request: ProfileRequest = { ...state.ui.request };
   setBusy('profile', { running: true, canCancel: false });
@@ -156,8 +165,7 @@ function startProfile(): void {
 // ── rendering ────────────────────────────────────────────────────────────────────────────────
 
 function renderAll(): void {
-  const m = state.model;
-  model = m?.graph ? panelModel(m.graph, m.ghost, state.profile?.result ?? null, state.redundancy?.result ?? null) : null;
+  view = state.model?.view ?? null;
   renderHeader();
   renderControls();
   renderProfileSummary();
@@ -168,23 +176,23 @@ function renderAll(): void {
 
 function renderHeader(): void {
   const m = state.model;
-  const g = m?.graph;
-  byId('model-name').textContent = g ? g.model : 'GhostLens';
+  const v = m?.view;
+  byId('model-name').textContent = v ? v.header.model : 'GhostLens';
   byId('file-name').textContent = m?.doc?.name ?? '';
   byId('analysing').hidden = !m?.analysing;
   const summary = byId('summary');
   clear(summary);
   if (!m || !m.doc) {
     summary.append(h('span', { class: 'dim' }, 'Open a Python file that defines a PyTorch model (an nn.Module) to see its stages here.'));
-  } else if (!g) {
+  } else if (!v) {
     summary.append(h('span', { class: m.error ? 'error' : 'dim' }, icon(m.error ? 'error' : 'loading'), ' ', m.error ?? 'Analysing\u2026'));
   } else {
+    const hd = v.header;
     append(summary, [
-      h('span', { title: 'input → output shapes' }, `${g.input.map(fmtShape).join(', ')} \u2192 ${g.outputs ? g.outputs.map(fmtShape).join(', ') : 'unknown'}`),
-      h('span', { id: 'total-params', 'data-value': g.params, title: `${fmtInt(g.params)} parameters` }, `${fmtInt(g.params)} params`),
-      h('span', { id: 'total-macs', 'data-value': g.macs ?? null, title: g.macs === null ? 'depends on something unknown' : `${fmtInt(g.macs)} MACs` }, `${fmtMacs(g.macs)} MACs`),
-      g.complete ? null : h('span', { class: 'warning', title: g.unknowns.map((u) => `line ${u.line}: ${u.reason}`).slice(0, 10).join('\n') },
-        icon('warning'), ` incomplete: ${g.unknowns.length} unknown${g.unknowns.length === 1 ? '' : 's'}`),
+      h('span', { title: 'input \u2192 output shapes' }, hd.io),
+      h('span', { id: 'total-params', 'data-value': hd.params.value ?? null, title: hd.params.title ?? null }, hd.params.text),
+      h('span', { id: 'total-macs', 'data-value': hd.macs.value ?? null, title: hd.macs.title ?? null }, hd.macs.text),
+      hd.incomplete ? h('span', { class: 'warning', title: hd.incomplete.title ?? null }, icon('warning'), ` ${hd.incomplete.text}`) : null,
       m.error ? h('span', { class: 'error' }, m.error) : null,
     ]);
   }
@@ -203,7 +211,7 @@ function renderHeader(): void {
 
 function renderControls(): void {
   const caps = state.caps;
-  const hasModel = !!state.model?.graph;
+  const hasModel = !!state.model?.view;
   const p = byId('profile') as HTMLElement & { disabled: boolean };
   p.disabled = busy.profile.running || !hasModel || (caps !== null && (!caps.trusted || !caps.profile));
   p.title = caps && !caps.trusted ? 'Profiling runs your model: trust this workspace to use it.'
@@ -225,7 +233,7 @@ function renderProfileSummary(): void {
   const pm = state.profile;
   if (!pm?.result) return;
   const r = pm.result;
-  const base = baseProfile(r);
+  const base = isCompare(r) ? r.before : r;
   const s = base.stats;
   const used = base.providers.find((p) => p.used);
   const head = h('div', { class: 'profile-line', id: 'profile-stats' },
@@ -243,7 +251,7 @@ function renderProfileSummary(): void {
 }
 
 function renderCounts(): void {
-  const counts: Partial<Record<TabId, number>> = model ? { stages: model.stages.length, convs: model.convs.length, layers: model.layers.length } : {};
+  const counts: Partial<Record<TabId, number>> = view ? { stages: view.stages.rows.length, convs: view.convs.rows.length, layers: view.layers.rows.length } : {};
   if (state.redundancy?.result) counts.redundancy = state.redundancy.result.stages.length + state.redundancy.result.layers.length;
   if (state.ghostify?.result) counts.ghostify = state.ghostify.result.sites.length;
   for (const t of TABS) {
@@ -269,34 +277,27 @@ function actions(): Actions {
 }
 
 function renderTab(t: TabId): void {
+  byId('all-columns').hidden = !view || t === 'charts';
   if (!dirty.has(t)) return;
   dirty.delete(t);
   const el = byId(`content-${t}`);
   clear(el);
-  if (!model) {
+  if (!view) {
     el.append(h('p', { class: 'dim empty' }, state.model?.analysing ? 'Analysing\u2026' : 'No model analysed.'));
     pruneCharts();
     return;
   }
-  const sel = state.ui.selected;
-  const profiled = !!state.profile?.result;
-  const compared = !!state.profile?.result && isCompare(state.profile.result);
-  const measured = !!state.redundancy?.result;
-  const info = (path: string, kind: RowInfo['kind'], line: number, label = path): RowInfo => ({ path, kind, revealable: line > 0, label });
-  if (t === 'stages') {
-    if (!model.stages.length) el.append(h('p', { class: 'dim empty' }, 'No stages: no run of two or more blocks at one resolution.'));
-    else el.append(dataGrid('Stages', stageColumns(actions(), profiled, compared, measured), model.stages, (r) => info(r.path, 'stage', r.line, `stage ${r.path}`), sel));
-  } else if (t === 'convs') {
-    if (!model.convs.length) el.append(h('p', { class: 'dim empty' }, 'No convolution where a C-Ghost module would pay (groups 1, odd square kernel, enough output channels).'));
-    else el.append(dataGrid('C-Ghost candidates', convColumns(actions(), profiled, measured), model.convs, (r) => info(r.paths[0], 'module', r.line, r.name), sel));
-  } else if (t === 'layers') {
-    el.append(dataGrid('Layers', layerColumns(profiled), model.layers, (r) => info(r.path, 'module', r.line), sel));
+  const all = !!state.ui.allColumns;
+  if (t === 'stages' || t === 'convs' || t === 'layers') {
+    const table = view[t];
+    if (!table.rows.length) el.append(h('p', { class: 'dim empty' }, table.empty));
+    else el.append(dataGrid(table, all, actions(), state.ui.selected));
   } else if (t === 'charts') {
-    renderCharts(el);
+    renderCharts(el, view);
   } else if (t === 'redundancy') {
-    renderRedundancy(el);
+    renderRedundancy(el, view);
   } else {
-    renderGhostify(el, state.ghostify, sel, (p) => state.model?.graph?.modules.find((m) => m.path === p)?.line ?? model!.stages.find((s) => s.path === p)?.line ?? 0);
+    renderGhostify(el, state.ghostify, view.ghostify && dataGrid(view.ghostify, true, actions(), state.ui.selected));
   }
   pruneCharts();
 }
@@ -307,35 +308,24 @@ function chartBox(id: string, title: string, note?: string): { box: HTMLElement;
   return { box, canvas };
 }
 
-function renderCharts(el: HTMLElement): void {
-  const m = model!;
-  const macs = macsSeries(m);
-  const a = chartBox('chart-macs', 'MACs per stage', m.stages.some((s) => s.ghost) ? 'with the G-Ghost estimate' : undefined);
-  el.append(a.box);
-  drawChart(a.canvas, { kind: 'bars', series: macs, yTitle: 'MACs', format: (v) => fmtMacs(v) },
-    `Bar chart of MACs per stage: ${macs.labels.map((l, i) => `${l} ${fmtMacs(macs.datasets[0].data[i])}`).join(', ')}`);
-  const p = state.profile?.result;
-  if (!p) {
+function chart(el: HTMLElement, c: ChartView): void {
+  const b = chartBox(c.id, c.title, c.note ?? undefined);
+  el.append(b.box);
+  drawChart(b.canvas, { kind: c.kind, series: c.series, yTitle: c.yTitle, format: (v) => fmtUnit(c.unit, v) }, c.description);
+}
+
+function renderCharts(el: HTMLElement, v: PanelView): void {
+  chart(el, v.charts.macs);
+  if (!state.profile?.result || !v.charts.runs) {
     el.append(h('p', { class: 'dim empty' }, icon('info'), ' Profile the model to see the latency per stage and the distribution of the runs.'));
     return;
   }
-  const lat = latencySeries(m, p);
-  if (lat) {
-    const b = chartBox('chart-latency', 'Latency per stage', isCompare(p) ? 'before and after Ghost' : 'measured');
-    el.append(b.box);
-    drawChart(b.canvas, { kind: 'bars', series: lat, yTitle: 'ms per run', format: (v) => fmtMs(v) },
-      `Bar chart of measured latency per stage: ${lat.labels.map((l, i) => `${l} ${fmtMs(lat.datasets[0].data[i])}`).join(', ')}`);
-  } else {
-    el.append(h('p', { class: 'dim empty' }, 'This profile has no per-node times, so no latency per stage.'));
-  }
-  const hist = runHistogram(p);
-  const c = chartBox('chart-runs', 'Distribution of the timed runs', `${baseProfile(p).times.length} runs`);
-  el.append(c.box);
-  drawChart(c.canvas, { kind: 'histogram', series: hist, yTitle: 'runs', format: (v) => String(Math.round(v)) },
-    `Histogram of run times: ${hist.labels.map((l, i) => `${l} ms: ${hist.datasets.map((d) => d.data[i]).join('/')}`).join(', ')}`);
+  if (v.charts.latency) chart(el, v.charts.latency);
+  else el.append(h('p', { class: 'dim empty' }, 'This profile has no per-node times, so no latency per stage.'));
+  chart(el, v.charts.runs);
 }
 
-function renderRedundancy(el: HTMLElement): void {
+function renderRedundancy(el: HTMLElement, v: PanelView): void {
   const rm = state.redundancy;
   if (!rm?.result) {
     el.append(h('p', { class: 'dim empty' }, icon('beaker'), ' Measure redundancy to see, per stage, how well later blocks are reconstructed from the first block\u2019s output (G-Ghost), and near-duplicate channels per convolution (C-Ghost).'));
@@ -351,19 +341,8 @@ function renderRedundancy(el: HTMLElement): void {
   ]);
   const charts = h('div', { class: 'chart-grid' });
   el.append(charts);
-  for (const st of r.stages) {
-    const c = chartBox(`chart-red-${st.stage}`, `Stage ${st.stage}`, `from ${st.firstBlock}`);
-    charts.append(c.box);
-    const series = { labels: st.blocks.map((b) => b.path), datasets: [{ label: 'reconstruction error', data: st.blocks.map((b) => b.relError) }] };
-    drawChart(c.canvas, { kind: 'bars', series, yTitle: 'relative error', format: (v) => fmtPct(v) },
-      `Reconstruction error of the blocks of ${st.stage} from ${st.firstBlock}: ${st.blocks.map((b) => `${b.path} ${fmtPct(b.relError)}`).join(', ')}`);
-  }
-  if (r.layers.length) {
-    el.append(dataGrid('Conv output redundancy', redundancyColumns(), r.layers, (l) => {
-      const m = state.model?.graph?.modules.find((x) => x.path === l.path);
-      return { path: l.path, kind: 'module', revealable: !!m && m.line > 0, label: l.path };
-    }, state.ui.selected));
-  }
+  for (const c of v.charts.redundancy) chart(charts, c);
+  if (v.redundancy) el.append(dataGrid(v.redundancy, true, actions(), state.ui.selected));
 }
 
 function setBusy(task: 'profile' | 'redundancy' | 'rewrite', b: Busy): void {
@@ -374,10 +353,10 @@ function setBusy(task: 'profile' | 'redundancy' | 'rewrite', b: Busy): void {
 
 /** Selects and shows the row of `path` (a stage, a conv site's instance, or a layer). */
 function focusPath(path: string): void {
-  if (!model) return;
-  const tab: TabId = model.stages.some((s) => s.path === path) ? 'stages'
-    : model.convs.some((c) => c.paths.includes(path)) ? 'convs' : 'layers';
-  const rowPath = tab === 'convs' ? model.convs.find((c) => c.paths.includes(path))!.paths[0] : path;
+  if (!view) return;
+  const tab: TabId = view.stages.rows.some((r) => r.paths.includes(path)) ? 'stages'
+    : view.convs.rows.some((r) => r.paths.includes(path)) ? 'convs' : 'layers';
+  const rowPath = view[tab].rows.find((r) => r.paths.includes(path))?.path ?? path;
   state.ui.selected = rowPath;
   state.ui.tab = tab;
   save();

@@ -2,7 +2,7 @@
 // (which destroys the webview: no retainContextWhenHidden) and showing it again restores the
 // same view at once; the host then re-sends its latest data.
 import type { HostMessage, PanelCaps, ProfileRequest } from '../src/protocol';
-import { hostMessage, obj, oneOf, nullable, str, profileRequest, Validator } from '../src/protocol';
+import { hostMessage, obj, oneOf, nullable, opt, bool, str, profileRequest, Validator } from '../src/protocol';
 import { DEFAULT_PROFILE_OPTIONS } from '../src/protocol';
 
 export type TabId = 'stages' | 'convs' | 'layers' | 'charts' | 'redundancy' | 'ghostify';
@@ -15,10 +15,13 @@ export interface UiState {
   request: ProfileRequest;
   /** Path of the selected row (stage, conv site's first path, or layer). */
   selected: string | null;
+  /** Show the secondary columns too (params, absolute MACs, …). */
+  allColumns?: boolean;
 }
 
 export interface PanelState {
-  v: 1;
+  /** 2: the model message carries the host's view (1 carried the graph). */
+  v: 2;
   model: Msg<'model'> | null;
   profile: Msg<'profile'> | null;
   redundancy: Msg<'redundancy'> | null;
@@ -38,7 +41,7 @@ export const defaultRequest = (): ProfileRequest => ({
 });
 
 export const initialState = (): PanelState => ({
-  v: 1, model: null, profile: null, redundancy: null, ghostify: null, caps: null, notice: null,
+  v: 2, model: null, profile: null, redundancy: null, ghostify: null, caps: null, notice: null,
   ui: { tab: 'stages', request: defaultRequest(), selected: null },
 });
 
@@ -46,12 +49,12 @@ const ofType = <T extends HostMessage['type']>(t: T): Validator<Msg<T>> =>
   (v, at) => hostMessage(v, at) ?? ((v as HostMessage).type === t ? null : `${at}: expected a '${t}' message`);
 
 const persisted: Validator<Omit<PanelState, 'caps' | 'ghostify'>> = obj({
-  v: oneOf(1),
+  v: oneOf(2),
   model: nullable(ofType('model')),
   profile: nullable(ofType('profile')),
   redundancy: nullable(ofType('redundancy')),
   notice: nullable(ofType('notice')),
-  ui: obj({ tab: oneOf(...TABS), request: profileRequest, selected: nullable(str) }),
+  ui: obj({ tab: oneOf(...TABS), request: profileRequest, selected: nullable(str), allColumns: opt(bool) }),
 });
 
 /** The saved state if it is one this version wrote, else the initial state (and why). */

@@ -124,7 +124,7 @@ export class RewriteActions implements vscode.CodeActionProvider, vscode.Disposa
       return [...(!only || overlaps(only, KINDS[s.kind]) ? [action] : []), ...(!only || overlaps(only, vscode.CodeActionKind.QuickFix) ? asFix : [])];
     });
     // Trusted workspaces also get each rewrite with weights fitted from the trained model (ghostify.ts).
-    if (this.ctx.trusted) out.push(...ghostifyActions(doc, sites.map((s, i) => ({ site: s, plan: planned[i].plan, settings: planned[i].settings, version: planned[i].version, kind: KINDS[s.kind] }))));
+    if (this.ctx.trusted) out.push(...ghostifyActions(this.ctx, doc, sites.map((s, i) => ({ site: s, plan: planned[i].plan, settings: planned[i].settings, version: planned[i].version, kind: KINDS[s.kind] }))));
     if (wantAll) out.push(this.allAction(doc, planned[planned.length - 1]));
     return out;
   }

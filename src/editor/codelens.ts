@@ -15,10 +15,15 @@ export class CodeLensView implements vscode.CodeLensProvider, vscode.Disposable 
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
   private readonly subs: vscode.Disposable[];
+  private readonly seen = new Map<string, number>();
 
   constructor(private readonly results: Results, private readonly config: Config) {
     this.subs = [
-      results.onDidChange(() => this.changed.fire()),
+      // VS Code asks again after every edit by itself; a new result (not a run that started) is news.
+      results.onDidChange((uri) => {
+        const rev = results.revision(uri);
+        if (this.seen.get(uri.toString()) !== rev) { this.seen.set(uri.toString(), rev); this.changed.fire(); }
+      }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.changed.fire()),
     ];
   }
@@ -35,7 +40,7 @@ export class CodeLensView implements vscode.CodeLensProvider, vscode.Disposable 
     const stale = shown.stale ? ` (before your edit: ${shown.stale})` : '';
     const profile = this.results.profile(doc.uri);
     const before = profile?.stale ? ' (before your edits)' : '';
-    for (const c of classLenses(g, a.text)) {
+    for (const c of classLenses(g)) {
       const range = at(c.from);
       out.push(new vscode.CodeLens(range, { title: classTitle(g.model, c) + stale, command: 'ghostlens.analyzeFile', arguments: [doc.uri] }));
       if (!c.root) continue;

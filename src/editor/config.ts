@@ -1,49 +1,44 @@
-// Typed view over the `ghostlens.*` settings (read on demand: VS Code caches them).
+// The `ghostlens.*` settings, typed: every read goes through here (the table and its checks are
+// in settings.ts). VS Code caches the configuration, so reading on demand is cheap.
 import * as vscode from 'vscode';
-import type { DiagnosticSettings, Severity } from '../core/analysis/diagnostics';
+import type { DiagnosticSettings } from '../core/analysis/diagnostics';
 import type { EntrySettings, AnalysisLimits } from '../workerProtocol';
-
-const SEVERITIES: Severity[] = ['error', 'warning', 'information', 'hint'];
+import { readSettings, Settings, SettingKey } from './settings';
 
 export class Config {
-  private section(scope?: vscode.Uri) { return vscode.workspace.getConfiguration('ghostlens', scope); }
+  /** All settings for a resource (file-level overrides apply), each in range. */
+  settings(scope?: vscode.Uri): Settings {
+    const c = vscode.workspace.getConfiguration('ghostlens', scope);
+    return readSettings((key: SettingKey) => c.get(key));
+  }
 
   diagnostics(scope?: vscode.Uri): DiagnosticSettings {
-    const c = this.section(scope);
-    const sev = (key: string, dflt: Severity): Severity => {
-      const v = c.get<string>(key);
-      return SEVERITIES.includes(v as Severity) ? (v as Severity) : dflt;
-    };
+    const s = this.settings(scope);
     return {
       ghost: {
-        ratio: Math.max(2, Math.round(c.get<number>('ghost.ratio', 2))),
-        dwSize: Math.max(1, Math.round(c.get<number>('ghost.dwSize', 3))),
-        lambda: Math.min(0.95, Math.max(0.05, c.get<number>('ghost.lambda', 0.4))),
-        minStageBlocks: Math.max(3, c.get<number>('diagnostics.stage.minBlocks', 3)),
-        minConvOut: c.get<number>('diagnostics.conv.minOutChannels', 16),
-        minKernel: c.get<number>('diagnostics.conv.minKernel', 1),
+        ratio: s['ghost.ratio'], dwSize: s['ghost.dwSize'], lambda: s['ghost.lambda'],
+        minStageBlocks: s['diagnostics.stage.minBlocks'], minConvOut: s['diagnostics.conv.minOutChannels'], minKernel: s['diagnostics.conv.minKernel'],
       },
-      stage: { enabled: c.get('diagnostics.stage.enabled', true), severity: sev('diagnostics.stage.severity', 'warning'), minShare: c.get('diagnostics.stage.minShare', 0) },
-      conv: { enabled: c.get('diagnostics.conv.enabled', true), severity: sev('diagnostics.conv.severity', 'information'), minShare: c.get('diagnostics.conv.minShare', 0) },
-      unknown: { enabled: c.get('diagnostics.unknown.enabled', true), severity: sev('diagnostics.unknown.severity', 'information') },
+      stage: { enabled: s['diagnostics.stage.enabled'], severity: s['diagnostics.stage.severity'], minShare: s['diagnostics.stage.minShare'] },
+      conv: { enabled: s['diagnostics.conv.enabled'], severity: s['diagnostics.conv.severity'], minShare: s['diagnostics.conv.minShare'] },
+      unknown: { enabled: s['diagnostics.unknown.enabled'], severity: s['diagnostics.unknown.severity'] },
     };
   }
 
   /** The `model` / `input` settings (the per-file pick is added by the caller). */
   entry(scope?: vscode.Uri): EntrySettings {
-    const c = this.section(scope);
-    return { model: c.get<string>('model', '') || undefined, input: c.get<string>('input', '') || undefined };
+    const s = this.settings(scope);
+    return { model: s.model || undefined, input: s.input || undefined };
   }
 
-  /** The budget of each analysis (core/python/budget.ts): memory it may hold and its wall time. */
+  /** The budget of each analysis (core/python/budget.ts): memory it may hold and its time. */
   analysisLimits(): AnalysisLimits {
-    const c = this.section();
-    const pos = (v: number | undefined, d: number) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : d);
-    return { maxMemoryMB: pos(c.get<number>('analysis.maxMemoryMB'), 256), timeLimitSeconds: pos(c.get<number>('analysis.timeLimitSeconds'), 5) };
+    const s = this.settings();
+    return { maxMemoryMB: s['analysis.maxMemoryMB'], timeLimitSeconds: s['analysis.timeLimitSeconds'] };
   }
 
-  debounceMs(scope?: vscode.Uri): number { return Math.max(0, this.section(scope).get<number>('analysis.debounceMs', 400)); }
-  codeLens(scope?: vscode.Uri): boolean { return this.section(scope).get<boolean>('codeLens.enabled', true); }
+  debounceMs(scope?: vscode.Uri): number { return this.settings(scope)['analysis.debounceMs']; }
+  codeLens(scope?: vscode.Uri): boolean { return this.settings(scope)['codeLens.enabled']; }
   /** Where rewrites put the Ghost classes: into the file, or a ghost_modules.py beside it. */
-  rewriteClasses(scope?: vscode.Uri): 'inline' | 'module' { return this.section(scope).get<string>('rewrite.classes') === 'module' ? 'module' : 'inline'; }
+  rewriteClasses(scope?: vscode.Uri): 'inline' | 'module' { return this.settings(scope)['rewrite.classes']; }
 }

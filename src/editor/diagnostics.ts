@@ -23,7 +23,13 @@ export class DiagnosticsView implements vscode.Disposable {
     this.subs = [results.onDidChange((uri) => this.update(uri))];
   }
 
+  /** The results revision each document's entries were made from. */
+  private readonly made = new Map<string, number>();
+
   private update(uri: vscode.Uri): void {
+    const rev = this.results.revision(uri);
+    if (this.made.get(uri.toString()) === rev) return; // an analysis started: nothing new to show
+    this.made.set(uri.toString(), rev);
     const shown = this.results.shown(uri);
     if (!shown) { this.collection.delete(uri); return; }
     const a = shown.analysis;
@@ -31,9 +37,12 @@ export class DiagnosticsView implements vscode.Disposable {
     const lines = new LineIndex(a.text);
     const m = this.results.redundancy(uri);
     const out = (m ? withMeasured(a.result.findings, m.result) : a.result.findings).map((f) => {
-      const d = new vscode.Diagnostic(lines.firstLineRange(f.from, f.to), f.message, SEVERITY[f.severity]);
+      const range = lines.firstLineRange(f.from, f.to);
+      const d = new vscode.Diagnostic(range, f.message, SEVERITY[f.severity]);
       d.source = 'GhostLens';
       d.code = CODES[f.kind];
+      // The Problems entry stays one line; the measurement shows beneath it and in the hover.
+      if (f.measured) d.relatedInformation = [new vscode.DiagnosticRelatedInformation(new vscode.Location(uri, range), f.measured)];
       return d;
     });
     const syntax = shown.stale ? this.results.latest(uri)?.result?.syntax : undefined;

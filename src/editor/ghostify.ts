@@ -24,13 +24,13 @@ let running: AbortController | undefined;
 const fileName = (p: string) => p.replace(/^.*[\\/]/, '');
 
 /** The ONNX file the settings name (ghostlens.redundancy.onnx), for titles; undefined: asked when run. */
-export function configuredOnnx(uri: vscode.Uri): string | undefined {
-  return redundancySettings(uri).onnx;
+export function configuredOnnx(ctx: Ctx, uri: vscode.Uri): string | undefined {
+  return redundancySettings(ctx.config.settings(uri), uri).onnx;
 }
 
 /** The "… and fit weights from MODEL.onnx" variants of the site actions whose plans are not refused. */
-export function ghostifyActions(doc: vscode.TextDocument, sites: { site: SiteAction; plan: RewritePlan; settings: GhostSettings; version: number; kind: vscode.CodeActionKind }[]): vscode.CodeAction[] {
-  const onnx = configuredOnnx(doc.uri);
+export function ghostifyActions(ctx: Ctx, doc: vscode.TextDocument, sites: { site: SiteAction; plan: RewritePlan; settings: GhostSettings; version: number; kind: vscode.CodeActionKind }[]): vscode.CodeAction[] {
+  const onnx = configuredOnnx(ctx, doc.uri);
   const from = onnx ? fileName(onnx) : 'an ONNX export\u2026';
   return sites.filter((s) => !s.plan.refused).map((s) => {
     const title = `${siteTitle(s.site, null, s.settings)} and fit weights from ${from}`;
@@ -57,7 +57,7 @@ export const ghostifyCommand: Command = (ctx: Ctx) => async (uri?: unknown, targ
   const g = a?.result?.graph;
   if (!g) return warn(`GhostLens: ${a?.result?.error?.message ?? a?.failure ?? 'the model was not analysed'}`);
 
-  const s = redundancySettings(doc.uri);
+  const s = redundancySettings(ctx.config.settings(doc.uri), doc.uri);
   const onnxPath = s.onnx ?? (await pickOnnx(doc.uri));
   if (!onnxPath) return undefined;
   let images = s.images;

@@ -12,6 +12,7 @@ import {
   receive, webviewMessage, profileOrCompare, redundancyResult, HostMessage, WebviewMessage, PanelCaps, ProfileRequest, Task, RewriteKind,
 } from '../protocol';
 import { documentVersion } from './results';
+import { panelView } from '../views/panelView';
 
 export const VIEW_TYPE = 'ghostlens.panel';
 
@@ -147,8 +148,7 @@ export class GhostLensPanel implements vscode.Disposable {
 
   sendModel(): void {
     const uri = this.uri;
-    const ghost = this.ctx.config.diagnostics(uri).ghost;
-    if (!uri) { this.post({ type: 'model', doc: null, graph: null, error: null, analysing: false, ghost }); return; }
+    if (!uri) { this.post({ type: 'model', doc: null, view: null, error: null, analysing: false }); return; }
     const shown = this.ctx.results.shown(uri);
     const a = shown?.analysis;
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
@@ -157,10 +157,11 @@ export class GhostLensPanel implements vscode.Disposable {
       : analysing ? null
         : !doc ? `${basename(uri)} is not open: open it (or another model file) to see it here.`
           : 'No model in this file: GhostLens analyses Python files that define nn.Module subclasses or name their model in a `# ghostlens: model=...` comment.';
-    this.post({
-      type: 'model', doc: { uri: uri.toString(), name: basename(uri), version: a?.version ?? doc?.version ?? 0 },
-      graph: a?.result?.graph ?? null, error, analysing, ghost,
-    });
+    // Everything the webview shows is computed here, from the results the rest of the editor shows.
+    const g = a?.result?.graph;
+    const view = g ? panelView(g, this.ctx.config.diagnostics(uri).ghost, this.ctx.results.profile(uri)?.result ?? null, this.ctx.results.redundancy(uri)?.result ?? null,
+      this.ctx.results.ghostify(uri)?.result.sites ?? null) : null;
+    this.post({ type: 'model', doc: { uri: uri.toString(), name: basename(uri), version: a?.version ?? doc?.version ?? 0 }, view, error, analysing });
   }
 
   /** Sends the followed file's profile; unless `always`, only when it or its staleness changed. */
@@ -391,7 +392,7 @@ function savedUri(state: unknown): vscode.Uri | undefined {
 /** One line per message for the tests: `model:resnet56()`, `notice:warning:…`, `busy:profile:true`. */
 function summary(m: HostMessage): string {
   switch (m.type) {
-    case 'model': return `model:${m.graph ? m.graph.model : `none (${m.error ?? 'no error'})`}${m.analysing ? ' analysing' : ''}`;
+    case 'model': return `model:${m.view ? m.view.header.model : `none (${m.error ?? 'no error'})`}${m.analysing ? ' analysing' : ''}`;
     case 'profile': case 'redundancy': case 'ghostify': return `${m.type}:${m.result ? (m.stale ? 'stale' : 'fresh') : 'none'}`;
     case 'busy': return `busy:${m.task}:${m.running}`;
     case 'caps': return `caps:${Object.entries(m.caps).filter(([, v]) => v).map(([k]) => k).join(',')}`;

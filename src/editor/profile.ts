@@ -14,24 +14,23 @@ import { isProviderChoice } from '../core/profile/providers';
 import { modelLensTitle } from '../views/profileText';
 import { renderProfile } from '../views/profileReport';
 import { defaultLibraryPaths } from '../nodeHost';
+import type { Settings } from './settings';
 
 // ── settings ─────────────────────────────────────────────────────────────────────────────────
 
 /** Arguments the panel (and tests) pass: any subset of these. */
 export interface ProfileArgs { provider?: ProviderChoice; threads?: number; runs?: number; warmup?: number; compareGhost?: boolean }
 
-export function profileSettings(scope: vscode.Uri | undefined, args: ProfileArgs = {}): { options: ProfileOptions; compareGhost: boolean } {
-  const c = vscode.workspace.getConfiguration('ghostlens', scope);
+export function profileSettings(s: Settings, args: ProfileArgs = {}): { options: ProfileOptions; compareGhost: boolean } {
   const intOf = (v: unknown, dflt: number, min: number) => (typeof v === 'number' && Number.isInteger(v) && v >= min ? v : dflt);
-  const provider = args.provider && isProviderChoice(args.provider) ? args.provider : c.get<string>('profile.provider', 'auto');
   return {
     options: {
       ...DEFAULT_PROFILE_OPTIONS,
-      provider: isProviderChoice(provider) ? provider : 'auto',
-      threads: intOf(args.threads, intOf(c.get('profile.threads'), 0, 0), 0),
-      runs: intOf(args.runs, intOf(c.get('profile.runs'), DEFAULT_PROFILE_OPTIONS.runs, 1), 1),
-      warmup: intOf(args.warmup, intOf(c.get('profile.warmup'), DEFAULT_PROFILE_OPTIONS.warmup, 0), 0),
-      timeoutMs: 1000 * Math.max(5, c.get<number>('profile.timeoutSeconds', DEFAULT_PROFILE_OPTIONS.timeoutMs / 1000)),
+      provider: args.provider && isProviderChoice(args.provider) ? args.provider : s['profile.provider'],
+      threads: intOf(args.threads, s['profile.threads'], 0),
+      runs: intOf(args.runs, s['profile.runs'], 1),
+      warmup: intOf(args.warmup, s['profile.warmup'], 0),
+      timeoutMs: 1000 * s['profile.timeoutSeconds'],
     },
     compareGhost: args.compareGhost === true,
   };
@@ -40,7 +39,7 @@ export function profileSettings(scope: vscode.Uri | undefined, args: ProfileArgs
 /** The onnxruntime-node to load; a setting that points nowhere is said once per value. */
 let warnedOrt = '';
 function ortFor(ctx: Ctx): string | null {
-  const setting = vscode.workspace.getConfiguration('ghostlens').get<string>('profile.onnxruntimePath', '');
+  const setting = ctx.config.settings()['profile.onnxruntimePath'];
   const choice = chooseOrt(setting, ctx.extension.globalStorageUri.fsPath);
   if (choice.problem && warnedOrt !== setting) {
     warnedOrt = setting;
@@ -73,7 +72,7 @@ export const profileLatency: Command = (ctx) => async (uri?: unknown, args?: unk
   if (!target) { void vscode.window.showInformationMessage('GhostLens: open a Python model file (or pass a .onnx file) first.'); return undefined; }
   // The CodeLens passes a module/stage path as the second argument; the panel passes its request.
   const req = args && typeof args === 'object' ? (args as ProfileArgs) : {};
-  const { options, compareGhost } = profileSettings(target, req);
+  const { options, compareGhost } = profileSettings(ctx.config.settings(target), req);
   const ortPath = ortFor(ctx);
   const workerPath = vscode.Uri.joinPath(ctx.extension.extensionUri, 'dist', 'profileWorker.js').fsPath;
 

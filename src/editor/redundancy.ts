@@ -6,7 +6,8 @@ import * as vscode from 'vscode';
 import { isAbsolute } from 'node:path';
 import type { Command, Ctx } from './ctx';
 import { measureRedundancy, RedundancyError } from '../core/redundancy/measure';
-import { DEFAULT_REDUNDANCY, RedundancyOptions } from '../core/redundancy/options';
+import type { RedundancyOptions } from '../core/redundancy/options';
+import type { Settings } from './settings';
 import type { RedundancyResult } from '../core/redundancy/types';
 import type { ModelGraph } from '../core/graph/model';
 import { renderRedundancy } from '../core/redundancy/report';
@@ -25,25 +26,19 @@ function settingPath(value: string, scope: vscode.Uri | undefined): string | und
 }
 
 /** The options from the `ghostlens.redundancy.*` and `ghostlens.ghost.ratio` settings. */
-export function redundancySettings(scope: vscode.Uri | undefined): { onnx?: string; images?: string; options: Partial<RedundancyOptions>; randomSamples: number; timeoutMs: number } {
-  const c = vscode.workspace.getConfiguration('ghostlens', scope);
-  const triple = (key: string, dflt: number[]) => {
-    const v = c.get<unknown>(key);
-    return Array.isArray(v) && v.length === 3 && v.every((x) => typeof x === 'number' && Number.isFinite(x)) ? (v as number[]) : dflt;
-  };
-  const threshold = c.get<number>('redundancy.threshold', DEFAULT_REDUNDANCY.threshold);
+export function redundancySettings(s: Settings, scope: vscode.Uri | undefined): { onnx?: string; images?: string; options: Partial<RedundancyOptions>; randomSamples: number; timeoutMs: number } {
   return {
-    onnx: settingPath(c.get<string>('redundancy.onnx', ''), scope),
-    images: settingPath(c.get<string>('redundancy.images', ''), scope),
+    onnx: settingPath(s['redundancy.onnx'], scope),
+    images: settingPath(s['redundancy.images'], scope),
     options: {
-      threshold: threshold > 0 && threshold <= 1 ? threshold : DEFAULT_REDUNDANCY.threshold,
-      ratio: Math.max(2, Math.round(c.get<number>('ghost.ratio', 2))),
-      mean: triple('redundancy.normalizeMean', DEFAULT_REDUNDANCY.mean),
-      std: triple('redundancy.normalizeStd', DEFAULT_REDUNDANCY.std),
-      limit: Math.max(2, Math.round(c.get<number>('redundancy.maxImages', DEFAULT_REDUNDANCY.limit))),
+      threshold: s['redundancy.threshold'],
+      ratio: s['ghost.ratio'],
+      mean: s['redundancy.normalizeMean'],
+      std: s['redundancy.normalizeStd'],
+      limit: s['redundancy.maxImages'],
     },
-    randomSamples: Math.max(2, Math.round(c.get<number>('redundancy.randomSamples', 32))),
-    timeoutMs: 1000 * Math.max(10, c.get<number>('redundancy.timeoutSeconds', 600)),
+    randomSamples: s['redundancy.randomSamples'],
+    timeoutMs: 1000 * s['redundancy.timeoutSeconds'],
   };
 }
 
@@ -59,7 +54,7 @@ export const measureRedundancyCommand: Command = (ctx: Ctx) => async (uri?: unkn
   if (running) return info('GhostLens: a redundancy measurement is already running (cancel it from its notification).');
   const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
   if (!target) return info('GhostLens: open a Python model file (or pass a .onnx file) first.');
-  const s = redundancySettings(target);
+  const s = redundancySettings(ctx.config.settings(target), target);
 
   // The model with its trained weights, and the source analysis its results map to.
   let onnxPath: string | undefined;

@@ -70,6 +70,16 @@ export class Results implements vscode.Disposable {
     return e;
   }
 
+  /** Bumped whenever a result of `uri` is stored or dropped (not when an analysis merely starts). */
+  private readonly revisions = new Map<string, number>();
+  private bump(uri: vscode.Uri): void { this.revisions.set(uri.toString(), (this.revisions.get(uri.toString()) ?? 0) + 1); }
+  /**
+   * Changes only when what is shown for `uri` may change: views that draw results alone (the
+   * Problems entries, CodeLens) skip the events of a run that only started, so they do not
+   * redo their work, and make VS Code redo its own, while the worker analyses a keystroke.
+   */
+  revision(uri: vscode.Uri): number { return this.revisions.get(uri.toString()) ?? 0; }
+
   /** Tells the listeners that something about `uri` changed (e.g. an analysis started). */
   touch(uri: vscode.Uri): void { this.changed.fire(uri); }
 
@@ -79,16 +89,19 @@ export class Results implements vscode.Disposable {
     // A model built from text that parses replaces any; one built around a syntax error (the
     // interpreter skips what it cannot parse) only stands in until a clean one exists.
     if (a.result?.graph && (!a.result.syntax || !e.good || e.good.result?.syntax)) e.good = a;
+    this.bump(a.uri);
     this.changed.fire(a.uri);
   }
 
   setProfile(uri: vscode.Uri, result: ProfileResult | CompareResult, stamp: Stamp): void {
     this.entry(uri).profile = { ...stamp, result };
+    this.bump(uri);
     this.changed.fire(uri);
   }
 
   setRedundancy(uri: vscode.Uri, result: RedundancyResult | undefined, stamp: Stamp): void {
     this.entry(uri).redundancy = result && { ...stamp, result };
+    this.bump(uri);
     this.changed.fire(uri);
   }
 
@@ -99,7 +112,7 @@ export class Results implements vscode.Disposable {
 
   /** Drops everything about `uri` (the document closed, or is no model file). */
   forget(uri: vscode.Uri): void {
-    if (this.entries.delete(uri.toString())) this.changed.fire(uri);
+    if (this.entries.delete(uri.toString())) { this.bump(uri); this.changed.fire(uri); }
   }
 
   /** The latest analysis, whatever came of it (commands that need the exact text use this). */

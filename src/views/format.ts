@@ -41,3 +41,9 @@ export function fmtPct(share: number | null): string {
 
 /** `×0.62` for a ratio after/before. */
 export const fmtRatio = (r: number | null): string => (r === null ? '\u2014' : `\u00d7${r.toFixed(2)}`);
+
+/** A value of a chart's unit, for its ticks and tooltips. */
+export function fmtUnit(unit: 'macs' | 'ms' | 'share' | 'count', v: number | null): string {
+  if (v === null) return 'unknown';
+  return unit === 'macs' ? fmtMacs(v) : unit === 'ms' ? fmtMs(v) : unit === 'share' ? fmtPct(v) : String(Math.round(v));
+}

@@ -14,9 +14,12 @@ export interface Measured { ms: number; share: number }
 export interface GhostEstimate {
   macs: number;
   params: number;
-  /** Change in percent (negative: a saving). */
+  /** Change of the rewritten part's own figures, in percent (negative: a saving). */
   macsChange: number;
   paramsChange: number;
+  /** The same change in percent of the whole model: the base the panel shows (null: model MACs unknown). */
+  modelMacsChange: number | null;
+  modelParamsChange: number;
   /** How the estimate is built, in a few words (`raw 38 + cheap 26 ch`). */
   detail: string;
 }
@@ -119,8 +122,13 @@ export const baseProfile = (p: ProfileResult | CompareResult): ProfileResult => 
 
 const shareOf = (g: ModelGraph, macs: number | null): number | null => (macs === null || !g.macs ? null : macs / g.macs);
 
-function estimate(before: { macs: number; params: number }, after: { macs: number; params: number }, detail: string): GhostEstimate {
-  return { macs: after.macs, params: after.params, macsChange: pct(before.macs, after.macs), paramsChange: pct(before.params, after.params), detail };
+function estimate(g: ModelGraph, before: { macs: number; params: number }, after: { macs: number; params: number }, detail: string): GhostEstimate {
+  return {
+    macs: after.macs, params: after.params, macsChange: pct(before.macs, after.macs), paramsChange: pct(before.params, after.params),
+    modelMacsChange: g.macs ? (100 * (after.macs - before.macs)) / g.macs : null,
+    modelParamsChange: g.params ? (100 * (after.params - before.params)) / g.params : 0,
+    detail,
+  };
 }
 
 function timesByPath(list: ModuleTime[] | undefined): Map<string, ModuleTime> {
@@ -132,7 +140,7 @@ export function panelModel(g: ModelGraph, ghost: GhostSettings, profile?: Profil
   const base = profile ? baseProfile(profile) : null;
   return {
     stages: stageRows(g, ghost, candidates.filter((c): c is StageCandidate => c.kind === 'stage'), profile ?? null, redundancy ?? null),
-    convs: convRows(ghost, candidates.filter((c): c is ConvCandidate => c.kind === 'conv'), base, redundancy ?? null),
+    convs: convRows(g, ghost, candidates.filter((c): c is ConvCandidate => c.kind === 'conv'), base, redundancy ?? null),
     layers: layerRows(g, base),
     otherMacs: otherMacs(g),
   };
@@ -154,7 +162,7 @@ function stageRows(g: ModelGraph, s: GhostSettings, cands: StageCandidate[], pro
     return {
       path: st.path, line: st.line, from: st.from, to: st.to, blocks: st.blocks.length, resolution: st.resolution,
       inChannels: st.inChannels, outChannels: st.outChannels, params: st.params, macs: st.macs, share: shareOf(g, st.macs),
-      ghost: c ? estimate(c.before, c.after, `raw ${c.raw} + cheap ${c.cheap} ch`) : null,
+      ghost: c ? estimate(g, c.before, c.after, `raw ${c.raw} + cheap ${c.cheap} ch`) : null,
       noGhost: c ? null : whyNoStageGhost(g, st, s),
       latency,
       ghostMs,
@@ -178,7 +186,7 @@ export function whyNoStageGhost(g: ModelGraph, st: Stage, s: GhostSettings): str
   return 'no cheap channels at this \u03bb';
 }
 
-function convRows(s: GhostSettings, cands: ConvCandidate[], base: ProfileResult | null, red: RedundancyResult | null): ConvRow[] {
+function convRows(g: ModelGraph, s: GhostSettings, cands: ConvCandidate[], base: ProfileResult | null, red: RedundancyResult | null): ConvRow[] {
   const sites = new Map<string, ConvCandidate[]>();
   for (const c of cands) {
     // Instances built by one call share its span; a conv without a site in the file stands alone.
@@ -201,7 +209,7 @@ function convRows(s: GhostSettings, cands: ConvCandidate[], base: ProfileResult 
       line: list[0].line, from: list[0].from, to: list[0].to,
       kernel: k.join('\u00d7'), stride: list[0].stride[0], channels: channels(list),
       macs: before.macs, params: before.params, share: sum((c) => c.share),
-      ghost: estimate(before, after, `s=${s.ratio}, dw ${s.dwSize}\u00d7${s.dwSize}`),
+      ghost: estimate(g, before, after, `s=${s.ratio}, dw ${s.dwSize}\u00d7${s.dwSize}`),
       // A site's latency is known when every instance was timed (a partial sum would mislead).
       latency: base && measured.length === list.length ? { ms: measured.reduce((t, m) => t + m.ms, 0), share: measured.reduce((t, m) => t + m.share, 0) } : null,
       redundancy: reds.length ? {

@@ -50,25 +50,11 @@ function totals(g: ModelGraph, ms: ModuleNode[]): Totals {
   return { params: ms.reduce((t, m) => t + m.params, 0), macs, share: share(g, macs) };
 }
 
-interface ClassDef { name: string; from: number; line: number; indent: number }
-
-/** `class Name(...)` definitions of a file (any nesting), with offsets. */
-export function classDefs(text: string): ClassDef[] {
-  const out: ClassDef[] = [];
-  const re = /^([ \t]*)class[ \t]+([A-Za-z_]\w*)/gm;
-  let line = 1, last = 0;
-  for (let m; (m = re.exec(text)); ) {
-    for (let i = last; i < m.index; i++) if (text.charCodeAt(i) === 10) line++;
-    last = m.index;
-    out.push({ name: m[2], from: m.index + m[1].length, line, indent: m[1].length });
-  }
-  return out;
-}
-
 /** One lens per class of the file that the model instantiates; the model's own class first in its place. */
-export function classLenses(g: ModelGraph, text: string): ClassLens[] {
+export function classLenses(g: ModelGraph): ClassLens[] {
   const out: ClassLens[] = [];
-  for (const def of classDefs(text)) {
+  // The classes the file defines, from its parse tree (ModelGraph.classes), matched to modules by name.
+  for (const def of g.classes ?? []) {
     const root = g.modules[0]?.type === def.name;
     const inst = g.modules.filter((m) => m.type === def.name);
     if (!inst.length) continue;
@@ -117,58 +103,28 @@ function forwardHover(g: ModelGraph, text: string, offset: number): HoverInfo | 
   const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
   const lineEnd = (() => { const e = text.indexOf('\n', offset); return e < 0 ? text.length : e; })();
   const line = text.slice(lineStart, lineEnd);
-  const ctx = enclosingForward(text, lineStart);
-  if (!ctx) return null;
-  const inst = g.modules.filter((m) => m.type === ctx.className);
+  // The innermost class whose `forward` (from the parse tree) contains this line.
+  const cls = (g.classes ?? []).filter((c) => c.forward && c.forward.from <= offset && offset <= c.forward.to)
+    .sort((a, b) => (a.forward!.to - a.forward!.from) - (b.forward!.to - b.forward!.from))[0];
+  if (!cls?.forward) return null;
+  const inst = g.modules.filter((m) => m.type === cls.name);
   if (!inst.length) return null;
-  if (ctx.onDef) {
+  // On the `def forward` line itself (the line where the def starts): the class' inputs and output.
+  if (cls.forward.from >= lineStart && cls.forward.from <= lineEnd) {
     const first = inst[0];
     const rows: [string, string][] = [
-      ['input', first.inputShapes.map(fmtShape).join(', ') || '—'],
+      ['input', first.inputShapes.map(fmtShape).join(', ') || '\u2014'],
       ['output', fmtShape(first.outputShape)],
       ...figureRows(g, inst),
     ];
     if (inst.length > 1) rows.push(['instances', `${inst.length} (${pathList(inst.map((m) => m.path))})`]);
-    return { from: lineStart + line.length - line.trimStart().length, to: lineEnd, title: `${ctx.className}.forward`, rows };
+    return { from: lineStart + line.length - line.trimStart().length, to: lineEnd, title: `${cls.name}.forward`, rows };
   }
   const calls = [...line.matchAll(/\bself\.([A-Za-z_]\w*)/g)].map((m) => ({ name: m[1], from: lineStart + m.index!, to: lineStart + m.index! + m[0].length }));
   const under = calls.filter((c) => c.from <= offset && offset <= c.to);
   for (const c of under.length ? under : calls) {
     const kids = inst.map((m) => g.modules.find((k) => k.path === (m.path ? `${m.path}.${c.name}` : c.name))).filter((k): k is ModuleNode => !!k);
     if (kids.length) return { from: c.from, to: c.to, ...describe(g, kids) };
-  }
-  return null;
-}
-
-/** The class whose `forward` contains the line starting at `lineStart`, if any. */
-function enclosingForward(text: string, lineStart: number): { className: string; onDef: boolean } | null {
-  const lines = text.slice(0, lineStart).split('\n');
-  const cur = text.slice(lineStart, text.indexOf('\n', lineStart) < 0 ? text.length : text.indexOf('\n', lineStart));
-  const indentOf = (l: string) => l.length - l.trimStart().length;
-  const defRe = /^[ \t]*def[ \t]+forward\b/;
-  let defIndent: number;
-  let i = lines.length - 1; // lines[i] is the current line's prefix ('' here): start above it
-  if (defRe.test(cur)) {
-    defIndent = indentOf(cur);
-  } else {
-    if (!cur.trim()) return null;
-    const indent = indentOf(cur);
-    for (i = lines.length - 2; i >= 0; i--) {
-      const l = lines[i];
-      if (!l.trim() || l.trimStart().startsWith('#')) continue;
-      if (indentOf(l) < indent) {
-        if (!defRe.test(l)) return null;
-        break;
-      }
-    }
-    if (i < 0) return null;
-    defIndent = indentOf(lines[i]);
-  }
-  for (let j = i - 1; j >= 0; j--) {
-    const l = lines[j];
-    if (!l.trim() || indentOf(l) >= defIndent) continue;
-    const m = /^[ \t]*class[ \t]+([A-Za-z_]\w*)/.exec(l);
-    return m ? { className: m[1], onDef: defRe.test(cur) } : null;
   }
   return null;
 }

@@ -69,7 +69,11 @@ test('one G-Ghost record per stage, in the message style of the issue, figures f
     const share = Math.round((100 * st.macs!) / g.macs!);
     const dm = Math.round((100 * (c.after.macs - c.before.macs)) / c.before.macs);
     assert.ok(dm < 0);
-    assert.match(f.message, new RegExp(`^${st.path}: 3 blocks at ${res}, ${share}% of MACs \u2014 G-Ghost \\(\u03bb=0.4\\) est\\. \u2212${-dm}% MACs, [\u2212+]\\d+% params$`), f.message);
+    // One base for every percentage: the change is of the whole model's MACs, as in the code action titles.
+    const dmModel = (100 * (c.after.macs - c.before.macs)) / g.macs!;
+    assert.ok(Math.abs(f.data.modelMacsChange! - dmModel) < 1e-9);
+    assert.ok(Math.abs(f.data.macsChange - (100 * (c.after.macs - c.before.macs)) / c.before.macs) < 1e-9 && dm < 0);
+    assert.match(f.message, new RegExp(`^${st.path}: 3 blocks at ${res}, ${share}% of MACs \u2014 G-Ghost \\(\u03bb=0.4\\) est\\.: model ${fmtChange(dmModel)} MACs, [\u2212+]\\d+(\\.\\d)?% params$`), f.message);
   }
   // The record spans the statement that built the stage.
   assert.match(RESNET.slice(stages[0].from, stages[0].to), /^self\.layer1 = nn\.Sequential/);
@@ -77,7 +81,7 @@ test('one G-Ghost record per stage, in the message style of the issue, figures f
 
 test('instances built at one source line give ONE record summing count, MACs and share', () => {
   const g = analyze({ '/m/model.py': RESNET }, 'Net()');
-  const convs = byKind(computeDiagnostics(g), 'conv');
+  const convs = byKind(computeDiagnostics(g, settings((s) => { s.conv.minShare = 0; })), 'conv');
   // `self.conv1 = conv3x3(...)` builds conv1 of all 9 blocks.
   const site = convs.filter((f) => f.line === lineOf(RESNET, 'self.conv1 = conv3x3'));
   assert.equal(site.length, 1);
@@ -94,7 +98,7 @@ test('instances built at one source line give ONE record summing count, MACs and
   assert.equal(f.data.after.params, cands.reduce((t, c) => t + c.after.params, 0));
   assert.ok(Math.abs(f.data.share - cands.reduce((t, c) => t + c.share, 0)) < 1e-12);
   const share = Math.round((100 * f.data.before.macs) / g.macs!);
-  assert.match(f.message, new RegExp(`^conv1 \u00d79 \\(layer1\\.0\\.conv1 \u2026 layer3\\.2\\.conv1\\): 3\u00d73 conv 16\u201364\u219216\u201364, ${share}% of MACs \u2014 C-Ghost \\(s=2\\) est\\. \u2212\\d+% MACs, \u2212\\d+% params$`), f.message);
+  assert.match(f.message, new RegExp(`^conv1 \u00d79 \\(layer1\\.0\\.conv1 \u2026 layer3\\.2\\.conv1\\): 3\u00d73 conv 16\u201364\u219216\u201364, ${share}% of MACs \u2014 C-Ghost \\(s=2\\) est\\.: model \u2212\\d+(\\.\\d)?% MACs, \u2212\\d+(\\.\\d)?% params$`), f.message);
   // The 1×1 projection shortcuts of layer2.0 and layer3.0 share one site too.
   const short = convs.find((c) => c.data.paths.includes('layer2.0.short.0'))!;
   assert.deepEqual(short.data.paths, ['layer2.0.short.0', 'layer3.0.short.0']);
@@ -107,7 +111,7 @@ test('instances built at one source line give ONE record summing count, MACs and
 
 test('different lines are different sites, even when one helper builds them all', () => {
   const g = analyze({ '/m/model.py': RESNET }, 'Net()');
-  const convs = byKind(computeDiagnostics(g), 'conv');
+  const convs = byKind(computeDiagnostics(g, settings((s) => { s.conv.minShare = 0; })), 'conv');
   const c2 = convs.find((f) => f.line === lineOf(RESNET, 'self.conv2 = conv3x3'))!;
   assert.equal(c2.data.count, 9);
   assert.match(c2.message, /^conv2 \u00d79 .*: 3\u00d73 conv 16\u219216 \/ 32\u219232 \/ 64\u219264, /);
@@ -120,7 +124,8 @@ test('different lines are different sites, even when one helper builds them all'
 
 test('settings: on/off per kind, severities, thresholds, ratio s and λ', () => {
   const g = analyze({ '/m/model.py': RESNET }, 'Net()');
-  const all = computeDiagnostics(g);
+  const all = computeDiagnostics(g, settings((s) => { s.conv.minShare = 0; }));
+  const dflt = computeDiagnostics(g);
   assert.equal(byKind(computeDiagnostics(g, settings((s) => { s.stage.enabled = false; })), 'stage').length, 0);
   assert.equal(byKind(computeDiagnostics(g, settings((s) => { s.conv.enabled = false; })), 'conv').length, 0);
   const sev = computeDiagnostics(g, settings((s) => { s.stage.severity = 'hint'; s.conv.severity = 'error'; }));
@@ -136,6 +141,11 @@ test('settings: on/off per kind, severities, thresholds, ratio s and λ', () => 
   // Share threshold in percent of the model's MACs.
   const big = byKind(computeDiagnostics(g, settings((s) => { s.conv.minShare = 5; })), 'conv');
   assert.ok(big.length > 0 && big.every((f) => f.data.share >= 0.05));
+  // By default (1%) the sites under 1% of the model's MACs get no squiggle; with 0 they do.
+  const tiny = byKind(all, 'conv').filter((f) => f.data.share < 0.01);
+  assert.ok(tiny.length > 0);
+  assert.ok(!byKind(dflt, 'conv').some((f) => tiny.some((t) => t.from === f.from)));
+  assert.ok(byKind(dflt, 'conv').length > 0 && byKind(dflt, 'conv').every((f) => f.data.share >= 0.01));
   // Stages need ≥ minStageBlocks blocks.
   assert.equal(byKind(computeDiagnostics(g, settings((s) => { s.ghost.minStageBlocks = 4; })), 'stage').length, 0);
   // λ and s appear in the messages and change the estimates the same way ghost.ts does.

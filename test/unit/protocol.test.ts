@@ -6,11 +6,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  hostMessage, webviewMessage, receive, modelGraph, profileResult, compareResult, profileOrCompare, redundancyResult, isCompare,
+  hostMessage, webviewMessage, receive, panelView, profileResult, compareResult, profileOrCompare, redundancyResult, isCompare,
   HostMessage, WebviewMessage,
 } from '../../src/protocol';
 import { analyzeSource } from '../../src/core/python';
 import { DEFAULT_GHOST } from '../../src/core/analysis/ghost';
+import { panelView as buildView } from '../../src/views/panelView';
 import { nodeHost } from '../../src/cli/nodeHost';
 import type { CompareResult, ProfileResult } from '../../src/core/profile/types';
 import type { RedundancyResult } from '../../src/core/redundancy/types';
@@ -39,9 +40,11 @@ const redundancy: RedundancyResult = {
   peakRssBytes: 123456789, notes: ['random inputs: figures show structure, not trained behaviour'],
 };
 
+const view = buildView(graph, DEFAULT_GHOST, compare, redundancy);
 const hostMessages: HostMessage[] = [
-  { type: 'model', doc: { uri: 'file:///w/resnet_cifar.py', name: 'resnet_cifar.py', version: 3 }, graph, error: null, analysing: false, ghost: DEFAULT_GHOST },
-  { type: 'model', doc: null, graph: null, error: 'No model in this file', analysing: true, ghost: DEFAULT_GHOST },
+  { type: 'model', doc: { uri: 'file:///w/resnet_cifar.py', name: 'resnet_cifar.py', version: 3 }, view, error: null, analysing: false },
+  { type: 'model', doc: { uri: 'file:///w/resnet_cifar.py', name: 'resnet_cifar.py', version: 3 }, view: buildView(graph, DEFAULT_GHOST, null, null), error: null, analysing: false },
+  { type: 'model', doc: null, view: null, error: 'No model in this file', analysing: true },
   { type: 'profile', result: profile(), stale: false },
   { type: 'profile', result: compare, stale: true },
   { type: 'profile', result: null, stale: false },
@@ -67,7 +70,7 @@ const wire = <T>(v: T): unknown => JSON.parse(JSON.stringify(v));
 test('every message either side sends passes its check, after the trip through JSON', () => {
   for (const m of hostMessages) assert.equal(hostMessage(wire(m)), null, `${m.type}`);
   for (const m of webviewMessages) assert.equal(webviewMessage(wire(m)), null, `${m.type}`);
-  assert.equal(modelGraph(wire(graph)), null);
+  assert.equal(panelView(wire(view)), null);
   assert.equal(profileResult(wire(profile())), null);
   assert.equal(compareResult(wire(compare)), null);
   assert.equal(redundancyResult(wire(redundancy)), null);
@@ -81,9 +84,9 @@ test('a message of the other direction, or of no known type, is refused', () => 
 });
 
 test('refusals say where the message is wrong', () => {
-  const bad = wire(hostMessages[0]) as { graph: { modules: { macs: unknown }[] } };
-  bad.graph.modules[5].macs = '2359296';
-  assert.equal(hostMessage(bad), 'model.graph.modules[5].macs: expected a finite number, got string');
+  const bad = wire(hostMessages[0]) as { view: { stages: { rows: { cells: { value: unknown }[] }[] } } };
+  bad.view.stages.rows[1].cells[2].value = { x: 1 };
+  assert.equal(hostMessage(bad), 'model.view.stages.rows[1].cells[2].value: expected a string, number or null, got object');
   assert.equal(webviewMessage({ type: 'reveal', kind: 'block', path: 'layer1' }), 'reveal.kind: expected one of stage, module, got string');
   assert.equal(webviewMessage({ type: 'rewrite', kind: 'conv' }), 'rewrite.path: expected a string, got undefined');
   const p = wire(profile()) as { stats: { p50: unknown } };
@@ -95,10 +98,10 @@ test('refusals say where the message is wrong', () => {
   const r = wire(redundancy) as { layers: { ghostReconError: unknown }[] };
   r.layers[0].ghostReconError = 'n/a';
   assert.equal(redundancyResult(r), 'layers[0].ghostReconError: expected a finite number, got string');
-  // A graph whose shapes hold fractions is not a graph.
-  const g = wire(graph) as { input: number[][] };
-  g.input[0][2] = 32.5;
-  assert.equal(modelGraph(g), 'input[0][2]: expected an integer, got number');
+  // A table row with a cell too few cannot be drawn under its columns.
+  const v = wire(view) as { convs: { rows: { cells: unknown[] }[] } };
+  v.convs.rows[0].cells.pop();
+  assert.match(panelView(v) ?? '', /^convs\.rows\[0\]: \d+ cells for \d+ columns$/);
 });
 
 test('profile requests are checked for sane ranges', () => {

@@ -2,6 +2,7 @@
 // playwright-core in Debian's Chromium. Suites:
 //   exthost-trusted    mocha inside the extension host: diagnostics, CodeLens, hover, commands, …
 //   exthost-untrusted  the same host in Restricted Mode (workspace trust)
+//   exthost-latency    only the keystroke → Problems benchmark (in-host, trusted; not in the default run)
 //   ui-dev             the browser: squiggle, Problems, CodeLens, hover, entry point picker
 //   ui-webview         the panel's page alone in Chromium (stubbed VS Code API): profile/redundancy views, posts
 //   ui-panel           the GhostLens panel's webview: tables vs the CLI, reveal, themes, actions
@@ -19,12 +20,12 @@ import { runPanelUi } from './harness/panelUi';
 import { runWebviewPage } from './harness/webviewPage';
 import { log, SuiteResult } from './harness/report';
 
-const SUITES = ['exthost-trusted', 'exthost-untrusted', 'ui-dev', 'ui-webview', 'ui-panel', 'ui-vsix'];
+const SUITES = ['exthost-trusted', 'exthost-latency', 'exthost-untrusted', 'ui-dev', 'ui-webview', 'ui-panel', 'ui-vsix'];
 const RESULTS = join(ROOT, 'test-results');
 
 async function main(): Promise<number> {
   const onlyArg = process.argv.indexOf('--only');
-  const only = onlyArg >= 0 ? process.argv[onlyArg + 1].split(',') : SUITES;
+  const only = onlyArg >= 0 ? process.argv[onlyArg + 1].split(',') : SUITES.filter((s) => s !== 'exthost-latency');
   const unknown = only.filter((s) => !SUITES.includes(s));
   if (unknown.length) { console.error(`unknown suite(s): ${unknown.join(', ')} (have: ${SUITES.join(', ')})`); return 2; }
 
@@ -67,6 +68,7 @@ async function main(): Promise<number> {
     for (const suite of only) {
       log(`${suite}`);
       if (suite === 'exthost-trusted') results.push(await runInHost(browser, { suite: 'trusted', screenshots: RESULTS }));
+      if (suite === 'exthost-latency') results.push(await runInHost(browser, { suite: 'latency', screenshots: RESULTS }));
       if (suite === 'exthost-untrusted') results.push(await runInHost(browser, { suite: 'untrusted', screenshots: RESULTS }));
       if (suite === 'ui-dev') results.push(await runUi(browser, 'dev', RESULTS));
       if (suite === 'ui-webview') results.push(await runWebviewPage(browser, RESULTS));

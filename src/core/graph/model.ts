@@ -64,6 +64,13 @@ export interface UnknownNote {
   file?: string;
 }
 
+/** A class defined in the analysed file: its `class` statement and its `forward` (0-based offsets, 1-based lines). */
+export interface ClassSpan {
+  name: string;
+  line: number; from: number; to: number;
+  forward: { line: number; from: number; to: number } | null;
+}
+
 export interface ModelGraph {
   file: string;
   model: string;
@@ -77,6 +84,8 @@ export interface ModelGraph {
   unknowns: UnknownNote[];
   /** Complete results only: what the interpreter could not resolve although no figure depends on it. */
   unresolved?: UnknownNote[];
+  /** Classes the analysed .py file defines (absent for an ONNX file). */
+  classes?: ClassSpan[];
 }
 
 export const leaves = (g: ModelGraph): ModuleNode[] => g.modules.filter((m) => m.leaf);

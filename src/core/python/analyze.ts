@@ -1,5 +1,6 @@
 // From a .py file to a ModelGraph: run the file, build the entry-point model, run forward on
 // shape-only inputs, then read modules, parameters, MACs and stages off the interpreter state.
+import { classSpans } from './classes';
 import type { SyntaxNode } from '@lezer/common';
 import { Value, Span, PyInstance, PyFunction, PyClass, Tensor, Unknown, PyTuple, PyList, PyDict, Scope } from './values';
 import { SourceFile, SourceCache } from './source';
@@ -338,6 +339,7 @@ function buildGraph(it: Interpreter, file: SourceFile, root: PyInstance, expr: s
     stages: findStages(modules),
     unknowns: complete ? [] : unknowns,
     ...(complete && unknowns.length ? { unresolved: unknowns } : {}),
+    classes: classSpans(file),
   };
 }
 

@@ -3,8 +3,8 @@
 // the provider returns it) and the panel's title and totals must all equal `ghostlens analyze
 // --model EXPR --json` for it.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, cpSync, existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import * as assert from 'node:assert/strict';
 import type { FrameLocator, Page } from 'playwright-core';
 import { ROOT } from './codeServer';
@@ -15,6 +15,21 @@ import { fmtCount, fmtInt, fmtMacs } from '../../../src/views/format';
 /** torchvision's ResNet definitions, as installed with Debian's python3-torchvision. */
 export const TV_RESNET = '/usr/lib/python3/dist-packages/torchvision/models/resnet.py';
 export const TV_FILE = 'tv_resnet.py';
+
+/**
+ * Copies torchvision's Python sources into the workspace (its package layout, so that resnet.py's
+ * relative imports resolve as they do installed) and resnet.py once more as TV_FILE beside it, a
+ * name Quick Open finds alone. Returns TV_FILE's path. A copy of resnet.py alone would be honestly
+ * refused: its factories take `**kwargs` through helpers it imports from its package.
+ */
+export function copyTorchvision(workspace: string): string {
+  const pkg = dirname(dirname(TV_RESNET));
+  const to = join(workspace, 'torchvision');
+  cpSync(pkg, to, { recursive: true, filter: (src) => src.endsWith('.py') || statSync(src).isDirectory() });
+  const file = join(to, 'models', TV_FILE);
+  copyFileSync(TV_RESNET, file);
+  return file;
+}
 
 interface Json { model: string; params: number; macs: number; input: number[][]; outputs: number[][] }
 
@@ -46,8 +61,8 @@ async function goToLine(page: Page, line: number): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
-export async function entryPointsUi(page: Page, workspaceFile: string, t: SuiteResult['tests'], shot: (name: string) => Promise<void>, notes: string[]): Promise<void> {
-  if (!existsSync(TV_RESNET)) { notes.push(`entry points of torchvision resnet.py not checked: ${TV_RESNET} missing`); return; }
+export async function entryPointsUi(page: Page, workspaceFile: string | null, t: SuiteResult['tests'], shot: (name: string) => Promise<void>, notes: string[]): Promise<void> {
+  if (!workspaceFile || !existsSync(TV_RESNET)) { notes.push(`entry points of torchvision resnet.py not checked: ${TV_RESNET} missing`); return; }
   const source = spawnSync('cat', [TV_RESNET], { encoding: 'utf8' }).stdout.split('\n');
   const classLine = source.findIndex((l) => l.startsWith('class ResNet(')) + 1;
   const frame: FrameLocator = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
@@ -77,7 +92,7 @@ export async function entryPointsUi(page: Page, workspaceFile: string, t: SuiteR
 
   for (const expr of entries) {
     await check(t, `entry points: ${expr}: status bar, rendered class lens and panel equal ghostlens analyze --model`, async () => {
-      const want = analyze(join(workspaceFile), expr);
+      const want = analyze(workspaceFile, expr);
       await page.locator('.statusbar-item', { hasText: '() \u00b7 ' }).first().click();
       const input = page.locator('.quick-input-widget .quick-input-box input');
       await input.waitFor({ state: 'visible', timeout: 10_000 });

@@ -10,7 +10,7 @@ import { log, SuiteResult, TestResult } from './report';
 
 export interface ExtHostOptions {
   /** Which in-host suite (test/vscode/suite/index.ts picks the files). */
-  suite: 'trusted' | 'untrusted';
+  suite: 'trusted' | 'untrusted' | 'latency';
   screenshots: string;
   timeoutMs?: number;
 }
@@ -18,7 +18,7 @@ export interface ExtHostOptions {
 export async function runInHost(browser: Browser, opts: ExtHostOptions): Promise<SuiteResult> {
   const start = Date.now();
   const name = `exthost-${opts.suite}`;
-  const trusted = opts.suite === 'trusted';
+  const trusted = opts.suite !== 'untrusted';
   const resultsFile = join(opts.screenshots, `${name}.json`);
   const sandbox = makeSandbox(name, {
     workspaceFrom: [join(ROOT, 'examples'), join(ROOT, 'test', 'vscode', 'fixtures', 'ws')],

@@ -12,7 +12,7 @@ import type { Browser, FrameLocator } from 'playwright-core';
 import { ROOT, makeSandbox, removeSandbox, startCodeServer, stopCodeServer, Sandbox } from './codeServer';
 import { check, log, SuiteResult } from './report';
 import { openFile, quickInput, runCommand } from './ui';
-import { fmtInt, fmtMacs } from '../../../src/views/format';
+import { fmtChange, fmtInt, fmtMacs } from '../../../src/views/format';
 
 const FILE = 'resnet_cifar.py';
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -112,6 +112,8 @@ export async function runPanelUi(browser: Browser, screenshots: string): Promise
     });
 
     await check(t, 'panel: stage rows and totals equal ghostlens analyze --json', async () => {
+      await frame.locator('#all-columns').click();
+      await frame.locator('#content-stages vscode-data-grid-row[data-path="layer1"] vscode-data-grid-cell[data-col="params"]').waitFor({ timeout: 10_000 });
       assert.equal(await frame.locator('#total-params').getAttribute('data-value'), String(json.params));
       assert.equal(await frame.locator('#total-macs').getAttribute('data-value'), String(json.macs));
       const got = await rows(frame, 'stages');
@@ -138,11 +140,16 @@ export async function runPanelUi(browser: Browser, screenshots: string): Promise
           const after: Json = JSON.parse(cli('analyze', join(dir, `${s.path}.py`), '--json'));
           const cell = got.find((r) => r.path === s.path)!.cells.ghost;
           assert.equal(Number(cell.value), s.macs! + after.macs - json.macs, `${s.path}: ${cell.text}`);
-          assert.match(cell.text, /^[\d.]+ M \(\u2212\d+%\)$/);
+          // One base for percentages: the change of the whole model's MACs, as the quick fix says.
+          assert.equal(cell.text, fmtChange((100 * (after.macs - json.macs)) / json.macs), s.path);
         }
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
+    });
+    await check(t, 'panel: "All columns" off again: the primary columns only', async () => {
+      await frame.locator('#all-columns').click();
+      await frame.locator('#content-stages vscode-data-grid-row[data-path="layer1"] vscode-data-grid-cell[data-col="params"]').waitFor({ state: 'detached', timeout: 10_000 });
     });
     await shot('01-stages-dark');
 
@@ -162,7 +169,8 @@ export async function runPanelUi(browser: Browser, screenshots: string): Promise
 
     await check(t, 'panel: layer rows equal the leaf layers of analyze --json', async () => {
       await tab('layers');
-      await frame.locator('#content-layers vscode-data-grid-row[data-path="linear"]').waitFor({ timeout: 15_000 });
+      await frame.locator('#all-columns').click(); // line, params and MACs are secondary columns
+      await frame.locator('#content-layers vscode-data-grid-row[data-path="linear"] vscode-data-grid-cell[data-col="params"]').waitFor({ timeout: 15_000 });
       const got = await rows(frame, 'layers');
       assert.equal(got.length, json.layers.length);
       for (const [i, l] of json.layers.entries()) {
@@ -186,6 +194,8 @@ export async function runPanelUi(browser: Browser, screenshots: string): Promise
       const same = json.layers.filter((l) => l.line === line && l.type === 'Conv2d');
       assert.equal(same.length, 27);
       assert.equal(Number(conv1.cells.macs.value), same.reduce((s, l) => s + l.macs!, 0));
+      await frame.locator('#all-columns').click();
+      await frame.locator('#content-convs vscode-data-grid-cell[data-col="macs"]').first().waitFor({ state: 'detached', timeout: 10_000 });
     });
 
     await check(t, 'panel: charts of MACs per stage draw (and say what they show)', async () => {
@@ -221,16 +231,45 @@ export async function runPanelUi(browser: Browser, screenshots: string): Promise
       await tab('stages');
     });
 
-    await check(t, 'panel: light and high-contrast themes', async () => {
-      await theme('Light Modern', 'vscode-light');
-      await shot('03-stages-light');
-      await tab('charts');
-      await shot('04-charts-light');
-      await theme('Dark High Contrast', 'vscode-high-contrast');
-      await tab('stages');
-      await shot('05-stages-high-contrast');
-      await theme('Dark Modern', 'vscode-dark');
-    });
+    /**
+     * At a window width: the stage table fits beside the editor (no sideways scrolling), every
+     * figure fits its cell (nothing cut mid-digit), no button covers another cell.
+     */
+    const fits = async (width: number, what: string) => {
+      await page.setViewportSize({ width, height: 900 });
+      await page.waitForTimeout(600); // the workbench lays out again
+      const m = await frame.locator('#content-stages').evaluate((el) => {
+        type E = { scrollWidth: number; clientWidth: number; textContent: string | null; dataset: Record<string, string | undefined>; getBoundingClientRect(): { left: number; right: number }; querySelectorAll(s: string): Iterable<E> };
+        const root = el as unknown as E;
+        const cut = [...root.querySelectorAll('vscode-data-grid-cell.num')].filter((c) => c.scrollWidth > c.clientWidth + 1).map((c) => `${c.dataset.col}: ${c.textContent}`);
+        const over: string[] = [];
+        for (const b of root.querySelectorAll('vscode-button.rewrite')) {
+          const r = b.getBoundingClientRect();
+          const cell = (b as unknown as { closest(s: string): E }).closest('vscode-data-grid-cell').getBoundingClientRect();
+          if (r.left < cell.left - 1 || r.right > cell.right + 1) over.push(b.dataset.rewrite ?? '?');
+        }
+        return { scroll: root.scrollWidth, client: root.clientWidth, cut, over };
+      });
+      assert.ok(m.scroll <= m.client + 1, `${what}: the stage table scrolls sideways (${m.scroll} > ${m.client} px)`);
+      assert.deepEqual(m.cut, [], `${what}: figures cut`);
+      assert.deepEqual(m.over, [], `${what}: Rewrite buttons outside their cell`);
+    };
+    const themes: [string, string, string][] = [['Dark Modern', 'vscode-dark', 'dark'], ['Light Modern', 'vscode-light', 'light'], ['Dark High Contrast', 'vscode-high-contrast', 'high-contrast']];
+    for (const [label, cls, name] of themes) {
+      await check(t, `panel: at 1280 and 1600 px in ${name}, the stage decision fits beside the editor`, async () => {
+        await theme(label, cls);
+        await tab('stages');
+        // A selected row (high contrast: the sticky name cell must stay opaque over it).
+        await frame.locator('#content-stages vscode-data-grid-row[data-path="layer2"] vscode-data-grid-cell[data-col="stage"]').click();
+        for (const width of [1280, 1600]) {
+          await fits(width, `${width} px, ${name}`);
+          await shot(`10-stages-${width}-${name}`);
+        }
+        await page.setViewportSize({ width: 1920, height: 1080 });
+        if (name === 'light') { await tab('charts'); await shot('04-charts-light'); await tab('stages'); }
+      });
+    }
+    await theme('Dark Modern', 'vscode-dark');
 
     await check(t, 'panel: Profile runs a CPU profile and the latency appears (or says why it cannot)', async () => {
       await tab('stages');
@@ -252,6 +291,11 @@ export async function runPanelUi(browser: Browser, screenshots: string): Promise
       const got = await rows(frame, 'stages');
       for (const r of got) assert.ok(Number(r.cells.latency?.value) > 0, `${r.path} latency: ${r.cells.latency?.text}`);
       await shot('06-profiled');
+      for (const width of [1280, 1600]) {
+        await fits(width, `profiled, ${width} px`);
+        await shot(`11-profiled-${width}-dark`);
+      }
+      await page.setViewportSize({ width: 1920, height: 1080 });
     });
 
     await check(t, 'panel: Rewrite applies a G-Ghost stage to the file (or says why it cannot)', async () => {
@@ -274,7 +318,8 @@ export async function runPanelUi(browser: Browser, screenshots: string): Promise
         log(`  NOTE rewrite from the panel: ${text}`);
         return;
       }
-      await page.locator('.editor-instance .monaco-editor .view-lines', { hasText: 'GGhostStage' }).first().waitFor({ timeout: 30_000 });
+      // The inserted class is above the stage's line: in the lines shown or in the sticky scroll header.
+      await page.locator('.editor-instance .monaco-editor', { hasText: 'GGhostStage' }).first().waitFor({ timeout: 30_000 });
       // The G-Ghost stage keeps its middle blocks as a stage of their own, marked as Ghost already.
       await frame.locator('#content-stages vscode-data-grid-row[data-path="layer1.middle"] vscode-data-grid-cell[data-col="ghost"]', { hasText: 'already Ghost' }).waitFor({ timeout: 30_000 });
       assert.equal(await frame.locator('#content-stages vscode-data-grid-row[data-path="layer1"]').count(), 0);

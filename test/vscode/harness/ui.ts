@@ -3,13 +3,13 @@
 // Problems, CodeLens, hover, the entry point picker and the rewrite quick fix; `vsix` installs the packaged
 // .vsix into code-server and checks that it activates and analyses. Screenshots go to test-results/.
 import { join } from 'node:path';
-import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as assert from 'node:assert/strict';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { ROOT, makeSandbox, removeSandbox, startCodeServer, stopCodeServer, installVsix, Sandbox } from './codeServer';
 import { check, log, SuiteResult } from './report';
 import { rewriteQuickFixUi } from './rewriteUi';
-import { entryPointsUi, TV_RESNET, TV_FILE } from './entryPointsUi';
+import { entryPointsUi, copyTorchvision, TV_RESNET } from './entryPointsUi';
 
 const FILE = 'resnet_cifar.py';
 /** 1-based line and column of the layer1 stage in the example (squiggles render only when in view). */
@@ -24,7 +24,7 @@ export async function runUi(browser: Browser, mode: 'dev' | 'vsix', screenshots:
   const result: SuiteResult = { suite: `ui-${mode}`, tests: [], ms: 0, notes: [] };
   const t = result.tests;
   const sandbox: Sandbox = makeSandbox(`ui-${mode}`, { workspaceFrom: [join(ROOT, 'examples')] });
-  if (mode === 'dev' && existsSync(TV_RESNET)) copyFileSync(TV_RESNET, join(sandbox.workspace, TV_FILE));
+  const tvFile = mode === 'dev' && existsSync(TV_RESNET) ? copyTorchvision(sandbox.workspace) : null;
   const context = await browser.newContext({ viewport: { width: 1500, height: 950 } });
   const page = await context.newPage();
   const shot = async (name: string) => {
@@ -121,7 +121,7 @@ export async function runUi(browser: Browser, mode: 'dev' | 'vsix', screenshots:
     });
 
     await rewriteQuickFixUi(page, t, shot, (line, col) => goTo(page, line, col));
-    await entryPointsUi(page, join(sandbox.workspace, TV_FILE), t, shot, result.notes);
+    await entryPointsUi(page, tvFile, t, shot, result.notes);
     ok = t.every((x) => x.ok);
   } catch (e) {
     if (!t.some((x) => !x.ok)) t.push({ title: `ui-${mode}: harness`, ok: false, ms: Date.now() - start, err: e instanceof Error ? e.message : String(e) });

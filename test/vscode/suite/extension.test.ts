@@ -56,7 +56,7 @@ describe('GhostLens in VS Code', function () {
     for (const [i, d] of stages.entries()) {
       assert.equal(d.severity, vscode.DiagnosticSeverity.Warning);
       assert.equal(d.range.start.line, lineOf(doc, `self.${layers[i]} =`));
-      assert.match(d.message, new RegExp(`^${layers[i]}: 9 blocks at ${res[i]}, \\d+% of MACs \u2014 G-Ghost \\(\u03bb=0\\.4\\) est\\. \u2212\\d+% MACs, [\u2212+]\\d+% params$`), d.message);
+      assert.match(d.message, new RegExp(`^${layers[i]}: 9 blocks at ${res[i]}, \\d+% of MACs \u2014 G-Ghost \\(\u03bb=0\\.4\\) est\\.: model \u2212\\d+(\\.\\d)?% MACs, [\u2212+]\\d+(\\.\\d)?% params$`), d.message);
     }
     // The squiggle covers the statement's head on its line, not the whole document.
     assert.equal(stages[0].range.start.line, stages[0].range.end.line);
@@ -69,7 +69,7 @@ describe('GhostLens in VS Code', function () {
     const here = convs.filter((d) => d.range.start.line === blockConv1);
     assert.equal(here.length, 1);
     assert.equal(here[0].severity, vscode.DiagnosticSeverity.Information);
-    assert.match(here[0].message, /^conv1 \u00d727 \(layer1\.0\.conv1 \u2026 layer3\.8\.conv1\): 3\u00d73 conv .*, \d+% of MACs \u2014 C-Ghost \(s=2\) est\. \u2212\d+% MACs, \u2212\d+% params$/);
+    assert.match(here[0].message, /^conv1 \u00d727 \(layer1\.0\.conv1 \u2026 layer3\.8\.conv1\): 3\u00d73 conv .*, \d+% of MACs \u2014 C-Ghost \(s=2\) est\.: model \u2212\d+(\.\d)?% MACs, \u2212\d+(\.\d)?% params$/);
     assert.equal(new Set(convs.map((d) => d.range.start.line)).size, convs.length, 'one diagnostic per line');
     assert.deepEqual(ghostDiagnostics(doc.uri).filter((d) => d.code === 'unknown'), []);
   });

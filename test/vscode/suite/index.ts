@@ -6,6 +6,8 @@ import Mocha from 'mocha';
 
 const SUITES: Record<string, string[]> = {
   trusted: ['extension.test.js', 'panel.test.js', 'profile.test.js', 'rewrite.test.js', 'redundancy.test.js', 'ghostify.test.js', 'latency.test.js'],
+  /** The keystroke benchmark alone (exthost-latency). */
+  latency: ['latency.test.js'],
   untrusted: ['untrusted.test.js', 'panelUntrusted.test.js', 'rewriteUntrusted.test.js'],
 };
 

@@ -52,7 +52,8 @@ describe('Measure redundancy in VS Code', function () {
     assert.deepEqual(r.stages.map((s) => s.stage), ['layer1', 'layer2']);
     for (const s of r.stages) for (const b of s.blocks) assert.ok(b.relError >= 0 && Number.isFinite(b.relError), `${b.path}: ${b.relError}`);
     assert.ok(r.layers.some((l) => l.path === 'layer1.0.conv1'), r.layers.map((l) => l.path).join(', '));
-    // The stage diagnostics now carry the measurement.
-    await waitFor(() => ghostDiagnostics(py).some((d) => /[Mm]easured/.test(d.message)), 'a measured note on a diagnostic');
+    // The stage diagnostics now carry the measurement beside their one-line message (related information).
+    await waitFor(() => ghostDiagnostics(py).some((d) => d.relatedInformation?.some((r) => /^measured: layer\d\.\d+ rebuilt from /.test(r.message))), 'a measured note on a diagnostic');
+    assert.ok(ghostDiagnostics(py).every((d) => !d.message.includes('\n') && !/[Mm]easured/.test(d.message)), 'Problems messages stay one line');
   });
 });

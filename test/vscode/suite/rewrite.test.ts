@@ -86,9 +86,11 @@ describe('Rewrite code actions', function () {
     const before = await totals();
     const pos = lineRange(at).start.translate(0, 12);
     const all = await actions(new vscode.Range(pos, pos), vscode.CodeActionKind.RefactorRewrite.value);
-    assert.deepEqual(all.map((a) => a.kind?.value), ['refactor.rewrite']);
-    const [action] = all;
+    // The plain rewrite, and (trusted workspace) its variant that fits the weights from an ONNX export.
+    assert.deepEqual(all.map((a) => a.kind?.value), ['refactor.rewrite', 'refactor.rewrite']);
+    const [action, fit] = all;
     assert.match(action.title, /^Rewrite layer2 as a G-Ghost stage \(\u03bb=0\.4\): model \u2212\d+% MACs, [\u2212+]\d+(\.\d)?% params$/);
+    assert.match(fit.title, /^Rewrite layer2 as a G-Ghost stage \(\u03bb=0\.4\) and fit weights from /);
     await apply(action);
     await waitFor(() => doc.getText().includes('self.layer2 = GGhostStage.from_stage(\n            self._make_layer(block, 32, num_blocks[1], stride=2),\n'), 'the G-Ghost stage');
     assert.ok(action.title.endsWith(change(before, await totals())));
