@@ -245,3 +245,45 @@ test('stages of units that cannot be rewritten say why', () => {
   const r = rw(src, { model: 'Net()', targets: [{ kind: 'stage', path: 'mods' }] });
   assert.match(r.skipped[0]?.reason ?? '', /not in an nn.Sequential|ModuleList/);
 });
+
+test('a stage attached by a stage class\'s __init__, run once per width: one edit, each instance at its own width', () => {
+  // ConvNeXt-style: `self.blocks = nn.Sequential(...)` inside a Stage class built for 16 and 32
+  // channels. The edit changes every instance, so `channels` must be the expression both share.
+  const src = `from torch import nn
+
+
+class Block(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.conv = nn.Conv2d(c, c, 3, 1, 1)
+        self.bn = nn.BatchNorm2d(c)
+
+    def forward(self, x):
+        return self.bn(self.conv(x)).relu()
+
+
+class Stage(nn.Module):
+    def __init__(self, cin, cout, depth):
+        super().__init__()
+        self.down = nn.Conv2d(cin, cout, 2, 2)
+        self.blocks = nn.Sequential(*[Block(cout) for _ in range(depth)])
+
+    def forward(self, x):
+        return self.blocks(self.down(x))
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stages = nn.Sequential(Stage(3, 16, 3), Stage(16, 32, 4))
+        self.head = nn.Linear(32, 10)
+
+    def forward(self, x):
+        return self.head(self.stages(x).mean((2, 3)))
+`;
+  const r = rw(src, { model: 'Net()', targets: [{ kind: 'stage', path: 'stages.0.blocks' }, { kind: 'stage', path: 'stages.1.blocks' }] });
+  assert.equal(r.edits.filter((e) => e.text.startsWith('GGhostStage.from_stage(')).length, 1);
+  assert.match(r.text, /channels=cout,/);
+  assert.ok(r.after && r.after.macs !== null && r.before.macs !== null && r.after.macs < r.before.macs);
+  assert.deepEqual(r.after!.outputs, r.before.outputs);
+});

@@ -1,6 +1,5 @@
 // A parsed Python source file: text, lezer tree, line index and syntax errors.
 import { parser } from '@lezer/python';
-import { TreeFragment } from '@lezer/common';
 import type { Tree, SyntaxNode } from '@lezer/common';
 import { maskForParser } from './lexmask';
 
@@ -12,16 +11,13 @@ export class SourceFile {
   readonly kidCache = new Map<number, (number | SyntaxNode[])[]>();
   private lineStarts: number[] | null = null;
   private problems: SyntaxProblem[] | null = null;
-  /** What lezer parsed (kept so that the next version of the file can reuse this tree). */
-  private readonly masked: string;
-  constructor(readonly path: string, readonly text: string, previous?: SourceFile) {
+  constructor(readonly path: string, readonly text: string) {
     // lezer reads a masked copy of the same length (see lexmask.ts); spans index `text`.
-    this.masked = maskForParser(text);
-    let parsed = parseDeep(this.masked, previous ? reusable(previous, this.masked) : undefined);
-    // lezer's error recovery may place error nodes differently when it starts from a previous
-    // tree: a text with syntax errors (or a cut) is parsed again from scratch, so that its tree
-    // (and what the interpreter makes of it) never depends on the edits that led to it.
-    if (previous && (parsed.cutAt >= 0 || hasError(parsed.tree))) parsed = parseDeep(this.masked);
+    // Always a parse from scratch: lezer-python's incremental parse (reusing the previous tree
+    // outside an edit) gave trees that differ from a fresh parse for valid code (about 1 in 1,000
+    // one-character edits of timm's files; a rewritten file analysed under its path lost every
+    // definition after its first change), and a wrong tree is a wrong figure.
+    const parsed = parseDeep(maskForParser(text));
     this.tree = parsed.tree;
     this.tooDeepAt = parsed.cutAt;
   }
@@ -145,9 +141,9 @@ export const MAX_DEPTH = 2400;
  * `bigReductionCount` field (lezer/lr 1.4); without it, this is a plain parse. A stack overflow while
  * building the deep tree also falls back to the cut.
  */
-function parseDeep(text: string, fragments?: readonly TreeFragment[]): { tree: Tree; cutAt: number } {
-  const p = parser.startParse(text, fragments) as ReturnType<typeof parser.startParse> & { bigReductionCount?: number; lastBigReductionStart?: number };
-  if (typeof p.bigReductionCount !== 'number') return { tree: parser.parse(text, fragments), cutAt: -1 };
+function parseDeep(text: string): { tree: Tree; cutAt: number } {
+  const p = parser.startParse(text) as ReturnType<typeof parser.startParse> & { bigReductionCount?: number; lastBigReductionStart?: number };
+  if (typeof p.bigReductionCount !== 'number') return { tree: parser.parse(text), cutAt: -1 };
   let held = -1;
   for (;;) {
     if (p.bigReductionCount > 300) {
@@ -172,35 +168,13 @@ function treeDepth(tree: Tree): number {
   return max;
 }
 
-function hasError(tree: Tree): boolean {
-  let found = false;
-  tree.iterate({ enter: (n) => { if (found) return false; if (n.type.isError) { found = true; return false; } return undefined; } });
-  return found;
-}
-
-/**
- * The parts of `previous`'s tree that a parse of `next` can reuse: everything outside the one
- * span where the two texts differ (a keystroke changes one span). For text that parses, lezer's
- * incremental parse gives the tree a full parse would (test/unit/incremental.test.ts checks it)
- * at a fraction of the cost.
- */
-function reusable(previous: SourceFile, next: string): readonly TreeFragment[] {
-  const a = previous['masked'];
-  const max = Math.min(a.length, next.length);
-  let start = 0;
-  while (start < max && a.charCodeAt(start) === next.charCodeAt(start)) start++;
-  let end = 0;
-  while (end < max - start && a.charCodeAt(a.length - 1 - end) === next.charCodeAt(next.length - 1 - end)) end++;
-  return TreeFragment.applyChanges(TreeFragment.addTree(previous.tree), [{ fromA: start, toA: a.length - end, fromB: start, toB: next.length - end }]);
-}
-
-/** Parses files once per (path, text); a new text of a path reuses the previous one's tree. */
+/** Parses files once per (path, text). */
 export class SourceCache {
   private files = new Map<string, SourceFile>();
   get(path: string, text: string): SourceFile {
     const hit = this.files.get(path);
     if (hit && hit.text === text) return hit;
-    const f = new SourceFile(path, text, hit);
+    const f = new SourceFile(path, text);
     this.files.set(path, f);
     return f;
   }

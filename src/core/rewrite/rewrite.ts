@@ -273,7 +273,10 @@ function planStage(live: LiveModel, path: string, s: GhostSettings, style: NnSty
   const att = container.module.attachedAt;
   if (att && att.file === live.file.path && container.module.attachScope) {
     node = assignedValue(live, att.from, att.to);
-    scopes = [container.module.attachScope];
+    // The statement may attach the stages of several instances (a stage class's __init__, run
+    // once per stage): the edit changes all of them, so each must be planned at its own width.
+    members = [...new Set(live.instances.values())].filter((m) => m.module?.attachedAt?.file === att.file && m.module.attachedAt.from === att.from && m.module.attachScope);
+    scopes = members.map((m) => m.module!.attachScope!);
   }
   if (!node) {
     const call = container.module.createdAt[container.module.createdAt.length - 1];
