@@ -31,11 +31,6 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    // Being split along its four jobs (issue 15, item 3): its two findings are fixed with the split.
-    files: ['src/core/python/interp.ts'],
-    rules: { 'prefer-const': 'off', 'no-constant-condition': 'off' },
-  },
-  {
     files: ['src/core/**/*.ts'],
     rules: {
       'no-restricted-imports': layer([
