@@ -242,7 +242,7 @@ export class Interpreter implements Runtime {
     void ns;
   }
 
-  // ---------- the four jobs, one file each; these methods are what the rest of the interpreter calls ----------
+  // ---------- the four jobs, one file each (these methods are what everything else calls) ----------
   // Statements: exec.ts.
   execBody(stmts: SyntaxNode[], scope: Scope): Completion { return Stmt.execBody(this, stmts, scope); }
   bodyOf(n: SyntaxNode): SyntaxNode[] { return Stmt.bodyOf(this, n); }
