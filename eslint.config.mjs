@@ -31,11 +31,6 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    // Being split along its four jobs (issue 15, item 3): its two findings are fixed with the split.
-    files: ['src/core/python/interp.ts'],
-    rules: { 'prefer-const': 'off', 'no-constant-condition': 'off' },
-  },
-  {
     files: ['src/core/**/*.ts'],
     rules: {
       'no-restricted-imports': layer([
@@ -44,6 +39,25 @@ export default tseslint.config(
         no(['**/cli/*', '**/cli'], 'The core imports no CLI code.'),
         no(['**/views/*', '**/views'], 'The core imports no views: views format the core\'s data.'),
       ]),
+    },
+  },
+  {
+    // The interpreter is reached through its façade (issue 15, item 3): outside src/core/python, code
+    // imports only live.ts (build, rebuild, call, trace), analyze.ts (the analysis and its types),
+    // entrypoints.ts and budget.ts (the worker's set-up), values.ts (the value model rewrites read);
+    // imports.ts (FileHost) and trace.ts (OpTrace) as types only.
+    files: ['src/**/*.ts'],
+    ignores: ['src/core/python/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [
+          {
+            group: ['**/python/*', '!**/python/live', '!**/python/analyze', '!**/python/entrypoints', '!**/python/budget', '!**/python/values', '!**/python/imports', '!**/python/trace'],
+            message: 'Outside src/core/python, use the interpreter through its façade src/core/python/live.ts.',
+          },
+          { group: ['**/python/imports', '**/python/trace'], allowTypeImports: true, message: 'Only the types of imports.ts (FileHost) and trace.ts (OpTrace) cross the façade.' },
+        ],
+      }],
     },
   },
   {

@@ -4,7 +4,7 @@
 // profiles map back to modules and source lines. Python is never needed.
 import { onnx } from 'onnx-proto';
 import type { OpTrace, TArg } from '../python/trace';
-import { analyzeModel, AnalyzeOptions } from '../python/analyze';
+import { analyzeModel, AnalyzeOptions } from '../python/live';
 import type { FileHost } from '../python/imports';
 import type { ModelGraph } from '../graph/model';
 import { GraphBuilder, ExportError, valueInfo } from './builder';

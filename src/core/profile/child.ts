@@ -20,7 +20,7 @@ import { summarize } from './stats';
 import { parseTrace, findTraceFile, Attributor, summarizeRuns, stageTimes, compareStages, timeParts, TraceSummary } from './trace';
 import { prepareSource, NoGhostCandidates } from './prepare';
 import { importOnnxGraph } from './importGraph';
-import { AnalysisError } from '../python/analyze';
+import { AnalysisError } from '../python/live';
 import { ExportError } from '../onnx/builder';
 import { RewriteError } from '../rewrite/rewrite';
 

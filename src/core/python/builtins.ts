@@ -1,4 +1,5 @@
-// Python builtins and the builtin types' methods, as natives over interpreter values.
+// Python builtins (functions, classes, exceptions) as natives over interpreter values; the builtin
+// types' methods are in methods/*.ts, one file per type.
 import {
   Value, PyFloat, PyTuple, PyList, PyDict, PySet, PyRange, PyIterator, PyClass, PyInstance, PyFunction, NativeFunction,
   BoundMethod, PyPartial, Descriptor, Unknown, Tensor, CallArgs, CallContext, NativeImpl, PySlice, PyEllipsis, PyNamespace,
@@ -7,6 +8,19 @@ import {
 import type { Interpreter } from './interp';
 import { PyException, rangeLen, linearize } from './interp';
 import { formatValue, strValue, roundFloat } from './format';
+import { defineStrMethods } from './methods/str';
+import { defineListMethods } from './methods/list';
+import { defineDictMethods } from './methods/dict';
+import { defineNumberMethods } from './methods/number';
+
+/** What methods/*.ts define the builtin types' methods with: the interpreter, the classes, helpers. */
+export interface MethodKit {
+  it: Interpreter;
+  def: (c: PyClass, name: string, impl: NativeImpl) => void;
+  self: (a: CallArgs) => Value;
+  int: PyClass; float: PyClass; str: PyClass; list: PyClass; tuple: PyClass; dict: PyClass; set: PyClass;
+  dictNew: NativeImpl;
+}
 
 export const nf = (name: string, impl: NativeImpl): NativeFunction => new NativeFunction(name, impl);
 
@@ -202,278 +216,12 @@ export function makeBuiltins(it: Interpreter): { builtins: Map<string, Value>; c
   cls('ModuleNotFoundError', [b.get('ImportError') as PyClass]);
   for (const n of ['UserWarning', 'DeprecationWarning', 'FutureWarning', 'RuntimeWarning']) cls(n, [b.get('Warning') as PyClass]);
 
-  // ----- str methods -----
-  const S = (a: CallArgs) => self(a) as string;
-  /** The str argument at i, or its default when absent or None. */
-  const optStr = (a: CallArgs, i: number, name: string): string | null => { const v = arg(a, i, name, null); return typeof v === 'string' ? v : null; };
-  const optInt = (a: CallArgs, i: number, name: string, dflt: number): number => { const v = arg(a, i, name, null); return isInt(v) ? num(v) : dflt; };
-  /** s[start:end] for the optional start/end arguments of find, count, startswith, ... */
-  const window = (a: CallArgs, i: number): [string, number] => {
-    const s = S(a), n = s.length;
-    const norm = (v: Value, d: number) => { if (!isInt(v)) return d; let x = num(v); if (x < 0) x += n; return Math.min(Math.max(x, 0), n); };
-    const start = norm(a.pos[i] ?? null, 0), end = norm(a.pos[i + 1] ?? null, n);
-    return [s.slice(start, Math.max(start, end)), start];
-  };
-  const charsRe = (chars: string) => `[${esc(chars)}]`;
-  def(str, 'join', (a, ctx) => {
-    const items = ctx.iterate(a.pos[1]);
-    if (items instanceof Unknown) return items;
-    const bad = items.find((x) => typeof x !== 'string');
-    if (bad !== undefined) return bad instanceof Unknown ? bad : ctx.raise('TypeError', `sequence item: expected str instance, ${it.typeName(bad)} found`);
-    const total = (items as string[]).reduce((n, x) => n + x.length, S(a).length * Math.max(0, items.length - 1));
-    return it.refuse('str', total, ctx.at) ?? items.join(S(a));
-  });
-  def(str, 'format', (a, ctx) => strFormat(S(a), a.pos.slice(1), a.kw, ctx));
-  const affix = (test: (s: string, x: string) => boolean): NativeImpl => (a) => {
-    const [s] = window(a, 2);
-    const p = a.pos[1];
-    return p instanceof PyTuple ? p.items.some((x) => test(s, x as string)) : test(s, p as string);
-  };
-  def(str, 'startswith', affix((s, x) => s.startsWith(x)));
-  def(str, 'endswith', affix((s, x) => s.endsWith(x)));
-  def(str, 'split', (a) => {
-    const sep = optStr(a, 1, 'sep');
-    const max = optInt(a, 2, 'maxsplit', -1);
-    let s = S(a);
-    if (sep !== null) {
-      const parts = s.split(sep);
-      return new PyList(max >= 0 && parts.length > max + 1 ? [...parts.slice(0, max), parts.slice(max).join(sep)] : parts);
-    }
-    const out: Value[] = [];
-    s = s.replace(/^\s+/, '');
-    for (let k = 0; s && (max < 0 || k < max); k++) {
-      const m = /\s+/.exec(s);
-      if (!m) break;
-      out.push(s.slice(0, m.index));
-      s = s.slice(m.index + m[0].length);
-    }
-    if (s) out.push(s);
-    return new PyList(out);
-  });
-  def(str, 'rsplit', (a) => {
-    const sep = optStr(a, 1, 'sep');
-    const max = optInt(a, 2, 'maxsplit', -1);
-    let s = S(a);
-    if (sep !== null) {
-      const parts = s.split(sep);
-      return new PyList(max >= 0 && parts.length > max + 1 ? [parts.slice(0, parts.length - max).join(sep), ...parts.slice(parts.length - max)] : parts);
-    }
-    const out: Value[] = [];
-    s = s.replace(/\s+$/, '');
-    for (let k = 0; s && (max < 0 || k < max); k++) {
-      const m = /^([\s\S]*?)\s+(\S+)$/.exec(s);
-      if (!m) break;
-      out.unshift(m[2]);
-      s = m[1];
-    }
-    if (s.trim()) out.unshift(max < 0 ? s.trim() : s);
-    return new PyList(out);
-  });
-  def(str, 'splitlines', (a) => { const s = S(a); const parts = s.split(/\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/); if (parts.length && parts[parts.length - 1] === '' && s) parts.pop(); return new PyList(s ? parts : []); });
-  def(str, 'strip', (a) => { const c = optStr(a, 1, 'chars'); return c === null ? S(a).replace(/^\s+|\s+$/g, '') : c ? S(a).replace(new RegExp(`^${charsRe(c)}+|${charsRe(c)}+$`, 'gu'), '') : S(a); });
-  def(str, 'lstrip', (a) => { const c = optStr(a, 1, 'chars'); return c === null ? S(a).replace(/^\s+/, '') : c ? S(a).replace(new RegExp(`^${charsRe(c)}+`, 'u'), '') : S(a); });
-  def(str, 'rstrip', (a) => { const c = optStr(a, 1, 'chars'); return c === null ? S(a).replace(/\s+$/, '') : c ? S(a).replace(new RegExp(`${charsRe(c)}+$`, 'u'), '') : S(a); });
-  def(str, 'lower', (a) => S(a).toLowerCase());
-  def(str, 'upper', (a) => S(a).toUpperCase());
-  def(str, 'swapcase', (a) => [...S(a)].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join(''));
-  def(str, 'capitalize', (a) => { const s = S(a); return s ? s[0].toUpperCase() + s.slice(1).toLowerCase() : s; });
-  def(str, 'title', (a) => S(a).toLowerCase().replace(/(^|[^a-zA-Z])([a-z])/g, (_m, p: string, c: string) => p + c.toUpperCase()));
-  def(str, 'replace', (a, ctx) => {
-    const parts = S(a).split(a.pos[1] as string);
-    const grown = S(a).length + (parts.length - 1) * (String(a.pos[2]).length - String(a.pos[1]).length);
-    const big = it.refuse('str', grown, ctx.at);
-    if (big) return big;
-    const count = optInt(a, 3, 'count', -1);
-    if (count < 0 || parts.length <= count + 1) return parts.join(a.pos[2] as string);
-    return parts.slice(0, count + 1).join(a.pos[2] as string) + (a.pos[1] as string) + parts.slice(count + 1).join(a.pos[1] as string);
-  });
-  const finder = (right: boolean, raise: boolean): NativeImpl => (a, ctx) => {
-    const [s, start] = window(a, 2);
-    const i = right ? s.lastIndexOf(a.pos[1] as string) : s.indexOf(a.pos[1] as string);
-    if (i < 0) return raise ? ctx.raise('ValueError', 'substring not found') : -1;
-    return i + start;
-  };
-  def(str, 'find', finder(false, false));
-  def(str, 'rfind', finder(true, false));
-  def(str, 'index', finder(false, true));
-  def(str, 'rindex', finder(true, true));
-  def(str, 'count', (a) => { const [s] = window(a, 2); const sub = a.pos[1] as string; return sub ? s.split(sub).length - 1 : [...s].length + 1; });
-  const allChars = (re: RegExp): NativeImpl => (a) => S(a).length > 0 && [...S(a)].every((c) => re.test(c));
-  def(str, 'isdigit', allChars(/\p{Nd}/u));
-  def(str, 'isdecimal', allChars(/\p{Nd}/u));
-  def(str, 'isnumeric', allChars(/\p{N}/u));
-  def(str, 'isalpha', allChars(/\p{L}/u));
-  def(str, 'isalnum', allChars(/[\p{L}\p{N}]/u));
-  def(str, 'isspace', allChars(/\s/u));
-  def(str, 'isupper', (a) => /\p{Lu}/u.test(S(a)) && !/\p{Ll}/u.test(S(a)));
-  def(str, 'islower', (a) => /\p{Ll}/u.test(S(a)) && !/\p{Lu}/u.test(S(a)));
-  def(str, 'isidentifier', (a) => /^[\p{L}_][\p{L}\p{N}_]*$/u.test(S(a)));
-  const pad = (kind: 'l' | 'r' | 'c'): NativeImpl => (a, ctx) => {
-    const s = S(a);
-    const n = [...s].length;
-    const w = optInt(a, 1, 'width', 0);
-    const fill = optStr(a, 2, 'fillchar') ?? ' ';
-    if (w <= n) return s;
-    const big = it.refuse('str', w, ctx.at);
-    if (big) return big;
-    const total = w - n;
-    // str.center puts an odd extra space on the left when the width is odd (CPython).
-    const left = kind === 'l' ? 0 : kind === 'r' ? total : Math.floor(total / 2) + (total & w & 1);
-    return fill.repeat(left) + s + fill.repeat(total - left);
-  };
-  def(str, 'ljust', pad('l'));
-  def(str, 'rjust', pad('r'));
-  def(str, 'center', pad('c'));
-  def(str, 'zfill', (a, ctx) => {
-    const s = S(a);
-    const w = optInt(a, 1, 'width', 0);
-    const big = it.refuse('str', w, ctx.at);
-    if (big) return big;
-    const signed = s[0] === '-' || s[0] === '+';
-    return s.length >= w ? s : (signed ? s[0] : '') + '0'.repeat(w - s.length) + (signed ? s.slice(1) : s);
-  });
-  const partition = (right: boolean): NativeImpl => (a) => {
-    const s = S(a), sep = a.pos[1] as string;
-    const i = right ? s.lastIndexOf(sep) : s.indexOf(sep);
-    if (i < 0) return new PyTuple(right ? ['', '', s] : [s, '', '']);
-    return new PyTuple([s.slice(0, i), sep, s.slice(i + sep.length)]);
-  };
-  def(str, 'partition', partition(false));
-  def(str, 'rpartition', partition(true));
-  def(str, '__len__', (a) => strLen(S(a)));
-
-  /** str.format: auto and explicit fields, `.attr` and `[key]` chains, conversions, nested specs. */
-  function strFormat(fmt: string, pos: Value[], kw: Map<string, Value>, ctx: CallContext): string {
-    let auto = 0;
-    const field = (name: string): Value => {
-      const head = /^[^.[]*/.exec(name)![0];
-      let v: Value | undefined;
-      if (head === '' || /^\d+$/.test(head)) {
-        const i = head === '' ? auto++ : +head;
-        v = pos[i];
-        if (v === undefined) ctx.raise('IndexError', `Replacement index ${i} out of range for positional args tuple`);
-      } else {
-        v = kw.get(head);
-        if (v === undefined) ctx.raise('KeyError', ctx.repr(head));
-      }
-      let rest = name.slice(head.length);
-      while (rest) {
-        const attr = /^\.(\w+)/.exec(rest);
-        const item = attr ? null : /^\[([^\]]*)\]/.exec(rest);
-        if (attr) v = ctx.getattr(v as Value, attr[1]);
-        else if (item) v = it.getitem(v as Value, /^\d+$/.test(item[1]) ? +item[1] : item[1], ctx.at);
-        else ctx.raise('ValueError', `bad format field '${name}'`);
-        rest = rest.slice((attr ?? item)![0].length);
-      }
-      return v as Value;
-    };
-    const render = (text: string): string => {
-      let out = '';
-      for (let i = 0; i < text.length;) {
-        const c = text[i];
-        if ((c === '{' || c === '}') && text[i + 1] === c) { out += c; i += 2; continue; }
-        if (c === '}') ctx.raise('ValueError', "Single '}' encountered in format string");
-        if (c !== '{') { out += c; i++; continue; }
-        // The replacement field runs to the matching '}' ('[...]' may hold braces).
-        let j = i + 1, level = 1, bracket = false;
-        for (; j < text.length; j++) {
-          const d = text[j];
-          if (bracket) { if (d === ']') bracket = false; }
-          else if (d === '[') bracket = true;
-          else if (d === '{') level++;
-          else if (d === '}' && --level === 0) break;
-        }
-        if (j >= text.length) ctx.raise('ValueError', "expected '}' before end of string");
-        const body = text.slice(i + 1, j);
-        i = j + 1;
-        let k = 0;
-        for (bracket = false; k < body.length; k++) {
-          const d = body[k];
-          if (bracket) { if (d === ']') bracket = false; } else if (d === '[') bracket = true; else if (d === '!' || d === ':') break;
-        }
-        const v = field(body.slice(0, k));
-        let conv = '';
-        if (body[k] === '!') { conv = body[k + 1] ?? ''; k += 2; }
-        const spec = body[k] === ':' ? body.slice(k + 1) : '';
-        const shown = conv === 'r' || conv === 'a' ? ctx.repr(v) : conv === 's' ? strValue(v, it) : v;
-        out += formatValue(shown, spec.includes('{') ? render(spec) : spec, it);
-      }
-      return out;
-    };
-    return render(fmt);
-  }
-
-  // ----- list methods -----
-  const L = (a: CallArgs) => self(a) as PyList;
-  def(list, 'append', (a) => { L(a).items.push(a.pos[1]); return null; });
-  def(list, 'extend', (a, ctx) => {
-    const items = ctx.iterate(a.pos[1]);
-    if (items instanceof Unknown) return null;
-    const big = it.refuse('list', L(a).items.length + items.length, ctx.at);
-    if (big) return null;
-    for (const x of items) L(a).items.push(x);
-    return null;
-  });
-  def(list, 'insert', (a) => { const l = L(a).items; it.budget.work(l.length); let i = num(a.pos[1] as number); if (i < 0) i += l.length; l.splice(Math.max(0, i), 0, a.pos[2]); return null; });
-  def(list, 'pop', (a, ctx) => {
-    const l = L(a).items;
-    if (!l.length) ctx.raise('IndexError', 'pop from empty list');
-    let i = a.pos.length > 1 ? num(a.pos[1] as number) : l.length - 1;
-    if (i < 0) i += l.length;
-    return l.splice(i, 1)[0];
-  });
-  def(list, 'index', (a, ctx) => { it.budget.work(L(a).items.length); const i = L(a).items.findIndex((x) => it.equals(x, a.pos[1])); return i < 0 ? ctx.raise('ValueError', 'not in list') : i; });
-  def(list, 'count', (a) => { it.budget.work(L(a).items.length); return L(a).items.filter((x) => it.equals(x, a.pos[1])).length; });
-  def(list, 'copy', (a) => new PyList(L(a).items.slice()));
-  def(list, 'clear', (a) => { L(a).items.length = 0; return null; });
-  def(list, 'reverse', (a) => { L(a).items.reverse(); return null; });
-  def(list, 'remove', (a, ctx) => { const l = L(a).items; const i = l.findIndex((x) => it.equals(x, a.pos[1])); if (i < 0) ctx.raise('ValueError', 'list.remove(x): x not in list'); l.splice(i, 1); return null; });
-  def(list, 'sort', (a, ctx) => { const r = sortValues(L(a).items, a.kw.get('key') ?? null, a.kw.get('reverse') === true, ctx); if (!(r instanceof Unknown)) L(a).items = r; return null; });
-  def(list, '__len__', (a) => L(a).items.length);
-  def(tuple, 'index', (a, ctx) => { const i = (self(a) as PyTuple).items.findIndex((x) => it.equals(x, a.pos[1])); return i < 0 ? ctx.raise('ValueError', 'not in tuple') : i; });
-  def(tuple, 'count', (a) => (self(a) as PyTuple).items.filter((x) => it.equals(x, a.pos[1])).length);
-
-  // ----- dict methods -----
-  const D = (a: CallArgs) => self(a) as PyDict;
-  def(dict, 'get', (a) => { const v = D(a).get(a.pos[1]); return v !== undefined ? v : a.pos[2] ?? null; });
-  def(dict, 'items', (a) => new PyList(D(a).entries().map(([k, v]) => new PyTuple([k, v]))));
-  def(dict, 'keys', (a) => new PyList(D(a).keys()));
-  def(dict, 'values', (a) => new PyList(D(a).values()));
-  def(dict, 'pop', (a, ctx) => {
-    const d = D(a); const v = d.get(a.pos[1]);
-    if (v !== undefined) { d.delete(a.pos[1]); return v; }
-    return a.pos.length > 2 ? a.pos[2] : ctx.raise('KeyError', ctx.repr(a.pos[1]));
-  });
-  def(dict, 'setdefault', (a) => { const d = D(a); if (!d.has(a.pos[1])) d.set(a.pos[1], a.pos[2] ?? null); return d.get(a.pos[1])!; });
-  def(dict, 'update', (a, ctx) => { const r = dictNew({ pos: [dict, ...a.pos.slice(1)], kw: a.kw }, ctx); if (r instanceof PyDict) for (const [k, v] of r.entries()) D(a).set(k, v); return null; });
-  def(dict, 'copy', (a) => D(a).copy());
-  def(dict, 'clear', (a) => { D(a).map.clear(); return null; });
-  def(dict, 'popitem', (a, ctx) => {
-    const d = D(a);
-    const last = d.entries().pop();
-    if (!last) return ctx.raise('KeyError', "'popitem(): dictionary is empty'");
-    d.delete(last[0]);
-    return new PyTuple(last);
-  });
-  dict.dict.set('fromkeys', new Descriptor('staticmethod', nf('fromkeys', (a, ctx) => {
-    const keys = ctx.iterate(a.pos[0]);
-    if (keys instanceof Unknown) return keys;
-    const d = new PyDict();
-    for (const k of keys) d.set(k, a.pos[1] ?? null);
-    return d;
-  })));
-  def(dict, '__len__', (a) => D(a).size);
-  def(set, 'add', (a) => { (self(a) as PySet).add(a.pos[1]); return null; });
-  def(set, '__len__', (a) => (self(a) as PySet).map.size);
-  def(float, 'is_integer', (a) => Number.isInteger((self(a) as PyFloat).v));
-  // Number attributes: real/imag/numerator/denominator are properties (bools read as ints).
-  const prop = (c: PyClass, name: string, get: (v: number) => Value) =>
-    c.dict.set(name, new Descriptor('property', nf(name, (a) => get(num(self(a) as number)))));
-  prop(int, 'real', (v) => v); prop(int, 'imag', () => 0); prop(int, 'numerator', (v) => v); prop(int, 'denominator', () => 1);
-  prop(float, 'real', (v) => new PyFloat(v)); prop(float, 'imag', () => new PyFloat(0));
-  def(int, 'conjugate', (a) => num(self(a) as number));
-  def(int, 'bit_length', (a) => { const v = Math.abs(num(self(a) as number)); return v === 0 ? 0 : v.toString(2).length; });
-  def(float, 'conjugate', (a) => new PyFloat(num(self(a) as PyFloat)));
+  // ----- the builtin types' methods, one file per type (methods/*.ts) -----
+  const kit: MethodKit = { it, def, self, int, float, str, list, tuple, dict, set, dictNew };
+  defineStrMethods(kit);
+  defineListMethods(kit);
+  defineDictMethods(kit);
+  defineNumberMethods(kit);
 
   // ----- functions -----
   const fn = (name: string, impl: NativeImpl) => b.set(name, nf(name, impl));
@@ -676,12 +424,12 @@ export function makeBuiltins(it: Interpreter): { builtins: Map<string, Value>; c
   return { builtins: b, classes };
 }
 
-function esc(s: string): string { return s.replace(/[\\\]^-]/g, '\\$&'); }
+export function esc(s: string): string { return s.replace(/[\\\]^-]/g, '\\$&'); }
 
 /** len() of a str: code points, as Python counts them. */
-function strLen(s: string): number { return /[\uD800-\uDBFF]/.test(s) ? [...s].length : s.length; }
+export function strLen(s: string): number { return /[\uD800-\uDBFF]/.test(s) ? [...s].length : s.length; }
 
-function sortValues(items: Value[], key: Value, reverse: boolean, ctx: CallContext): Value[] | Unknown {
+export function sortValues(items: Value[], key: Value, reverse: boolean, ctx: CallContext): Value[] | Unknown {
   // Comparisons, charged before they run: a sort in a loop is the work, not the statement.
   (ctx.rt as unknown as Interpreter).budget.work(8 * items.length * Math.log2(items.length + 1));
   const keyed = items.map((x) => [key !== null ? ctx.call(key, [x]) : x, x] as [Value, Value]);

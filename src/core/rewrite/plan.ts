@@ -1,6 +1,6 @@
 // The exact rewrite behind a code action: rewriteSource on the document's text, its refusals as
 // reasons, and the model's figures before and after (the analysis of the rewritten file).
-import { AnalysisError, syntaxProblems } from '../python/analyze';
+import { AnalysisError, syntaxProblems } from '../python/live';
 import type { FileHost } from '../python/imports';
 import type { GhostSettings } from '../analysis/ghost';
 import { rewriteSource, RewriteError } from './rewrite';

@@ -6,14 +6,13 @@
 //    input/output shapes.
 // The Ghost classes are inserted once after the file's imports, in its `nn` / `torch.nn` style.
 import type { SyntaxNode } from '@lezer/common';
-import { analyzeModel, LiveModel, AnalyzeOptions, AnalysisError, syntaxProblems } from '../python/analyze';
+import {
+  analyzeModel, LiveModel, AnalyzeOptions, AnalysisError, syntaxProblems, ModuleCtor, construct, forward, tensorShape, isModelError, unrecorded, repr, equals,
+} from '../python/live';
 import type { FileHost } from '../python/imports';
 import {
-  Value, Scope, PyInstance, PyClass, PyFloat, PyTuple, PyList, PyNamespace, PyDict, Tensor, Unknown, isInt, num,
+  Value, Scope, PyInstance, PyClass, PyFloat, PyTuple, PyList, PyNamespace, PyDict, Unknown, isInt, num,
 } from '../python/values';
-import { PyException, BudgetExceeded } from '../python/interp';
-import { callModule } from '../python/torch/module';
-import { mkTensor } from '../python/torch/tensor';
 import type { ModelGraph, ModuleNode, Stage } from '../graph/model';
 import { blockModules, stageModules } from '../graph/stages';
 import { trailingBnAct, ghostCandidates, groupWidth, DEFAULT_GHOST, GhostSettings, ConvCandidate } from '../analysis/ghost';
@@ -303,7 +302,7 @@ function planStage(live: LiveModel, path: string, s: GhostSettings, style: NnSty
   if (filledLater) throw new RewriteError(`${path} is filled after the statement at line ${live.file.line(wrapped.from)} builds it (add_module/append later): only a stage built whole can be wrapped`);
 
   // Every member with ≥ 3 blocks becomes a G-Ghost stage: collect what its middle blocks need.
-  interface Member { C: number; shape: number[]; ctor: NonNullable<NonNullable<PyInstance['module']>['ctor']> }
+  interface Member { C: number; shape: number[]; ctor: ModuleCtor }
   const work: (Member | null)[] = members.map((m) => {
     const mp = [...live.instances].find(([, x]) => x === m)?.[0];
     const kids = [...m.module!.modules.values()].filter((x): x is PyInstance => x !== null);
@@ -343,7 +342,7 @@ function planStage(live: LiveModel, path: string, s: GhostSettings, style: NnSty
     if (sl) return sl.e === 1 ? 'raw' : `raw // ${sl.e}`;
     const vals = active.map((i) => (typeof k === 'number' ? work[i]!.ctor.pos[k] : work[i]!.ctor.kw.get(k)!));
     const e = namer.expr(vals, act);
-    if (e === null) throw new RewriteError(`cannot name argument ${typeof k === 'number' ? '#' + (k + 1) : k}=${live.it.repr(vals[0])} of ${ref.ctor.cls.name} where ${path} is built`);
+    if (e === null) throw new RewriteError(`cannot name argument ${typeof k === 'number' ? '#' + (k + 1) : k}=${repr(live, vals[0])} of ${ref.ctor.cls.name} where ${path} is built`);
     return e;
   };
   const args = [...ref.ctor.pos.map((_, i) => argText(i)), ...[...ref.ctor.kw.keys()].map((k) => `${k}=${argText(k)}`)];
@@ -456,7 +455,7 @@ const lcm = (a: number, b: number): number => (a / gcd(a, b)) * b;
  * scaled widths maps raw → raw channels at the same resolution. Smallest set of scaled
  * arguments first, then the smallest quantum; the same rule is what GGhostStage.from_stage runs.
  */
-function probeStages(live: LiveModel, stages: { C: number; shape: number[]; ctor: NonNullable<NonNullable<PyInstance['module']>['ctor']> }[], lambda: number, gw: number):
+function probeStages(live: LiveModel, stages: { C: number; shape: number[]; ctor: ModuleCtor }[], lambda: number, gw: number):
   { slots: { pos?: number; kw?: string; e: number }[]; quantum: number; raws: number[] } | null {
   const ref = stages[0];
   const slots: { pos?: number; kw?: string; e: number }[] = [];
@@ -467,10 +466,7 @@ function probeStages(live: LiveModel, stages: { C: number; shape: number[]; ctor
   const subsets: number[][] = [];
   for (let mask = 1; mask < 1 << Math.min(slots.length, 6); mask++) subsets.push(slots.map((_, i) => i).filter((i) => mask & (1 << i)));
   subsets.sort((a, b) => a.length - b.length);
-  const li = live.it;
-  const rec = li.recording;
-  li.recording = false;
-  try {
+  return unrecorded(live, () => {
     for (const sub of subsets) {
       const eL = sub.reduce((a, i) => lcm(a, slots[i].e), 1);
       const quanta = [...new Set([1, 2, 4, 8, 16, 32, 64].map((b) => lcm(lcm(b, gw), eL)))].sort((a, b) => a - b);
@@ -479,19 +475,17 @@ function probeStages(live: LiveModel, stages: { C: number; shape: number[]; ctor
         let good = true;
         for (const st of stages) {
           const raw = Math.max(q, Math.floor(Math.floor((1 - lambda) * st.C) / q) * q);
-          if (raw >= st.C || !buildsAt(li, st, sub.map((i) => slots[i]), raw)) { good = false; break; }
+          if (raw >= st.C || !buildsAt(live, st, sub.map((i) => slots[i]), raw)) { good = false; break; }
           raws.push(raw);
         }
         if (good) return { slots: sub.map((i) => slots[i]), quantum: q, raws };
       }
     }
     return null;
-  } finally {
-    li.recording = rec;
-  }
+  });
 }
 
-function buildsAt(li: LiveModel['it'], st: { shape: number[]; ctor: NonNullable<NonNullable<PyInstance['module']>['ctor']> }, slots: { pos?: number; kw?: string; e: number }[], raw: number): boolean {
+function buildsAt(live: LiveModel, st: { shape: number[]; ctor: ModuleCtor }, slots: { pos?: number; kw?: string; e: number }[], raw: number): boolean {
   const pos = st.ctor.pos.slice();
   const kw = new Map(st.ctor.kw);
   for (const sl of slots) {
@@ -499,20 +493,20 @@ function buildsAt(li: LiveModel['it'], st: { shape: number[]; ctor: NonNullable<
     if (sl.pos !== undefined) pos[sl.pos] = raw / sl.e; else kw.set(sl.kw!, raw / sl.e);
   }
   try {
-    const b = li.instantiate(st.ctor.cls, pos, kw, null);
-    if (!(b instanceof PyInstance) || !b.module) return false;
+    const b = construct(live, st.ctor.cls, pos, kw);
+    if (!b) return false;
     const want = [st.shape[0], raw, st.shape[2], st.shape[3]];
-    const out = callModule(li, b, [mkTensor(want)], new Map(), null);
-    return out instanceof Tensor && out.shape.join() === want.join() && b.module.unknownReason === null;
+    const out = tensorShape(forward(live, b, [want]));
+    return out !== null && out.join() === want.join() && b.module!.unknownReason === null;
   } catch (e) {
-    if (e instanceof PyException || e instanceof BudgetExceeded) return false;
+    if (isModelError(e)) return false;
     throw e;
   }
 }
 
-function sameArgs(live: LiveModel, a: NonNullable<PyInstance['module']>['ctor'], b: NonNullable<PyInstance['module']>['ctor']): boolean {
+function sameArgs(live: LiveModel, a: ModuleCtor | null | undefined, b: ModuleCtor | null | undefined): boolean {
   if (!a || !b || a.pos.length !== b.pos.length || a.kw.size !== b.kw.size) return false;
-  const eq = (x: Value, y: Value) => x === y || live.it.equals(x, y);
+  const eq = (x: Value, y: Value) => x === y || equals(live, x, y);
   return a.pos.every((x, i) => eq(x, b.pos[i])) && [...a.kw].every(([k, v]) => b.kw.has(k) && eq(v, b.kw.get(k)!));
 }
 
@@ -567,7 +561,7 @@ class Namer {
   private literal(v: Value, depth = 0): string | null {
     if (v === null) return 'None';
     if (typeof v === 'boolean') return v ? 'True' : 'False';
-    if (typeof v === 'number' || typeof v === 'string' || v instanceof PyFloat) return this.live.it.repr(v);
+    if (typeof v === 'number' || typeof v === 'string' || v instanceof PyFloat) return repr(this.live, v);
     if ((v instanceof PyTuple && !v.cls) || v instanceof PyList) {
       if (depth > 2) return null;
       const items = v.items.map((x) => this.literal(x, depth + 1));
