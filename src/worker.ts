@@ -10,6 +10,7 @@ import { nodeHost, defaultLibraryPaths, prepareAnalysisProcess } from './nodeHos
 import type { FileHost } from './core/python';
 import { planRewrite } from './core/rewrite/plan';
 import type { WorkerReply, AnalyzeRequest, AnalyzeResult, RewriteRequest, WorkerMessage, InputSource } from './workerProtocol';
+import { useDiskTreeStore } from './treeStore';
 
 /** Installed libraries' sources (site-/dist-packages, PYTHONPATH): read for imports, never run. */
 const libraryPaths = defaultLibraryPaths();
@@ -87,6 +88,7 @@ if (parentPort) {
 } else if (process.send) {
   // Our own process: a real GC for the budget's memory check (the flag is process-wide).
   prepareAnalysisProcess();
+  useDiskTreeStore();
   process.on('message', (msg: WorkerMessage) => process.send!(serve(msg)));
   // The extension host went away: so does the engine.
   process.on('disconnect', () => process.exit(0));

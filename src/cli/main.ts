@@ -14,6 +14,7 @@ import { ghostifyCommand, GHOSTIFY_USAGE } from './ghostify';
 import { onnxToGraph, OnnxImportError } from '../core/onnx/import';
 import { UsageError, parseCommand, intOption, numberOption, sanitize, terminalSafe, readSource } from './common';
 import { setAnalysisLimits } from '../core/python/budget';
+import { useDiskTreeStore } from '../treeStore';
 
 const USAGE = `usage: ghostlens <command> [options]
 
@@ -184,5 +185,6 @@ function rewrite(args: string[]): number {
 
 if (require.main === module) {
   prepareAnalysisProcess();
+  useDiskTreeStore();
   void main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
 }

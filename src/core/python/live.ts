@@ -61,3 +61,8 @@ export function repr(live: LiveModel, v: Value): string {
 export function equals(live: LiveModel, a: Value, b: Value): boolean {
   return live.it.equals(a, b);
 }
+
+// Parse trees kept between processes (the CLI and engine processes set a store up; see src/treeStore.ts).
+export { useTreeStore } from './source';
+export type { TreeStore } from './source';
+export { PARSER_FINGERPRINT } from './treeCodec';

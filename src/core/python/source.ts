@@ -2,6 +2,20 @@
 import { parser } from '@lezer/python';
 import type { Tree, SyntaxNode } from '@lezer/common';
 import { maskForParser } from './lexmask';
+import { flattenTree, treeFromFlat } from './treeCodec';
+
+/**
+ * Where parse trees are kept between processes (src/treeStore.ts on disk; none by default):
+ * `load` gives what `save` stored for the same masked text, or null.
+ */
+export interface TreeStore {
+  load(masked: string): Int32Array | null;
+  save(masked: string, flat: Int32Array): void;
+}
+
+let store: TreeStore | null = null;
+/** Parses from now on read and keep their trees in `s` (null: none). */
+export function useTreeStore(s: TreeStore | null): void { store = s; }
 
 export interface SyntaxProblem { from: number; to: number; message: string }
 
@@ -17,9 +31,19 @@ export class SourceFile {
     // outside an edit) gave trees that differ from a fresh parse for valid code (about 1 in 1,000
     // one-character edits of timm's files; a rewritten file analysed under its path lost every
     // definition after its first change), and a wrong tree is a wrong figure.
-    const parsed = parseDeep(maskForParser(text));
-    this.tree = parsed.tree;
-    this.tooDeepAt = parsed.cutAt;
+    const masked = maskForParser(text);
+    const kept = store?.load(masked);
+    const tree = kept ? treeFromFlat(kept, masked.length) : null;
+    if (tree) {
+      // Only uncut trees are kept (below), so a kept one has no depth cut.
+      this.tree = tree;
+      this.tooDeepAt = -1;
+    } else {
+      const parsed = parseDeep(masked);
+      this.tree = parsed.tree;
+      this.tooDeepAt = parsed.cutAt;
+      if (store && parsed.cutAt < 0) store.save(masked, flattenTree(parsed.tree));
+    }
   }
   /** Where an expression went past MAX_DEPTH levels (the parser cut it there), or -1. */
   readonly tooDeepAt: number;
