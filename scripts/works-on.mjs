@@ -18,7 +18,7 @@ if (!existsSync(dir)) {
 const rows = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')));
 const by = (kind) => rows.filter((r) => r.kind === kind).sort((a, b) => a.file.localeCompare(b.file) || a.expr.localeCompare(b.expr));
 const M = (n) => (n === null || n === undefined ? '—' : n >= 1e9 ? `${(n / 1e9).toFixed(2)} G` : `${(n / 1e6).toFixed(1)} M`);
-const P = (n) => (n === null || n === undefined ? '—' : `${(n / 1e6).toFixed(2)} M`);
+const P = (n) => (n === null || n === undefined ? '—' : n < 1e5 ? n.toLocaleString('en-US') : `${(n / 1e6).toFixed(2)} M`);
 const status = (r) => (r.status === 'exact' ? 'exact' : r.reason ? `${r.status}: ${r.reason.replace(/\|/g, '\\|')}` : r.status);
 
 const out = [];
