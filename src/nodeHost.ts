@@ -3,9 +3,9 @@
 import { readFileSync, statSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import type { FileHost } from './core/python/imports';
-import { setFlagsFromString } from 'node:v8';
+import { setFlagsFromString, getHeapStatistics } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { useGarbageCollector, useClock } from './core/python/budget';
+import { useGarbageCollector, useClock, useHeapMeter } from './core/python/budget';
 
 const texts = new Map<string, { mtimeMs: number; size: number; text: string }>();
 
@@ -53,6 +53,8 @@ export function defaultLibraryPaths(env: NodeJS.ProcessEnv = process.env): strin
 export function prepareAnalysisProcess(): void {
   // The time limit counts this process's CPU time (budget.ts): one analysis runs at a time here.
   useClock(() => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; }, ' of CPU time');
+  // The heap and the array buffers outside it, as process.memoryUsage() counts them, without its /proc read.
+  useHeapMeter(() => { const h = getHeapStatistics(); return h.used_heap_size + h.external_memory; });
   try {
     let gc = (globalThis as { gc?: () => void }).gc;
     if (!gc) { setFlagsFromString('--expose-gc'); gc = runInNewContext('gc') as () => void; }

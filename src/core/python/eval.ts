@@ -3,7 +3,7 @@
 import type { SyntaxNode } from '@lezer/common';
 import {
   Value, Span, PyTuple, PyList, PyDict, PySet, PySlice, PyEllipsis, Unknown, PyFunction, PyClass, PyInstance,
-  PyIterator, SuperProxy, Scope, CallArgs,
+  PyIterator, SuperProxy, Scope, CallArgs, PyFloat,
 } from './values';
 import type { Interpreter, FunctionScope } from './interp';
 import { PyException, kids, isExprNode, globalNames } from './interp';
@@ -21,11 +21,25 @@ export function evalCommaList(it: Interpreter, nodes: SyntaxNode[], scope: Scope
 
 export function evalList(it: Interpreter, nodes: SyntaxNode[], scope: Scope, parent: SyntaxNode): Value { return it.evalCommaList(nodes, scope, parent); }
 
+/**
+ * A literal's value, read once per file version: a warm analysis reads the same literals of every
+ * imported module again. Only immutable results are kept (str, int, float; an unknown carries its
+ * own note and is made anew).
+ */
+function literal(it: Interpreter, n: SyntaxNode, parse: (text: string) => Value): Value {
+  const kept = it.curFile!.literals;
+  const hit = kept.get(n.from);
+  if (hit !== undefined) return hit;
+  const v = parse(it.text(n));
+  if (typeof v === 'string' || typeof v === 'number' || v instanceof PyFloat) kept.set(n.from, v);
+  return v;
+}
+
 export function evaluate(it: Interpreter, n: SyntaxNode, scope: Scope): Value {
   it.tick();
   switch (n.name) {
-    case 'Number': return parseNumber(it.text(n));
-    case 'String': return parseString(it.text(n));
+    case 'Number': return literal(it, n, parseNumber);
+    case 'String': return literal(it, n, parseString);
     case 'ContinuedString': {
       let s = '';
       for (const c of kids(n)) { const v = it.eval(c, scope); s += typeof v === 'string' ? v : it.str(v); }

@@ -2,6 +2,7 @@
 import { parser } from '@lezer/python';
 import type { Tree, SyntaxNode } from '@lezer/common';
 import { maskForParser } from './lexmask';
+import type { PyFloat } from './values';
 import { flattenTree, treeFromFlat } from './treeCodec';
 
 /**
@@ -23,6 +24,8 @@ export class SourceFile {
   readonly tree: Tree;
   /** Children per node, filled by the interpreter (see interp.ts `kids`): node start and type → [end, children]... */
   readonly kidCache = new Map<number, (number | SyntaxNode[])[]>();
+  /** Values of the number and string literals read so far, by node start (immutable values only; eval.ts). */
+  readonly literals = new Map<number, string | number | PyFloat>();
   private lineStarts: number[] | null = null;
   private problems: SyntaxProblem[] | null = null;
   constructor(readonly path: string, readonly text: string) {
