@@ -13,7 +13,7 @@ import { siteTitle, SiteAction, RewritePlan } from '../core/rewrite/actions';
 import type { RewriteTarget } from '../core/rewrite/rewrite';
 import type { GhostSettings } from '../core/analysis/ghost';
 import { defaultLibraryPaths } from '../nodeHost';
-import { redundancySettings } from './redundancy';
+import { redundancySettings, pickOnnx, calibration } from './redundancy';
 import { targetArg } from './codeActions';
 import { ghostifyView } from '../protocol';
 
@@ -58,21 +58,11 @@ export const ghostifyCommand: Command = (ctx: Ctx) => async (uri?: unknown, targ
   if (!g) return warn(`GhostLens: ${a?.result?.error?.message ?? a?.failure ?? 'the model was not analysed'}`);
 
   const s = redundancySettings(ctx.config.settings(doc.uri), doc.uri);
-  const onnxPath = s.onnx ?? (await pickOnnx(doc.uri));
+  const onnxPath = s.onnx ?? (await pickOnnx(doc.uri, 'Fit weights from it'));
   if (!onnxPath) return undefined;
-  let images = s.images;
-  if (!images) {
-    const pick = await vscode.window.showInformationMessage(
-      'GhostLens: no calibration images are set (ghostlens.redundancy.images). Fit on random inputs (labelled as such), or choose an images folder?',
-      `Random inputs (${s.randomSamples})`, 'Choose images folder…',
-    );
-    if (!pick) return undefined;
-    if (pick.startsWith('Choose')) {
-      const dir = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: 'Calibration images (PNG/JPEG)', openLabel: 'Use these images' });
-      if (!dir?.[0]) return undefined;
-      images = dir[0].fsPath;
-    }
-  }
+  const cal = await calibration(s, 'Fit');
+  if (!cal) return undefined;
+  const images = cal.images;
   const base = onnxPath.replace(/\.onnx$/i, '');
   const outOnnx = `${base}.ghost.onnx`, outWeights = `${base}.ghost.safetensors`;
   const version = doc.version, text = doc.getText();
@@ -133,11 +123,3 @@ export const ghostifyCommand: Command = (ctx: Ctx) => async (uri?: unknown, targ
 
 function info(msg: string): string { void vscode.window.showInformationMessage(msg); return msg; }
 function warn(msg: string): string { void vscode.window.showWarningMessage(msg); return msg; }
-
-async function pickOnnx(scope: vscode.Uri): Promise<string | undefined> {
-  const picked = await vscode.window.showOpenDialog({
-    canSelectFiles: true, canSelectMany: false, filters: { 'ONNX model': ['onnx'] },
-    defaultUri: vscode.workspace.getWorkspaceFolder(scope)?.uri, title: 'The model exported to ONNX with its trained weights', openLabel: 'Fit weights from it',
-  });
-  return picked?.[0]?.fsPath;
-}

@@ -72,19 +72,9 @@ export const measureRedundancyCommand: Command = (ctx: Ctx) => async (uri?: unkn
     if (!onnxPath) return undefined;
   }
   // Calibration: the images setting, else the user chooses (random inputs are labelled as such).
-  let images = s.images;
-  if (!images) {
-    const pick = await vscode.window.showInformationMessage(
-      'GhostLens: no calibration images are set (ghostlens.redundancy.images). Measure on random inputs (labelled as such), or choose an images folder?',
-      `Random inputs (${s.randomSamples})`, 'Choose images folder…',
-    );
-    if (!pick) return undefined;
-    if (pick.startsWith('Choose')) {
-      const dir = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: 'Calibration images (PNG/JPEG)', openLabel: 'Use these images' });
-      if (!dir?.[0]) return undefined;
-      images = dir[0].fsPath;
-    }
-  }
+  const cal = await calibration(s, 'Measure');
+  if (!cal) return undefined;
+  const images = cal.images;
   const options: Partial<RedundancyOptions> = { ...s.options, ...(images ? { images } : { random: s.randomSamples }), source };
   const name = onnxPath.split(/[\\/]/).pop()!;
   const abort = new AbortController();
@@ -131,11 +121,27 @@ function info(msg: string): string {
   return msg;
 }
 
-/** Asks for the .onnx export of the model (suggesting to remember it in the setting). */
-async function pickOnnx(scope: vscode.Uri): Promise<string | undefined> {
+/** Asks for the .onnx export of the model; `openLabel` says what happens with it. */
+export async function pickOnnx(scope: vscode.Uri, openLabel = 'Measure'): Promise<string | undefined> {
   const picked = await vscode.window.showOpenDialog({
     canSelectFiles: true, canSelectMany: false, filters: { 'ONNX model': ['onnx'] },
-    defaultUri: vscode.workspace.getWorkspaceFolder(scope)?.uri, title: 'The model exported to ONNX with its trained weights', openLabel: 'Measure',
+    defaultUri: vscode.workspace.getWorkspaceFolder(scope)?.uri, title: 'The model exported to ONNX with its trained weights', openLabel,
   });
   return picked?.[0]?.fsPath;
+}
+
+/**
+ * The calibration data when no images folder is set: random inputs (labelled as such in the
+ * results) or a folder the user chooses; null when the user cancels. `verb`: what it is used to do.
+ */
+export async function calibration(s: { images?: string; randomSamples: number }, verb: 'Measure' | 'Fit'): Promise<{ images?: string } | null> {
+  if (s.images) return { images: s.images };
+  const pick = await vscode.window.showInformationMessage(
+    `GhostLens: no calibration images are set (ghostlens.redundancy.images). ${verb} on random inputs (labelled as such), or choose an images folder?`,
+    `Random inputs (${s.randomSamples})`, 'Choose images folder\u2026',
+  );
+  if (!pick) return null;
+  if (!pick.startsWith('Choose')) return {};
+  const dir = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: 'Calibration images (PNG/JPEG)', openLabel: 'Use these images' });
+  return dir?.[0] ? { images: dir[0].fsPath } : null;
 }
