@@ -27,10 +27,11 @@ export class PyException extends Error {
   constructor(readonly cls: PyClass, readonly msg: string, readonly at: Span | null, readonly value: Value = null) {
     // Python code raises for control flow (getattr's default, hasattr, try/except ImportError):
     // a JS stack trace per raise was a tenth of a warm analysis, and no one reads it.
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
+    const E = Error as { stackTraceLimit?: number };
+    const limit = E.stackTraceLimit;
+    E.stackTraceLimit = 0;
     super(`${cls.name}: ${msg}`);
-    Error.stackTraceLimit = limit;
+    E.stackTraceLimit = limit;
   }
 }
 
