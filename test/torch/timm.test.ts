@@ -33,6 +33,9 @@ export const TIMM_FAMILIES: [string, string][] = [
   ['dpn.py', 'dpn68()'], ['cspnet.py', 'cspresnet50()'], ['rexnet.py', 'rexnet_100()'], ['res2net.py', 'res2net50_26w_4s()'],
   ['resnest.py', 'resnest14d()'], ['sknet.py', 'skresnet18()'], ['selecsls.py', 'selecsls42b()'], ['repghost.py', 'repghostnet_100()'],
   ['hardcorenas.py', 'hardcorenas_a()'], ['byobnet.py', 'repvgg_a0()'], ['vovnet.py', 'ese_vovnet19b_dw()'], ['inception_v3.py', 'inception_v3()'],
+  ['resnetv2.py', 'resnetv2_50()'], ['senet.py', 'legacy_seresnet18()'], ['hrnet.py', 'hrnet_w18_small()'], ['tresnet.py', 'tresnet_m()'],
+  ['fasternet.py', 'fasternet_t0()'], ['starnet.py', 'starnet_s1()'], ['repvit.py', 'repvit_m1()'], ['xception.py', 'legacy_xception()'],
+  ['xception_aligned.py', 'xception41()'], ['hgnet.py', 'hgnetv2_b0()'], ['rdnet.py', 'rdnet_tiny()'], ['inception_v4.py', 'inception_v4()'], ['nfnet.py', 'nf_resnet50()'],
 ];
 
 /**
@@ -42,7 +45,8 @@ export const TIMM_FAMILIES: [string, string][] = [
 const MUST_RUN = new Set([
   'resnet18()', 'resnet50()', 'efficientnet_b0()', 'mobilenetv2_100()', 'mobilenetv3_large_100()', 'ghostnet_100()', 'ghostnetv2_100()',
   'regnetx_002()', 'dla34()', 'densenet121()', 'vgg11_bn()', 'res2net50_26w_4s()', 'resnest14d()', 'selecsls42b()', 'repghostnet_100()', 'repvgg_a0()',
-  'convnext_tiny()',
+  'convnext_tiny()', 'resnetv2_50()', 'legacy_seresnet18()', 'hrnet_w18_small()', 'fasternet_t0()', 'hgnetv2_b0()', 'rdnet_tiny()',
+  'xception41()', 'legacy_xception()',
 ]);
 
 const corpus = existsSync(MODELS);

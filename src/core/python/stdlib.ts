@@ -1,8 +1,8 @@
 // The parts of the Python standard library that model files use at build time:
-// math, functools, copy, collections, typing, dataclasses, itertools, operator, warnings, abc, enum.
+// math, functools, copy, collections, typing, numbers, dataclasses, itertools, operator, warnings, abc, enum.
 import {
   Value, PyTuple, PyList, PyDict, PySet, PyClass, PyInstance, PyNamespace, PyPartial, PyIterator,
-  NativeFunction, Unknown, Tensor, PyFunction, BoundMethod, ModuleState, CallArgs, CallContext, Descriptor,
+  NativeFunction, Unknown, Tensor, PyFunction, BoundMethod, ModuleState, CallArgs, CallContext, Descriptor, isNum,
 } from './values';
 import type { Interpreter } from './interp';
 import { linearize } from './interp';
@@ -234,6 +234,10 @@ export function makeStdlib(it: Interpreter): Map<string, PyNamespace> {
     ['Callable', CallableC], ['TYPE_CHECKING', false], ['overload', nf('overload', (a) => a.pos[0])]);
   ns('typing', typingEntries);
   ns('collections.abc', [['Sequence', Sequence], ['Mapping', Mapping], ['Iterable', Iterable], ['Callable', CallableC]]);
+  // numbers: the numeric tower, for `isinstance(n, numbers.Integral)` checks (bool is Integral too).
+  const isInteger = (v: Value) => typeof v === 'number' || typeof v === 'boolean';
+  ns('numbers', [['Number', abstract('Number', isNum)], ['Complex', abstract('Complex', isNum)], ['Real', abstract('Real', isNum)],
+    ['Rational', abstract('Rational', isInteger)], ['Integral', abstract('Integral', isInteger)]]);
 
   // dataclasses
   const MISSING = new PyInstance(it.classes.object);

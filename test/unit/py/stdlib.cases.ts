@@ -65,6 +65,34 @@ STDLIB['types and isinstance'] = [
     torch: true,
   },
   { src: 'import types\nclass A:\n    def m(self):\n        return 1', expr: 'isinstance(A().m, types.MethodType), isinstance(A.m, types.FunctionType), isinstance(types, types.ModuleType), isinstance(len, types.FunctionType), callable(A), callable(A()), callable(len)', want: [true, true, true, false, true, false, true] },
+  {
+    name: 'the numeric tower (numbers): bool is Integral, float is Real, not Integral',
+    src: 'import numbers',
+    expr: 'isinstance(3, numbers.Integral), isinstance(True, numbers.Integral), isinstance(3.0, numbers.Integral), isinstance(3.0, numbers.Real), isinstance(2, numbers.Number), isinstance("3", numbers.Number), isinstance(3, numbers.Rational), isinstance(1.5, numbers.Complex)',
+    want: [true, true, false, true, true, false, true, true],
+  },
+  {
+    name: "torch's Conv2d.__init__ calls self.reset_parameters(): a subclass's override runs there, and super() reaches torch's",
+    src: py`
+      import torch.nn as nn
+      calls = []
+      class StdConv(nn.Conv2d):
+          def __init__(self, cin, cout):
+              super().__init__(cin, cout, 3)
+              self.gain = nn.Parameter(torch.ones(cout, 1, 1, 1))
+              self.reset_parameters()
+          def reset_parameters(self):
+              calls.append(hasattr(self, 'gain'))
+              if hasattr(self, 'gain'):
+                  super().reset_parameters()
+      import torch
+      c = StdConv(3, 8)
+      n = sum(p.numel() for p in c.parameters())
+    `,
+    expr: 'calls, n, hasattr(nn.ReLU(), "reset_parameters"), hasattr(nn.BatchNorm2d(4), "reset_parameters")',
+    want: [[false, true], 8 * 27 + 8 + 8, false, true],
+    torch: true,
+  },
   { name: 'an unresolved class in the tuple makes isinstance undecidable', src: 'from nowhere import Thing', expr: 'isinstance(3, (str, Thing))', want: { unknown: 'isinstance() with an unknown class' }, engineOnly: 'CPython fails the import; the engine must not answer False' },
 ];
 

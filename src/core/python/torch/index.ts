@@ -106,9 +106,16 @@ export function makeTorch(it: Interpreter): TorchApi {
   const leafClasses = new Set<PyClass>();
   /** Layers built with an argument the analysis could not resolve (their forward is unknown). */
   const unresolvedLayers = new WeakSet<PyInstance>();
+  // The layers whose torch __init__ ends with `self.reset_parameters()` (a virtual call: a subclass's
+  // override runs, as timm's ScaledStdConv2d relies on); initialisation itself changes no figure.
+  const resetting = new Set(['Conv1d', 'Conv2d', 'Conv3d', 'ConvTranspose1d', 'ConvTranspose2d', 'ConvTranspose3d', 'Linear', 'LazyLinear',
+    'BatchNorm1d', 'BatchNorm2d', 'BatchNorm3d', 'SyncBatchNorm', 'InstanceNorm1d', 'InstanceNorm2d', 'InstanceNorm3d', 'GroupNorm',
+    'LayerNorm', 'Embedding', 'PReLU']);
+  const resetNoop = nf('reset_parameters', () => null);
   for (const [name, spec] of Object.entries(LAYERS)) {
     const cls = mkClass(name, [Module]);
     const sig = parseSig(spec.sig);
+    if (resetting.has(name)) cls.dict.set('reset_parameters', resetNoop);
     cls.dict.set('__init__', nf('__init__', (a, ctx) => {
       const m = a.pos[0] as PyInstance;
       m.module ??= new ModuleState();
@@ -133,6 +140,7 @@ export function makeTorch(it: Interpreter): TorchApi {
       spec.init(m, cfg, lctx);
       for (const [k, v] of m.attrs) if (v instanceof Tensor && v.isParam) m.module.params.set(k, v);
       for (const k of ['weight', 'bias']) if (m.attrs.get(k) === null && !m.module.params.has(k)) m.module.params.set(k, null);
+      if (resetting.has(name) && m.cls.lookup('reset_parameters') !== resetNoop) ctx.call(it.getattr(m, 'reset_parameters', ctx.at), []);
       return null;
     }));
     cls.dict.set('forward', nf('forward', (a, ctx) => {
