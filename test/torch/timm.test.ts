@@ -36,6 +36,11 @@ export const TIMM_FAMILIES: [string, string][] = [
   ['resnetv2.py', 'resnetv2_50()'], ['senet.py', 'legacy_seresnet18()'], ['hrnet.py', 'hrnet_w18_small()'], ['tresnet.py', 'tresnet_m()'],
   ['fasternet.py', 'fasternet_t0()'], ['starnet.py', 'starnet_s1()'], ['repvit.py', 'repvit_m1()'], ['xception.py', 'legacy_xception()'],
   ['xception_aligned.py', 'xception41()'], ['hgnet.py', 'hgnetv2_b0()'], ['rdnet.py', 'rdnet_tiny()'], ['inception_v4.py', 'inception_v4()'], ['nfnet.py', 'nf_resnet50()'],
+  ['ghostnet.py', 'ghostnetv3_100()'], ['efficientnet.py', 'mixnet_s()'], ['mobilenetv3.py', 'mobilenetv4_conv_small()'], ['cspnet.py', 'cspdarknet53()'],
+  ['inception_resnet_v2.py', 'inception_resnet_v2()'], ['nasnet.py', 'nasnetalarge()'], ['pnasnet.py', 'pnasnet5large()'],
+  ['efficientvit_mit.py', 'efficientvit_b0()'], ['efficientvit_msra.py', 'efficientvit_m0()'], ['levit.py', 'levit_128s()'], ['fastvit.py', 'fastvit_t8()'],
+  ['edgenext.py', 'edgenext_xx_small()'], ['efficientformer.py', 'efficientformer_l1()'], ['inception_next.py', 'inception_next_tiny()'],
+  ['convmixer.py', 'convmixer_768_32()'], ['mambaout.py', 'mambaout_femto()'], ['shvit.py', 'shvit_s1()'],
 ];
 
 /**
@@ -46,7 +51,9 @@ const MUST_RUN = new Set([
   'resnet18()', 'resnet50()', 'efficientnet_b0()', 'mobilenetv2_100()', 'mobilenetv3_large_100()', 'ghostnet_100()', 'ghostnetv2_100()',
   'regnetx_002()', 'dla34()', 'densenet121()', 'vgg11_bn()', 'res2net50_26w_4s()', 'resnest14d()', 'selecsls42b()', 'repghostnet_100()', 'repvgg_a0()',
   'convnext_tiny()', 'resnetv2_50()', 'legacy_seresnet18()', 'hrnet_w18_small()', 'fasternet_t0()', 'hgnetv2_b0()', 'rdnet_tiny()',
-  'xception41()', 'legacy_xception()',
+  'xception41()', 'legacy_xception()', 'ghostnetv3_100()', 'mixnet_s()', 'mobilenetv4_conv_small()', 'inception_resnet_v2()', 'nasnetalarge()',
+  'pnasnet5large()', 'efficientvit_b0()', 'efficientvit_m0()', 'levit_128s()', 'fastvit_t8()', 'efficientformer_l1()', 'inception_next_tiny()',
+  'convmixer_768_32()', 'mambaout_femto()', 'shvit_s1()',
 ]);
 
 const corpus = existsSync(MODELS);

@@ -143,6 +143,15 @@ test('a file that spells torch.nn in full gets the classes in that style', () =>
   assert.deepEqual(syntaxProblems(PATH, r.text), []);
 });
 
+test('the classes go after the last import before the first definition, past `__all__` and the docstring', () => {
+  // timm's files put `__all__ = [...]` between the docstring and the imports.
+  const src = NET.replace('from torch import nn\n', "\n__all__ = ['Net']\nimport math\nfrom torch import nn\n");
+  const r = rw(src, { model: 'Net()', all: true });
+  const cls = r.text.indexOf('class GhostModule('), imp = r.text.indexOf('from torch import nn'), block = r.text.indexOf('class Block(');
+  assert.ok(imp >= 0 && imp < cls && cls < block, 'inserted between the imports and the first class');
+  assert.ok(r.text.startsWith('"""A small ResNet-style net."""\n'), 'the docstring stays first');
+});
+
 test('half-typed code elsewhere in the file: the rewrite adds no syntax error', () => {
   const src = NET + '\n\ndef unfinished(x:\n    return (x\n';
   const r = rw(src, { model: 'Net()', targets: [{ kind: 'stage', path: 'stage' }] });

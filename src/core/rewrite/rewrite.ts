@@ -190,15 +190,20 @@ function insertClasses(live: LiveModel, classes: GhostClass[], style: NnStyle, n
   const text = live.file.text;
   const missing = classes.filter((c) => !new RegExp(`^class ${names[c]}\\b`, 'm').test(text));
   if (!missing.length) return null;
-  let at = 0;
+  // After the last top-level import before the first definition (`__all__ = [...]` or other
+  // statements may come between imports); else after the module docstring, else at the top.
+  let at = 0, doc = 0, first = true;
   const needTorch = !live.scope.vars.has('torch');
   for (let c = live.file.top.firstChild; c; c = c.nextSibling) {
+    if (c.name === 'Comment') continue;
+    if (c.name === 'FunctionDefinition' || c.name === 'ClassDefinition' || c.name === 'DecoratedStatement') break;
     if (c.name === 'ImportStatement') at = c.to;
-    else if (c.name !== 'Comment' && c.name !== 'ExpressionStatement' && at === 0) break;
-    else if (c.name === 'FunctionDefinition' || c.name === 'ClassDefinition' || c.name === 'DecoratedStatement') break;
+    else if (first && c.name === 'ExpressionStatement' && c.firstChild?.name === 'String') doc = c.to;
+    first = false;
   }
   const body = missing.map((c) => render(named(c, names[c]), style).trimEnd()).join('\n\n\n');
   // After the imports: two blank lines around the classes; at the top of a file without imports, before the rest.
+  if (at === 0 && doc > 0) return { from: doc, to: doc, text: `\n${needTorch ? '\nimport torch' : ''}\n\n\n${body}` };
   if (at === 0) return { from: 0, to: 0, text: `${needTorch ? 'import torch\n\n\n' : ''}${body}\n\n\n` };
   return { from: at, to: at, text: `${needTorch ? '\nimport torch' : ''}\n\n\n${body}` };
 }

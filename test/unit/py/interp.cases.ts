@@ -1047,6 +1047,22 @@ CASES['decorators'] = [
 ];
 
 CASES['torch at build time'] = [
+  {
+    name: 'torch.device: x.device.type, str/repr, equality; autocast as a context manager and a decorator',
+    src: py`
+      import torch
+      x = torch.zeros(2, 3)
+      d = torch.device('cuda:1')
+      with torch.autocast(device_type=x.device.type, enabled=False):
+          y = x + 1
+      @torch.autocast('cpu')
+      def f(t):
+          return t * 2
+    `,
+    expr: "x.device.type, str(x.device), repr(d), d.type, d.index, str(d), x.device == torch.device('cpu'), torch.device('cuda', 0) == torch.device('cuda:0'), x.device == d, isinstance(x.device, torch.device), list(y.shape), list(f(x).shape), repr(torch.device('cpu'))",
+    want: ['cpu', 'cpu', "device(type='cuda', index=1)", 'cuda', 1, 'cuda:1', true, true, false, true, [2, 3], [2, 3], "device(type='cpu')"],
+    torch: true,
+  },
   { src: 'import torch', expr: 'torch.jit.is_scripting(), torch.jit.is_tracing()', want: [false, false], torch: true },
   // Values of small tensors follow reductions, permutations, concatenation and in-place writes.
   {

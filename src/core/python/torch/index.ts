@@ -50,6 +50,41 @@ export function makeTorch(it: Interpreter): TorchApi {
     d.native = v;
     dtypes.set(k, d);
   }
+  // torch.device: code reads `x.device.type` (autocast, device checks) and `str(x.device)`; every
+  // tensor of an analysis is on the CPU.
+  const deviceCls = mkClass('device', [it.classes.object]);
+  const mkDevice = (type: string, index: Value): PyInstance => {
+    const d = new PyInstance(deviceCls);
+    d.attrs.set('type', type);
+    d.attrs.set('index', index);
+    return d;
+  };
+  const cpu = mkDevice('cpu', null);
+  const deviceText = (d: PyInstance) => `${String(d.attrs.get('type'))}${d.attrs.get('index') === null ? '' : `:${String(d.attrs.get('index'))}`}`;
+  deviceCls.dict.set('__new__', nf('device', (a, ctx) => {
+    const spec = a.pos[1] ?? a.kw.get('type') ?? null;
+    if (spec instanceof Unknown) return spec;
+    if (spec instanceof PyInstance && spec.cls === deviceCls) return spec;
+    // torch.device(0) is cuda:0.
+    if (typeof spec === 'number') return mkDevice('cuda', spec);
+    if (typeof spec !== 'string') return ctx.raise('TypeError', `device() received an invalid combination of arguments - got (${ctx.repr(spec)})`);
+    const m = /^([a-z_]+)(?::(\d+))?$/.exec(spec);
+    if (!m) return ctx.raise('RuntimeError', `Invalid device string: '${spec}'`);
+    const index = a.pos[2] ?? a.kw.get('index') ?? (m[2] === undefined ? null : Number(m[2]));
+    return m[1] === 'cpu' && index === null ? cpu : mkDevice(m[1], index);
+  }));
+  deviceCls.dict.set('__str__', nf('__str__', (a) => deviceText(a.pos[0] as PyInstance)));
+  deviceCls.dict.set('__repr__', nf('__repr__', (a) => {
+    const d = a.pos[0] as PyInstance;
+    const index = d.attrs.get('index');
+    return `device(type='${String(d.attrs.get('type'))}'${index === null ? '' : `, index=${String(index)}`})`;
+  }));
+  deviceCls.dict.set('__eq__', nf('__eq__', (a) => {
+    const [x, y] = a.pos;
+    return y instanceof PyInstance && y.cls === deviceCls && deviceText(x as PyInstance) === deviceText(y);
+  }));
+  deviceCls.dict.set('__hash__', nf('__hash__', (a) => deviceText(a.pos[0] as PyInstance).length));
+
   const dtypeOf = (v: Value): DType | null => {
     if (v instanceof PyInstance && v.cls === dtypeCls) return v.native as DType;
     if (v === it.classes.float) return 'float32';
@@ -88,7 +123,7 @@ export function makeTorch(it: Interpreter): TorchApi {
       case 'shape': return new PyTuple(t.shape.slice(), Size);
       case 'dtype': return dtypeValue(t.dtype);
       case 'ndim': return t.shape.length;
-      case 'device': return 'cpu';
+      case 'device': return cpu;
       case 'is_cuda': return false;
       case 'requires_grad': return t.requiresGrad || t.isParam;
       case 'grad': return null;
@@ -207,13 +242,18 @@ export function makeTorch(it: Interpreter): TorchApi {
   torch.set('__version__', '1.13.0');
   const noop = nf('noop', () => null);
   const identityDeco = (name: string) => nf(name, (a) => (a.pos.length === 1 && a.kw.size === 0 ? a.pos[0] : nf(name, (b) => b.pos[0])));
-  const ctxObj = nf('no_grad', () => new PyInstance(mkClass('_context', [it.classes.object])));
+  // Grad and autocast modes change no shape: a context manager that is also a decorator.
+  const ctxCls = mkClass('_context', [it.classes.object]);
+  ctxCls.dict.set('__call__', nf('__call__', (a) => a.pos[1] ?? null));
+  const ctxObj = nf('no_grad', () => new PyInstance(ctxCls));
   torch.set('no_grad', ctxObj);
   torch.set('inference_mode', ctxObj);
   torch.set('enable_grad', ctxObj);
   torch.set('manual_seed', noop);
   torch.set('set_grad_enabled', ctxObj);
-  torch.set('device', nf('device', (a) => String(a.pos[0] ?? 'cpu')));
+  torch.set('device', deviceCls);
+  torch.set('autocast', ctxObj);
+  torch.set('amp', new PyNamespace('torch.amp', new Map<string, Value>([['autocast', ctxObj]])));
   torch.set('_assert', noop);
   torch.set('is_tensor', nf('is_tensor', (a) => a.pos[0] instanceof Tensor));
   torch.set('get_default_dtype', nf('get_default_dtype', () => dtypeValue('float32')));
@@ -227,7 +267,8 @@ export function makeTorch(it: Interpreter): TorchApi {
   torch.set('jit', jit);
   const fx = new PyNamespace('torch.fx', new Map<string, Value>([['wrap', nf('wrap', (a) => a.pos[0] ?? null)]]));
   torch.set('fx', fx);
-  const cuda = new PyNamespace('torch.cuda', new Map<string, Value>([['is_available', nf('is_available', () => false)], ['device_count', nf('device_count', () => 0)]]));
+  const cuda = new PyNamespace('torch.cuda', new Map<string, Value>([['is_available', nf('is_available', () => false)], ['device_count', nf('device_count', () => 0)],
+    ['amp', new PyNamespace('torch.cuda.amp', new Map<string, Value>([['autocast', ctxObj]]))]]));
   torch.set('cuda', cuda);
   const checkpoint = new PyNamespace('torch.utils.checkpoint', new Map<string, Value>([
     ['checkpoint', nf('checkpoint', (a, ctx) => ctx.call(a.pos[0], a.pos.slice(1)))],
