@@ -235,7 +235,7 @@ export function makeStdlib(it: Interpreter): Map<string, PyNamespace> {
   ns('typing', typingEntries);
   ns('collections.abc', [['Sequence', Sequence], ['Mapping', Mapping], ['Iterable', Iterable], ['Callable', CallableC]]);
   // numbers: the numeric tower, for `isinstance(n, numbers.Integral)` checks (bool is Integral too).
-  const isInteger = (v: Value) => typeof v === 'number' || typeof v === 'boolean';
+  const isInteger = (v: Value) => it.classes.int.instanceCheck!(v);
   ns('numbers', [['Number', abstract('Number', isNum)], ['Complex', abstract('Complex', isNum)], ['Real', abstract('Real', isNum)],
     ['Rational', abstract('Rational', isInteger)], ['Integral', abstract('Integral', isInteger)]]);
 
