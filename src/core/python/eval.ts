@@ -6,7 +6,7 @@ import {
   PyIterator, SuperProxy, Scope, CallArgs, PyFloat,
 } from './values';
 import type { Interpreter, FunctionScope } from './interp';
-import { PyException, kids, isExprNode, globalNames } from './interp';
+import { PyException, kids, isExprNode, globalNames, shapeOf } from './interp';
 import { parseNumber, parseString } from './literals';
 
 /** Comma-separated expressions (`a, b` or `*a, b`) make a tuple; one plain expression is itself. */
@@ -129,8 +129,18 @@ export function evalMember(it: Interpreter, n: SyntaxNode, scope: Scope): Value 
     if (!ch[2]) return new Unknown('incomplete attribute access', it.span(n));
     return it.getattr(obj, it.text(ch[2]), it.span(n));
   }
-  const idx = it.evalSubscriptIndex(ch.slice(1), scope);
+  const one = plainIndex(it, ch);
+  const idx = one ? it.eval(one, scope) : it.evalSubscriptIndex(ch.slice(1), scope);
   return it.getitem(obj, idx, it.span(n));
+}
+
+/** In `obj[i]` (children obj, '[', i, ']'): `i`, when it is one plain expression (no slice, comma or star). */
+export function plainIndex(it: Interpreter, ch: SyntaxNode[]): SyntaxNode | null {
+  if (ch.length !== 4 || ch[1].name !== '[' || ch[3].name !== ']') return null;
+  const e = ch[2];
+  if (!isExprNode(e) || e.name === '*') return null;
+  if (e.name === 'UnaryExpression' && it.text(kids(e)[0]) === '*') return null;
+  return e;
 }
 
 /** Parses `[a]`, `[a:b:c]`, `[:, None, ...]` into a value, slices and tuples. */
@@ -161,13 +171,23 @@ export function evalSubscriptIndex(it: Interpreter, ch: SyntaxNode[], scope: Sco
   return items.length === 1 && !inner.some((c) => c.name === ',') ? items[0] : new PyTuple(items);
 }
 
+/** An argument list's items without the parentheses; whether it is one generator (`f(x for x in y)`). */
+class ArgsShape {
+  readonly ch: SyntaxNode[];
+  readonly generator: boolean;
+  constructor(n: SyntaxNode) {
+    this.ch = kids(n).filter((c) => c.name !== '(' && c.name !== ')');
+    this.generator = this.ch.some((c) => c.name === 'for');
+  }
+}
+
 export function evalArgs(it: Interpreter, argList: SyntaxNode, scope: Scope): CallArgs & { unknown?: Unknown } {
   const pos: Value[] = [];
   const kw = new Map<string, Value>();
   let unknown: Unknown | undefined;
-  const ch = kids(argList).filter((c) => c.name !== '(' && c.name !== ')');
+  const { ch, generator } = shapeOf(argList, ArgsShape, it);
   // A generator argument: f(x for x in y)
-  if (ch.some((c) => c.name === 'for')) {
+  if (generator) {
     const v = it.evalComprehension(ch, scope, 'list');
     if (v instanceof Unknown) return { pos, kw, unknown: v };
     pos.push(new PyIterator(v as Value[]));

@@ -8,7 +8,8 @@ import {
 } from './values';
 import { Matcher, Bindings } from './match';
 import type { Interpreter, Completion, ClassScope } from './interp';
-import { PyException, containsYield, kids, isExprNode, moduleLevel } from './interp';
+import { PyException, containsYield, kids, isExprNode, moduleLevel, shapeOf } from './interp';
+import { plainIndex } from './eval';
 import { sliceIndices, linearize } from './objects';
 
 export function execBody(it: Interpreter, stmts: SyntaxNode[], scope: Scope): Completion {
@@ -21,8 +22,9 @@ export function execBody(it: Interpreter, stmts: SyntaxNode[], scope: Scope): Co
 
 export function bodyOf(it: Interpreter, n: SyntaxNode): SyntaxNode[] {
   // A Body node holds ':' and the statements.
-  return kids(n).filter((c) => c.name !== ':' && !c.type.isError);
+  return shapeOf(n, BodyShape, it).stmts;
 }
+class BodyShape { readonly stmts: SyntaxNode[]; constructor(n: SyntaxNode) { this.stmts = kids(n).filter((c) => c.name !== ':' && !c.type.isError); } }
 
 export function execute(it: Interpreter, n: SyntaxNode, scope: Scope): Completion {
   it.lastStmt = n;
@@ -108,16 +110,30 @@ export function execMatch(it: Interpreter, n: SyntaxNode, scope: Scope): Complet
   return undefined;
 }
 
+/** Split on AssignOp: targets... = value (the last group). TypeDef marks an annotation. */
+class AssignShape {
+  readonly groups: SyntaxNode[][] = [[]];
+  annotated = false;
+  /** Per target group: its one target when it is not a comma list (`x = ...`, `self.a = ...`). */
+  readonly single: (SyntaxNode | null)[];
+  /** The value's one expression when it is not a comma list or starred. */
+  readonly value: SyntaxNode | null;
+  constructor(n: SyntaxNode) {
+    for (const c of kids(n)) {
+      if (c.name === 'AssignOp') this.groups.push([]);
+      else if (c.name === 'TypeDef') this.annotated = true;
+      else this.groups[this.groups.length - 1].push(c); // commas too: they make `a, b = ...` a tuple target
+    }
+    this.single = this.groups.map((g) => (g.length === 1 && g[0].name !== ',' ? g[0] : null));
+    const v = this.groups[this.groups.length - 1];
+    const exprs = v.filter(isExprNode);
+    this.value = exprs.length === 1 && !v.some((c) => c.name === ',' || c.name === '*') ? exprs[0] : null;
+  }
+}
+
 export function execAssign(it: Interpreter, n: SyntaxNode, scope: Scope): Completion {
   const ch = kids(n);
-  // Split on AssignOp: targets... = value. TypeDef marks an annotation.
-  const groups: SyntaxNode[][] = [[]];
-  let annotated = false;
-  for (const c of ch) {
-    if (c.name === 'AssignOp') groups.push([]);
-    else if (c.name === 'TypeDef') annotated = true;
-    else groups[groups.length - 1].push(c); // commas too: they make `a, b = ...` a tuple target
-  }
+  const { groups, annotated, single, value: valueNode } = shapeOf(n, AssignShape, it);
   if (groups.length === 1) {
     // Bare annotation `x: int`: record for dataclasses.
     if (annotated && scope.kind === 'class') {
@@ -127,11 +143,12 @@ export function execAssign(it: Interpreter, n: SyntaxNode, scope: Scope): Comple
     return undefined;
   }
   const valueNodes = groups[groups.length - 1];
-  const value = it.evalCommaList(valueNodes, scope, n);
-  const at = it.span(n);
+  const value = valueNode ? it.eval(valueNode, scope) : it.evalCommaList(valueNodes, scope, n);
   const prevAssign = it.currentAssign;
+  const prevFile = it.currentAssignFile;
   const prevScope = it.currentAssignScope;
-  it.currentAssign = at;
+  it.currentAssign = n;
+  it.currentAssignFile = it.curFile;
   it.currentAssignScope = scope;
   try {
     for (let i = 0; i < groups.length - 1; i++) {
@@ -139,10 +156,12 @@ export function execAssign(it: Interpreter, n: SyntaxNode, scope: Scope): Comple
       if (annotated && scope.kind === 'class' && tnodes.length === 1 && tnodes[0].name === 'VariableName') {
         (scope as ClassScope).annotations?.push(it.text(tnodes[0]));
       }
-      it.assignTargets(tnodes, value, scope);
+      const one = single[i];
+      if (one) it.assign(one, value, scope); else it.assignTargets(tnodes, value, scope);
     }
   } finally {
     it.currentAssign = prevAssign;
+    it.currentAssignFile = prevFile;
     it.currentAssignScope = prevScope;
   }
   return undefined;
@@ -213,7 +232,8 @@ export function assign(it: Interpreter, t: SyntaxNode, value: Value, scope: Scop
       if (ch[1]?.name === '.') {
         it.setattr(obj, it.text(ch[2]), value, it.span(t));
       } else {
-        const idx = it.evalSubscriptIndex(ch.slice(1), scope);
+        const one = plainIndex(it, ch);
+        const idx = one ? it.eval(one, scope) : it.evalSubscriptIndex(ch.slice(1), scope);
         it.setitem(obj, idx, value, it.span(t));
       }
       return;
@@ -454,7 +474,8 @@ export function execDelete(it: Interpreter, n: SyntaxNode, scope: Scope): void {
           obj.module?.modules.delete(name); obj.module?.params.delete(name); obj.module?.buffers.delete(name);
         }
       } else {
-        const idx = it.evalSubscriptIndex(ch.slice(1), scope);
+        const one = plainIndex(it, ch);
+        const idx = one ? it.eval(one, scope) : it.evalSubscriptIndex(ch.slice(1), scope);
         if (obj instanceof PyDict) obj.delete(idx);
         else if (obj instanceof PyList && typeof idx === 'number') obj.items.splice(idx < 0 ? obj.items.length + idx : idx, 1);
         else if (obj instanceof PyList && idx instanceof PySlice) {
@@ -625,8 +646,24 @@ export function defineFunction(it: Interpreter, n: SyntaxNode, scope: Scope, dec
   return v;
 }
 
+class ParamsShape { readonly params: ParamShape[]; constructor(n: SyntaxNode, it: Interpreter) { this.params = paramShapes(it, n); } }
+/** A parameter as written: its default's node is evaluated each time the `def` runs. */
+interface ParamShape { name: string; kind: Param['kind']; defaultNode: SyntaxNode | null; posOnly: boolean }
+
 export function parseParams(it: Interpreter, n: SyntaxNode, scope: Scope): Param[] {
+  // The list's shape is read once per node (kept on it, see Annotated); defaults are values of this run.
   const out: Param[] = [];
+  for (const p of shapeOf(n, ParamsShape, it).params) {
+    const q: Param = { name: p.name, kind: p.kind };
+    if (p.posOnly) q.posOnly = true;
+    if (p.defaultNode) q.default = it.eval(p.defaultNode, scope);
+    out.push(q);
+  }
+  return out;
+}
+
+function paramShapes(it: Interpreter, n: SyntaxNode): ParamShape[] {
+  const out: ParamShape[] = [];
   const ch = kids(n);
   let mode: 'pos' | 'kwonly' = 'pos';
   for (let i = 0; i < ch.length; i++) {
@@ -637,16 +674,16 @@ export function parseParams(it: Interpreter, n: SyntaxNode, scope: Scope): Param
     }
     if (c.name === '*') {
       const next = ch[i + 1];
-      if (next?.name === 'VariableName') { out.push({ name: it.text(next), kind: 'vararg' }); i++; }
+      if (next?.name === 'VariableName') { out.push({ name: it.text(next), kind: 'vararg', defaultNode: null, posOnly: false }); i++; }
       mode = 'kwonly';
     } else if (c.name === '**') {
       const next = ch[i + 1];
-      if (next?.name === 'VariableName') { out.push({ name: it.text(next), kind: 'kwarg' }); i++; }
+      if (next?.name === 'VariableName') { out.push({ name: it.text(next), kind: 'kwarg', defaultNode: null, posOnly: false }); i++; }
     } else if (c.name === 'VariableName') {
-      const p: Param = { name: it.text(c), kind: mode };
+      const p: ParamShape = { name: it.text(c), kind: mode, defaultNode: null, posOnly: false };
       let j = i + 1;
       if (ch[j]?.name === 'TypeDef') j++;
-      if (ch[j]?.name === 'AssignOp' && ch[j + 1]) { p.default = it.eval(ch[j + 1], scope); j += 2; }
+      if (ch[j]?.name === 'AssignOp' && ch[j + 1]) { p.defaultNode = ch[j + 1]; j += 2; }
       i = j - 1;
       out.push(p);
     }

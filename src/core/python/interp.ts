@@ -53,14 +53,49 @@ export interface InterpOptions {
 // a type (`a + b + c` holds `a + b`) differ by their end.
 let kidCache: Map<number, (number | SyntaxNode[])[]> | null = null;
 export const kids = (n: SyntaxNode): SyntaxNode[] => {
+  const a = n as Annotated;
+  if (a.kids$ !== undefined) return a.kids$;
   const key = n.from * 1024 + n.type.id;
   const hits = kidCache?.get(key);
-  if (hits) for (let i = 0; i < hits.length; i += 2) if (hits[i] === n.to) return hits[i + 1] as SyntaxNode[];
-  const out: SyntaxNode[] = [];
-  for (let c = n.firstChild; c; c = c.nextSibling) if (c.name !== 'Comment') out.push(c);
-  if (hits) hits.push(n.to, out); else kidCache?.set(key, [n.to, out]);
+  let out: SyntaxNode[] | null = null;
+  if (hits) for (let i = 0; i < hits.length; i += 2) if (hits[i] === n.to) { out = hits[i + 1] as SyntaxNode[]; break; }
+  if (!out) {
+    out = [];
+    for (let c = n.firstChild; c; c = c.nextSibling) if (c.name !== 'Comment') { annotate(c); out.push(c); }
+    if (hits) hits.push(n.to, out); else kidCache?.set(key, [n.to, out]);
+  }
+  annotate(n);
+  a.kids$ = out;
   return out;
 };
+
+/**
+ * What the interpreter keeps on a syntax node object. lezer makes a new object per access, but the
+ * ones kids() returns are kept per file version (SourceFile.kidCache) and met again on every run,
+ * so facts read off them once (children, text, parsed parameter lists) are stored on them. All
+ * fields are added at once, in one order: nodes of one lezer class keep one hidden class (fields
+ * added one by one as met made property reads megamorphic and the interpreter slower).
+ */
+export type Annotated = SyntaxNode & { kids$?: SyntaxNode[]; text$?: string; shape$?: object };
+function annotate(n: SyntaxNode): void {
+  const a = n as Annotated;
+  if (!('kids$' in a)) { a.kids$ = undefined; a.text$ = undefined; a.shape$ = undefined; }
+}
+
+/**
+ * What a statement or expression node's children say about its form (a parameter list's
+ * parameters, an assignment's targets), read once per node by `read` and kept on it. One consumer
+ * per node type, each with its own class: a shape of another class is read anew.
+ */
+export function shapeOf<T extends object>(n: SyntaxNode, cls: new (n: SyntaxNode, it: Interpreter) => T, it: Interpreter): T {
+  const a = n as Annotated;
+  const s = a.shape$;
+  if (s instanceof cls) return s;
+  // A class, not a closure: a closure per call was most of what an assignment allocated.
+  const r = new cls(n, it);
+  if ('shape$' in a) a.shape$ = r;
+  return r;
+}
 
 export const isExprNode = (n: SyntaxNode): boolean =>
   !(n.name === ',' || n.name === '(' || n.name === ')' || n.name === '[' || n.name === ']' || n.name === '{' ||
@@ -86,8 +121,9 @@ export class Interpreter implements Runtime {
   readonly callScopes: Scope[] = [];
   /** The analysed file: modules built by its code keep a snapshot of the building scope. */
   mainFile: SourceFile | null = null;
-  /** The `self.x = ...` statement being run, if any. */
-  currentAssign: Span | null = null;
+  /** The `self.x = ...` statement being run, if any, and its file (a span is made only when a module is attached). */
+  currentAssign: SyntaxNode | null = null;
+  currentAssignFile: SourceFile | null = null;
   currentAssignScope: Scope | null = null;
   /** Modules whose forward is running, innermost last. */
   readonly moduleStack: PyInstance[] = [];
@@ -142,25 +178,8 @@ export class Interpreter implements Runtime {
   }
 
   // ---------- context for natives ----------
-  ctx(at: Span | null): CallContext {
-    const self = this;
-    return {
-      at,
-      rt: this,
-      call: (fn, pos, kw) => self.call(fn, pos, kw ?? new Map(), at),
-      iterate: (v) => self.iterate(v, at),
-      truthy: (v) => self.truthy(v, at),
-      getattr: (o, n) => self.getattr(o, n, at),
-      setattr: (o, n, v) => self.setattr(o, n, v, at),
-      str: (v) => self.str(v),
-      repr: (v) => self.repr(v),
-      isinstance: (v, c) => self.isinstance(v, c),
-      raise: (t, m) => { throw new PyException(self.exception(t), m, at); },
-      addMacs: (n) => self.addMacs(n),
-      unknown: (reason) => self.unknown(reason, at),
-      tooLarge: (kind, count) => self.refuse(kind, count, at),
-    };
-  }
+  /** One object per native call (a literal with a closure per method was a tenth of a warm analysis's garbage). */
+  ctx(at: Span | null): CallContext { return new NativeContext(this, at); }
 
   unknown(reason: string, at: Span | null): Unknown {
     const u = new Unknown(reason, at);
@@ -205,7 +224,13 @@ export class Interpreter implements Runtime {
   }
 
   span(n: SyntaxNode): Span { return { file: this.curFile?.path ?? '', from: n.from, to: n.to }; }
-  text(n: SyntaxNode): string { return this.curFile!.text.slice(n.from, n.to); }
+  text(n: SyntaxNode): string {
+    const a = n as Annotated;
+    if (a.text$ !== undefined) return a.text$;
+    const t = this.curFile!.text.slice(n.from, n.to);
+    if ('text$' in a) a.text$ = t;
+    return t;
+  }
 
   tick(): void { this.budget.tick(); }
 
@@ -333,18 +358,11 @@ export const moduleLevel = (s: Scope): Set<string> => { let g = globalNames.get(
 
 export interface FunctionScope extends Scope { fnOwner?: PyClass; selfName?: string | null }
 
-const yieldMemo = new WeakMap<object, Map<string, boolean>>();
-
 export function containsYield(body: SyntaxNode): boolean {
   // Memoised per file like `kids`: function definitions are re-run on every analysis.
-  const memo = kidCache ? (yieldMemo.get(kidCache) ?? (yieldMemo.set(kidCache, new Map()), yieldMemo.get(kidCache)!)) : null;
-  const key = `${body.from}:${body.to}`;
-  const hit = memo?.get(key);
-  if (hit !== undefined) return hit;
-  const r = scanYield(body);
-  memo?.set(key, r);
-  return r;
+  return shapeOf(body, YieldShape, null as unknown as Interpreter).found;
 }
+class YieldShape { readonly found: boolean; constructor(body: SyntaxNode) { this.found = scanYield(body); } }
 
 function scanYield(body: SyntaxNode): boolean {
   let found = false;
@@ -374,4 +392,22 @@ export function sizeOf(v: Value): number {
   if (v instanceof PySet) return v.map.size;
   if (v instanceof PyIterator) return v.items.length - v.pos;
   return 0;
+}
+
+/** The interpreter as natives see it (CallContext), for one call site. */
+class NativeContext implements CallContext {
+  constructor(private readonly it: Interpreter, readonly at: Span | null) {}
+  get rt(): Runtime { return this.it; }
+  call(fn: Value, pos: Value[], kw?: Map<string, Value>): Value { return this.it.call(fn, pos, kw ?? new Map(), this.at); }
+  iterate(v: Value): Value[] | Unknown { return this.it.iterate(v, this.at); }
+  truthy(v: Value): boolean | Unknown { return this.it.truthy(v, this.at); }
+  getattr(o: Value, n: string): Value { return this.it.getattr(o, n, this.at); }
+  setattr(o: Value, n: string, v: Value): void { this.it.setattr(o, n, v, this.at); }
+  str(v: Value): string { return this.it.str(v); }
+  repr(v: Value): string { return this.it.repr(v); }
+  isinstance(v: Value, c: Value): boolean | Unknown { return this.it.isinstance(v, c); }
+  raise(t: string, m: string): never { throw new PyException(this.it.exception(t), m, this.at); }
+  addMacs(n: number): void { this.it.addMacs(n); }
+  unknown(reason: string): Unknown { return this.it.unknown(reason, this.at); }
+  tooLarge(kind: 'list' | 'tensor' | 'str', count: number): Unknown | null { return this.it.refuse(kind, count, this.at); }
 }

@@ -444,7 +444,10 @@ export function setattr(it: Interpreter, obj: Value, name: string, v: Value, at:
     if (ms && !ms.initialised && ((v instanceof PyInstance && v.module) || (v instanceof Tensor && v.isParam))) {
       throw new PyException(it.exception('AttributeError'), `cannot assign ${v instanceof Tensor ? 'parameters' : 'module'} before Module.__init__() call (missing super().__init__() in ${obj.cls.name}?)`, at);
     }
-    if (ms) it.torch.registerAttr(obj, ms, name, v, it.currentAssign ?? at);
+    if (ms) {
+      const a = it.currentAssign;
+      it.torch.registerAttr(obj, ms, name, v, a && it.currentAssignFile ? { file: it.currentAssignFile.path, from: a.from, to: a.to } : at);
+    }
     obj.attrs.set(name, v);
     return;
   }
@@ -555,7 +558,8 @@ export function runGenerator(it: Interpreter, fn: PyFunction, scope: Scope): Val
 
 export function bindArgs(it: Interpreter, fn: PyFunction, pos: Value[], kw: Map<string, Value>, scope: Scope, at: Span | null): void {
   let pi = 0;
-  const used = new Set<string>();
+  // Most calls pass no keywords: no set of used names, no loop over them.
+  const used = kw.size ? new Set<string>() : null;
   let kwargParam: Param | null = null;
   for (const p of fn.params) {
     if (p.kind === 'pos' && p.posOnly) {
@@ -565,19 +569,20 @@ export function bindArgs(it: Interpreter, fn: PyFunction, pos: Value[], kw: Map<
       else it.argError(fn, `missing required positional argument '${p.name}'`, at);
     } else if (p.kind === 'pos') {
       if (pi < pos.length) { scope.vars.set(p.name, pos[pi++]); if (kw.has(p.name)) it.argError(fn, `got multiple values for argument '${p.name}'`, at); }
-      else if (kw.has(p.name)) { scope.vars.set(p.name, kw.get(p.name)!); used.add(p.name); }
+      else if (used && kw.has(p.name)) { scope.vars.set(p.name, kw.get(p.name)!); used.add(p.name); }
       else if (p.default !== undefined) scope.vars.set(p.name, p.default);
       else it.argError(fn, `missing required argument '${p.name}'`, at);
     } else if (p.kind === 'vararg') {
       scope.vars.set(p.name, new PyTuple(pos.slice(pi)));
       pi = pos.length;
     } else if (p.kind === 'kwonly') {
-      if (kw.has(p.name)) { scope.vars.set(p.name, kw.get(p.name)!); used.add(p.name); }
+      if (used && kw.has(p.name)) { scope.vars.set(p.name, kw.get(p.name)!); used.add(p.name); }
       else if (p.default !== undefined) scope.vars.set(p.name, p.default);
       else it.argError(fn, `missing required keyword argument '${p.name}'`, at);
     } else kwargParam = p;
   }
   if (pi < pos.length) it.argError(fn, `takes ${pi} positional arguments but ${pos.length} were given`, at);
+  if (!used) { if (kwargParam) scope.vars.set(kwargParam.name, new PyDict()); return; }
   const extra = new PyDict();
   for (const [k, v] of kw) {
     if (used.has(k)) continue;
