@@ -69,7 +69,8 @@ async function loadEngine() {
   await build({
     stdin: {
       contents: "export { analyzeSource, AnalysisError } from './src/core/python/index.ts';\n" +
-        "export { nodeHost, prepareAnalysisProcess } from './src/nodeHost.ts';\n",
+        "export { nodeHost, prepareAnalysisProcess } from './src/nodeHost.ts';\n" +
+        "export { ENGINE_V8_FLAGS } from './src/workerProtocol.ts';\n",
       resolveDir: ROOT, loader: 'ts', sourcefile: 'bench-engine.ts',
     },
     bundle: true, platform: 'node', target: 'node20', format: 'esm', outfile, logLevel: 'warning',
@@ -188,10 +189,17 @@ function table(header, rows) {
 }
 
 const engine = await loadEngine();
+// Warm figures are the editor's: its engine process runs with ENGINE_V8_FLAGS (workerProtocol.ts);
+// this process reruns itself under them when started without.
+const missing = engine.ENGINE_V8_FLAGS.filter((f) => !process.execArgv.includes(f));
+if (missing.length) {
+  const r = spawnSync(process.execPath, [...process.execArgv, ...missing, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
 // As the CLI and the editor's engine process run analyses (the budget's CPU clock and heap meter).
 engine.prepareAnalysisProcess();
 const noTorch = torchAvailable();
-console.log(`GhostLens analyze benchmark: input ${INPUT.join('x')}, ${RUNS} timed runs after ${WARMUP} warm-up, node ${process.version}, ${cpus().length} CPU(s) ${cpus()[0]?.model ?? ''}`);
+console.log(`GhostLens analyze benchmark: input ${INPUT.join('x')}, ${RUNS} timed runs after ${WARMUP} warm-up, node ${process.version} ${engine.ENGINE_V8_FLAGS.join(' ')} (the engine process's flags), ${cpus().length} CPU(s) ${cpus()[0]?.model ?? ''}`);
 if (noTorch) console.log(`torch comparison skipped: ${noTorch}`);
 
 const results = [];

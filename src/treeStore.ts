@@ -1,7 +1,7 @@
 // Parse trees kept on disk between processes (core/python/treeCodec.ts says what is kept and how
 // it is checked): the CLI's cold start and the editor engine's first analysis read the trees of
-// the files a model imports instead of parsing them again. Keyed by a hash of the text as the
-// parser reads it and of the parser itself, so an edited file or another GhostLens version never
+// the files a model imports instead of parsing them again. Keyed by a hash of the text and of the
+// parser itself (grammar and mask), so an edited file or another GhostLens version never
 // reads a tree that is not its own. Writes are atomic (temp file + rename) and every failure is
 // silent: without the cache, files are parsed as before.
 import { createHash } from 'node:crypto';
@@ -23,21 +23,21 @@ export function treeCacheDir(env: NodeJS.ProcessEnv = process.env): string | nul
 
 export function diskTreeStore(dir: string): TreeStore {
   const fingerprint = createHash('sha256').update(PARSER_FINGERPRINT).digest('hex').slice(0, 16);
-  const file = (masked: string) => join(dir, `${createHash('sha256').update(fingerprint).update(masked).digest('hex')}.tree`);
+  const file = (text: string) => join(dir, `${createHash('sha256').update(fingerprint).update(text).digest('hex')}.tree`);
   let ready = false;
   let writes = 0;
   return {
-    load(masked) {
+    load(text) {
       try {
-        const b = readFileSync(file(masked));
+        const b = readFileSync(file(text));
         if (b.byteLength % 4) return null;
         return new Int32Array(b.buffer, b.byteOffset, b.byteLength / 4);
       } catch { return null; }
     },
-    save(masked, flat) {
+    save(text, flat) {
       try {
         if (!ready) { mkdirSync(dir, { recursive: true }); ready = true; }
-        const to = file(masked);
+        const to = file(text);
         const tmp = `${to}.${process.pid}.tmp`;
         writeFileSync(tmp, new Uint8Array(flat.buffer, flat.byteOffset, flat.byteLength));
         renameSync(tmp, to);

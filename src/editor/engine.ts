@@ -10,6 +10,7 @@
 import { fork, ChildProcess } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import type { WorkerRequest, WorkerReply, ResultOf, AnalysisLimits, WorkerMessage } from '../workerProtocol';
+import { ENGINE_V8_FLAGS } from '../workerProtocol';
 
 export class Cancelled extends Error {
   constructor() { super('analysis cancelled: a newer one replaced it'); }
@@ -115,7 +116,7 @@ export class Engine {
     const child: ChildProcess = fork(this.script, [], {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       // Inspector flags of a debugged extension host would clash in the child.
-      execArgv: [`--max-old-space-size=${heapMb}`],
+      execArgv: [`--max-old-space-size=${heapMb}`, ...ENGINE_V8_FLAGS],
       serialization: 'advanced',
     });
     let stderr = '';

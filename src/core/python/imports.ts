@@ -128,14 +128,22 @@ export class ModuleResolver {
       for (const c of candidates(base)) if (this.isFile(c)) return c;
       return null;
     }
+    // `a.b.c` can only be under a folder that has the package `a`: one probe per folder and
+    // package (kept for the analysis) instead of two per folder and import.
+    const found = (base: string): string | null => {
+      if (parts.length > 1 && !this.isDirCached(join(base, parts[0]))) return null;
+      for (const c of candidates(base)) if (this.isFile(c)) return c;
+      return null;
+    };
     let dir = dirname(from.path);
     for (let i = 0; i <= this.maxParents; i++) {
-      for (const c of candidates(dir)) if (this.isFile(c)) return c;
+      const c = found(dir);
+      if (c) return c;
       const up = dirname(dir);
       if (up === dir) break;
       dir = up;
     }
-    for (const lib of this.libraryPaths) for (const c of candidates(lib)) if (this.isFile(c)) return c;
+    for (const lib of this.libraryPaths) { const c = found(lib); if (c) return c; }
     return null;
   }
 
@@ -181,6 +189,13 @@ export class ModuleResolver {
     it.recording = false;
     try { it.runModule(file, ns, scope); } finally { it.recording = rec; }
     return ns;
+  }
+
+  private dirProbes = new Map<string, boolean>();
+  private isDirCached(p: string): boolean {
+    let r = this.dirProbes.get(p);
+    if (r === undefined) { r = this.host.isDir(p); this.dirProbes.set(p, r); }
+    return r;
   }
 
   /** isFile, asked once per path per analysis (imports probe many candidate paths). */

@@ -7,11 +7,13 @@ import { flattenTree, treeFromFlat } from './treeCodec';
 
 /**
  * Where parse trees are kept between processes (src/treeStore.ts on disk; none by default):
- * `load` gives what `save` stored for the same masked text, or null.
+ * `load` gives what `save` stored for the same source text, or null. Keyed by the text as written:
+ * the parser's masked copy is a function of it (treeCodec's PARSE_VERSION changes with the mask),
+ * so a kept tree spares the mask too.
  */
 export interface TreeStore {
-  load(masked: string): Int32Array | null;
-  save(masked: string, flat: Int32Array): void;
+  load(text: string): Int32Array | null;
+  save(text: string, flat: Int32Array): void;
 }
 
 let store: TreeStore | null = null;
@@ -34,18 +36,18 @@ export class SourceFile {
     // outside an edit) gave trees that differ from a fresh parse for valid code (about 1 in 1,000
     // one-character edits of timm's files; a rewritten file analysed under its path lost every
     // definition after its first change), and a wrong tree is a wrong figure.
-    const masked = maskForParser(text);
-    const kept = store?.load(masked);
-    const tree = kept ? treeFromFlat(kept, masked.length) : null;
+    const kept = store?.load(text);
+    // The mask keeps the text's length (lexmask.ts).
+    const tree = kept ? treeFromFlat(kept, text.length) : null;
     if (tree) {
       // Only uncut trees are kept (below), so a kept one has no depth cut.
       this.tree = tree;
       this.tooDeepAt = -1;
     } else {
-      const parsed = parseDeep(masked);
+      const parsed = parseDeep(maskForParser(text));
       this.tree = parsed.tree;
       this.tooDeepAt = parsed.cutAt;
-      if (store && parsed.cutAt < 0) store.save(masked, flattenTree(parsed.tree));
+      if (store && parsed.cutAt < 0) store.save(text, flattenTree(parsed.tree));
     }
   }
   /** Where an expression went past MAX_DEPTH levels (the parser cut it there), or -1. */
