@@ -20,10 +20,82 @@ export const nodeHost: FileHost = {
       return text;
     } catch { return null; }
   },
-  // Imports probe many missing paths: no exception per miss.
-  isFile: (p) => statSync(p, { throwIfNoEntry: false })?.isFile() ?? false,
-  isDir: (p) => statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false,
+  isFile: (p) => kindOf(p) === 'file',
+  isDir: (p) => kindOf(p) === 'dir',
+  newAnalysis: () => { checked.clear(); checkedAt = Date.now(); },
 };
+
+// Imports probe hundreds of candidate paths in a few folders (timm's efficientnet_b0: 279), and a
+// stat each was 4% of a warm analysis. So paths are looked up in their folder's listing, read once
+// and kept while the folder's mtime is unchanged (making, removing or renaming an entry changes
+// it); each folder is checked once per analysis (newAnalysis), and a folder its parent does not
+// list is not there, without a stat. A listing read within RACY_MS of its folder's last change is
+// not kept (a coarse mtime clock could hide a change made right after the read). Links are
+// followed with a stat, each time. Hosts that never call newAnalysis still see changes: what was
+// checked is checked again after CHECK_AGAIN_MS.
+type Kind = 'file' | 'dir' | 'link' | 'other';
+/** A folder's entries; null entries: a folder that cannot be listed (its paths are asked one by one). */
+interface Listing { mtimeMs: number; entries: Map<string, Kind> | null }
+const RACY_MS = 2000;
+const CHECK_AGAIN_MS = 1000;
+const listings = new Map<string, Listing>();
+const checked = new Map<string, Listing | null>();
+let checkedAt = 0;
+
+const parentOf = (p: string): string => { const i = p.lastIndexOf('/'); return i <= 0 ? '/' : p.slice(0, i); };
+
+function kindOf(p: string): Kind | null {
+  if (!p.startsWith('/') || p.includes('/./') || p.includes('/../') || p.endsWith('/.') || p.endsWith('/..') || p.includes('//') || (p.length > 1 && p.endsWith('/'))) {
+    // Not a plain absolute path: ask the file system itself.
+    return statKind(p);
+  }
+  if (p === '/') return 'dir';
+  const l = listing(parentOf(p));
+  if (!l) return null;
+  if (!l.entries) return statKind(p);
+  const k = l.entries.get(p.slice(p.lastIndexOf('/') + 1));
+  return k === 'link' || k === 'other' ? statKind(p) : k ?? null;
+}
+
+function statKind(p: string): Kind | null {
+  // throwIfNoEntry covers ENOENT only: `a.py/x.py` is ENOTDIR, a loop ELOOP.
+  let st;
+  try { st = statSync(p, { throwIfNoEntry: false }); } catch { return null; }
+  return !st ? null : st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other';
+}
+
+/** The entries of folder `dir` as they are now, or null when it is not a folder. */
+function listing(dir: string): Listing | null {
+  if (Date.now() - checkedAt > CHECK_AGAIN_MS) { checked.clear(); checkedAt = Date.now(); }
+  const hit = checked.get(dir);
+  if (hit !== undefined) return hit;
+  let out: Listing | null = null;
+  const parent = parentOf(dir);
+  const up = dir === '/' ? null : listing(parent);
+  const listed = dir === '/' || (up && !up.entries) ? 'dir' : up?.entries?.get(dir.slice(dir.lastIndexOf('/') + 1));
+  if (listed === 'dir' || listed === 'link' || listed === 'other') {
+    let st;
+    try { st = statSync(dir, { throwIfNoEntry: false }); } catch { st = undefined; }
+    if (st?.isDirectory()) {
+      const kept = listings.get(dir);
+      if (kept && kept.mtimeMs === st.mtimeMs) out = kept;
+      else {
+        try {
+          const entries = new Map<string, Kind>();
+          for (const d of readdirSync(dir, { withFileTypes: true })) {
+            entries.set(d.name, d.isFile() ? 'file' : d.isDirectory() ? 'dir' : d.isSymbolicLink() ? 'link' : 'other');
+          }
+          out = { mtimeMs: st.mtimeMs, entries };
+          if (Date.now() - st.mtimeMs > RACY_MS) listings.set(dir, out); else listings.delete(dir);
+        } catch {
+          out = { mtimeMs: st.mtimeMs, entries: null };
+        }
+      }
+    }
+  }
+  checked.set(dir, out);
+  return out;
+}
 
 /**
  * Where installed Python libraries keep their sources: GHOSTLENS_PYTHONPATH, PYTHONPATH, an active

@@ -21,6 +21,7 @@ function hostFor(open: Record<string, string>): FileHost {
     readFile: (p) => (p in open ? open[p] : nodeHost.readFile(p)),
     isFile: (p) => p in open || nodeHost.isFile(p),
     isDir: (p) => nodeHost.isDir(p),
+    newAnalysis: () => nodeHost.newAnalysis?.(),
   };
 }
 

@@ -72,3 +72,32 @@ test('forward hovers: the def line gives the class, a call gives the called modu
   // In the docstring: nothing.
   assert.equal(hoverAt(g, SRC, offsetOf('return x')), null);
 });
+
+test('classes are found in every statement that can hold one (if, with, try, loops, decorated), none in expressions', async () => {
+  const { classSpans } = await import('../../src/core/python/classes');
+  const { SourceFile } = await import('../../src/core/python/source');
+  const text = [
+    'x = [lambda: 1, "class S: pass"]',
+    'if x:',
+    '    class A: pass',
+    'else:',
+    '    with open(x) as f:',
+    '        class B: pass',
+    'try:',
+    '    for i in x:',
+    '        while i:',
+    '            class C: pass',
+    'except Exception:',
+    '    @dec(class_=1)',
+    '    class D:',
+    '        class E:',
+    '            def forward(self): pass',
+    'match x:',
+    '    case 1:',
+    '        class F: pass',
+    '',
+  ].join('\n');
+  assert.deepEqual(classSpans(new SourceFile('/m/c.py', text)).map((c) => [c.name, c.line, c.forward?.line ?? null]), [
+    ['A', 3, null], ['B', 6, null], ['C', 10, null], ['D', 13, null], ['E', 14, 15], ['F', 18, null],
+  ]);
+});

@@ -75,6 +75,14 @@ test('SourceFile keeps its trees in the store and reads them back; bad kept data
     const c = new SourceFile('/m/c.py', text);
     assert.deepEqual(nodes(c.tree), nodes(a.tree));
     assert.equal(loads, 3);
+    // Syntax problems read off a kept tree are the parse's (a kept tree without error nodes has none).
+    const half = 'class A(nn.Module):\n    def __init__(self):\n        self.c = nn.Conv2d(3, 16, 3 if stride 3,\n    def forward(self, x):\n        return x\n';
+    const fresh = new SourceFile('/m/h1.py', half);
+    const again = new SourceFile('/m/h2.py', half);
+    assert.ok(fresh.syntaxProblems().length > 0);
+    assert.deepEqual(again.syntaxProblems(), fresh.syntaxProblems());
+    assert.deepEqual(nodes(again.tree), nodes(fresh.tree));
+    assert.equal(hits, 3, "the second half-typed file read the kept tree");
     // A tree cut by the depth limit is not kept (it is reported as such, and parsed again).
     kept.clear();
     const deep = `x = ${'('.repeat(3000)}1${')'.repeat(3000)}\n`;

@@ -156,9 +156,10 @@ export function analyzeModel(host: FileHost, path: string, text: string, opts: A
   } finally {
     it.tracer = null;
   }
-  const graph = buildGraph(it, file, root, expr!, input, out);
+  const named = namedModules(root);
+  const graph = buildGraph(it, file, root, named, expr!, input, out);
   const trace = tracer ? tracer.finish(out) : null;
-  return { graph, it, file, scope: ns.scope, instances: new Map(namedModules(root).map(([p, m]) => [p, m])), trace };
+  return { graph, it, file, scope: ns.scope, instances: new Map(named), trace };
 }
 
 function startTrace(it: Interpreter, root: PyInstance, inputs: Tensor[]): Tracer {
@@ -255,10 +256,10 @@ function outputShapes(v: Value): number[][] | null {
   return walk(v) && out.length ? out : null;
 }
 
-function buildGraph(it: Interpreter, file: SourceFile, root: PyInstance, expr: string, input: number[][], out: Value): ModelGraph {
-  const named = namedModules(root);
+function buildGraph(it: Interpreter, file: SourceFile, root: PyInstance, named: [string, PyInstance][], expr: string, input: number[][], out: Value): ModelGraph {
   const pathOf = new Map(named.map(([p, m]) => [m, p]));
   const leafTypes = it.torch.leafClasses;
+  const leafList = [...leafTypes];
   const seenParams = new Set<Tensor>();
   const modules: ModuleNode[] = named.map(([path, m]) => {
     const ms = m.module!;
@@ -278,7 +279,7 @@ function buildGraph(it: Interpreter, file: SourceFile, root: PyInstance, expr: s
     };
     if (ms.unknownReason) node.unknown = ms.unknownReason;
     if (!(ms.lastOutput instanceof Tensor)) { const all = outputShapes(ms.lastOutput); if (all && all.length > 1) node.outputShapes = all; }
-    if (leafTypes.has(m.cls) || [...leafTypes].some((c) => m.cls.isSubclassOf(c))) node.config = leafConfig(m);
+    if (leafTypes.has(m.cls) || leafList.some((c) => m.cls.isSubclassOf(c))) node.config = leafConfig(m);
     return node;
   });
   // Subtree totals (children come after parents in pre-order: fold in reverse). Parameters are

@@ -5,12 +5,17 @@ import type { SyntaxNode } from '@lezer/common';
 import type { ClassSpan } from '../graph/model';
 import type { SourceFile } from './source';
 
+/** Statements and parts that hold no statement (a class defined in them cannot be). */
+const SIMPLE = new Set(['ExpressionStatement', 'AssignStatement', 'UpdateStatement', 'ReturnStatement', 'ImportStatement',
+  'ArgList', 'ParamList', 'String', 'FormatString', 'Number', 'Comment', 'VariableName', 'TypeDef']);
+
 export function classSpans(file: SourceFile): ClassSpan[] {
   const out: ClassSpan[] = [];
   const name = (n: SyntaxNode) => { const v = n.getChild('VariableName'); return v ? file.slice(v) : null; };
   file.tree.iterate({
     enter: (ref) => {
-      if (ref.name !== 'ClassDefinition') return undefined;
+      // Statements live in statements, never in expressions: most of a file's nodes are skipped.
+      if (ref.name !== 'ClassDefinition') return ref.name.endsWith('Expression') || SIMPLE.has(ref.name) ? false : undefined;
       const n = ref.node;
       const cls = name(n);
       if (!cls) return undefined;

@@ -37,7 +37,23 @@ function literal(it: Interpreter, n: SyntaxNode, parse: (text: string) => Value)
 
 export function evaluate(it: Interpreter, n: SyntaxNode, scope: Scope): Value {
   it.tick();
+  // The most frequent first: a string switch tests its cases in order.
   switch (n.name) {
+    case 'VariableName': {
+      const name = it.text(n);
+      // Only a name declared `global` here (in scope.globals, with nonlocal ones) skips the locals.
+      let v = scope.globals?.has(name) && globalNames.get(scope)?.has(name) ? scope.moduleScope().lookup(name) : scope.lookup(name);
+      if (v === undefined) v = it.builtins.get(name);
+      if (v === undefined) {
+        const u = new Unknown(`name '${name}' is not defined`, it.span(n));
+        it.note(u, null);
+        return u;
+      }
+      return v;
+    }
+    case 'MemberExpression': return it.evalMember(n, scope);
+    case 'CallExpression': return it.evalCall(n, scope);
+    case 'BinaryExpression': return it.evalBinary(n, scope);
     case 'Number': return literal(it, n, parseNumber);
     case 'String': return literal(it, n, parseString);
     case 'ContinuedString': {
@@ -49,17 +65,6 @@ export function evaluate(it: Interpreter, n: SyntaxNode, scope: Scope): Value {
     case 'Boolean': return it.text(n) === 'True';
     case 'None': return null;
     case 'Ellipsis': return PyEllipsis.it;
-    case 'VariableName': {
-      const name = it.text(n);
-      let v = globalNames.get(scope)?.has(name) ? scope.moduleScope().lookup(name) : scope.lookup(name);
-      if (v === undefined) v = it.builtins.get(name);
-      if (v === undefined) {
-        const u = new Unknown(`name '${name}' is not defined`, it.span(n));
-        it.note(u, null);
-        return u;
-      }
-      return v;
-    }
     case 'ParenthesizedExpression': {
       const inner = kids(n).filter(isExprNode);
       return inner.length ? it.eval(inner[0], scope) : new PyTuple([]);
@@ -72,9 +77,6 @@ export function evaluate(it: Interpreter, n: SyntaxNode, scope: Scope): Value {
     case 'SetComprehensionExpression': { const v = it.evalComprehension(kids(n), scope, 'list'); return v instanceof Unknown ? v : new PySet(v as Value[]); }
     case 'ComprehensionExpression': { const v = it.evalComprehension(kids(n), scope, 'list'); return v instanceof Unknown ? v : new PyIterator(v as Value[]); }
     case 'DictionaryComprehensionExpression': return it.evalComprehension(kids(n), scope, 'dict') as PyDict | Unknown;
-    case 'MemberExpression': return it.evalMember(n, scope);
-    case 'CallExpression': return it.evalCall(n, scope);
-    case 'BinaryExpression': return it.evalBinary(n, scope);
     case 'UnaryExpression': {
       const ch = kids(n);
       const op = it.text(ch[0]);
@@ -178,14 +180,30 @@ class ArgsShape {
   constructor(n: SyntaxNode) {
     this.ch = kids(n).filter((c) => c.name !== '(' && c.name !== ')');
     this.generator = this.ch.some((c) => c.name === 'for');
+    this.keywords = this.ch.some((c) => c.name === '**' || c.name === 'AssignOp');
   }
+  /** Whether it may pass keywords (`k=v` or `**d`). */
+  readonly keywords: boolean;
 }
+
+/**
+ * The keywords of every call written without any: one map for all of them, which refuses writes —
+ * a callee that filled the map it was given would otherwise change every other call's keywords.
+ * (Callees copy before they add: PyPartial, rewrites, natives.)
+ */
+class NoKeywords extends Map<string, Value> {
+  override set(): this { throw new Error('internal: a call without keywords was given one'); }
+  override delete(): boolean { throw new Error('internal: a call without keywords lost one'); }
+  override clear(): void { throw new Error('internal: a call without keywords was cleared'); }
+}
+const NO_KEYWORDS: Map<string, Value> = new NoKeywords();
 
 export function evalArgs(it: Interpreter, argList: SyntaxNode, scope: Scope): CallArgs & { unknown?: Unknown } {
   const pos: Value[] = [];
-  const kw = new Map<string, Value>();
+  const { ch, generator, keywords } = shapeOf(argList, ArgsShape, it);
+  // Most calls pass no keywords: they share one map that refuses writes (see NO_KEYWORDS).
+  const kw = keywords ? new Map<string, Value>() : NO_KEYWORDS;
   let unknown: Unknown | undefined;
-  const { ch, generator } = shapeOf(argList, ArgsShape, it);
   // A generator argument: f(x for x in y)
   if (generator) {
     const v = it.evalComprehension(ch, scope, 'list');
@@ -270,15 +288,67 @@ export function evalNot(it: Interpreter, operand: SyntaxNode, scope: Scope, at: 
   return t instanceof Unknown ? t : !t;
 }
 
+/** The operator of a BinaryExpression-like child list (ArithOp/BitOp/CompareOp tokens or keywords): [op, index of the right operand]. */
+function operatorOf(it: Interpreter, ch: SyntaxNode[]): [string, number] {
+  let e = 1, o = '';
+  while (e < ch.length - 1 && !isOperand(ch[e])) { o += (o ? ' ' : '') + it.text(ch[e]); e++; }
+  return [o, e];
+}
+
+/**
+ * A binary expression's form, read once per node: its operator and operands; for a comparison its
+ * whole chain (`a < b <= c`, nested to the left by lezer); for arithmetic its left spine (a chain
+ * `1 + 1 + ... + 1` thousands deep is folded in a loop, not by recursion), with the spans.
+ */
+class BinaryShape {
+  readonly left: SyntaxNode;
+  readonly op: string;
+  readonly right: SyntaxNode | undefined;
+  readonly at: Span;
+  /** Comparisons: the leftmost operand and each link's right operand and operator, in order. */
+  readonly first: SyntaxNode;
+  readonly chain: [SyntaxNode, string][] = [];
+  /** Arithmetic: the bottom operand and the links from the top down (operator, right operand, span). */
+  readonly bottom: SyntaxNode;
+  readonly spine: [string, SyntaxNode, Span][] = [];
+  constructor(n: SyntaxNode, it: Interpreter) {
+    const ch = kids(n);
+    this.at = it.span(n);
+    this.left = ch[0];
+    const [op, opEnd] = operatorOf(it, ch);
+    this.op = op;
+    this.right = ch[opEnd];
+    this.first = this.bottom = this.left;
+    if (!this.right) return;
+    if (isCompare(op)) {
+      this.chain.unshift([this.right, op]);
+      let l = this.left;
+      while (l.name === 'BinaryExpression') {
+        const lc = kids(l);
+        const [o, e] = operatorOf(it, lc);
+        if (!isCompare(o)) break;
+        this.chain.unshift([lc[e], o]);
+        l = lc[0];
+      }
+      this.first = l;
+    } else if (op !== 'and' && op !== 'or') {
+      this.spine.push([op, this.right, this.at]);
+      let bottom = this.left;
+      while (bottom.name === 'BinaryExpression') {
+        const lc = kids(bottom);
+        const [o, e] = operatorOf(it, lc);
+        if (!lc[e] || o === 'and' || o === 'or' || isCompare(o)) break;
+        this.spine.push([o, lc[e], it.span(bottom)]);
+        bottom = lc[0];
+      }
+      this.bottom = bottom;
+    }
+  }
+}
+
 export function evalBinary(it: Interpreter, n: SyntaxNode, scope: Scope): Value {
-  const ch = kids(n);
-  const at = it.span(n);
-  // Operators: ArithOp/BitOp/CompareOp tokens, or keywords and/or/in/not in/is/is not.
-  const left = ch[0];
-  let opEnd = 1;
-  let op = '';
-  while (opEnd < ch.length - 1 && !isOperand(ch[opEnd])) { op += (op ? ' ' : '') + it.text(ch[opEnd]); opEnd++; }
-  const right = ch[opEnd];
+  const sh = shapeOf(n, BinaryShape, it);
+  const { left, op, right, at } = sh;
   if (!right) return new Unknown('incomplete expression', at);
   if (op === 'and') {
     const l = it.eval(left, scope);
@@ -292,20 +362,9 @@ export function evalBinary(it: Interpreter, n: SyntaxNode, scope: Scope): Value 
     if (t instanceof Unknown) return t;
     return t ? l : it.eval(right, scope);
   }
-  if (isCompare(op)) {
-    // Chained comparison a < b <= c: lezer nests it to the left.
-    const chain: [SyntaxNode, string][] = [];
-    chain.unshift([right, op]);
-    let l = left;
-    while (l.name === 'BinaryExpression') {
-      const lc = kids(l);
-      let e = 1, o = '';
-      while (e < lc.length - 1 && !isOperand(lc[e])) { o += (o ? ' ' : '') + it.text(lc[e]); e++; }
-      if (!isCompare(o)) break;
-      chain.unshift([lc[e], o]);
-      l = lc[0];
-    }
-    let lv = it.eval(l, scope);
+  const chain = sh.chain;
+  if (chain.length) {
+    let lv = it.eval(sh.first, scope);
     let result: Value = true;
     for (let i = 0; i < chain.length; i++) {
       const [rn, o] = chain[i];
@@ -321,19 +380,8 @@ export function evalBinary(it: Interpreter, n: SyntaxNode, scope: Scope): Value 
     return result;
   }
   if (left.name !== 'BinaryExpression') return it.binop(op, it.eval(left, scope), it.eval(right, scope), at);
-  // A left-nested chain (`1 + 1 + ... + 1`, thousands deep) is folded in a loop, not by
-  // recursion: down the left spine while it is plain arithmetic, then back up.
-  const spine: [string, SyntaxNode, Span][] = [[op, right, at]];
-  let bottom: SyntaxNode = left;
-  while (bottom.name === 'BinaryExpression') {
-    const lc = kids(bottom);
-    let e = 1, o = '';
-    while (e < lc.length - 1 && !isOperand(lc[e])) { o += (o ? ' ' : '') + it.text(lc[e]); e++; }
-    if (!lc[e] || o === 'and' || o === 'or' || isCompare(o)) break;
-    spine.push([o, lc[e], it.span(bottom)]);
-    bottom = lc[0];
-  }
-  let v = it.eval(bottom, scope);
+  const spine = sh.spine;
+  let v = it.eval(sh.bottom, scope);
   for (let i = spine.length - 1; i >= 0; i--) {
     it.tick();
     const [o, rn, sp] = spine[i];
@@ -346,4 +394,5 @@ export const isOperand = (n: SyntaxNode): boolean =>
   !(n.name === 'ArithOp' || n.name === 'BitOp' || n.name === 'CompareOp' || n.name === 'and' || n.name === 'or' ||
     n.name === 'not' || n.name === 'in' || n.name === 'is');
 
-export const isCompare = (op: string): boolean => ['<', '>', '==', '>=', '<=', '!=', '<>', 'in', 'not in', 'is', 'is not'].includes(op);
+const COMPARE_OPS = new Set(['<', '>', '==', '>=', '<=', '!=', '<>', 'in', 'not in', 'is', 'is not']);
+export const isCompare = (op: string): boolean => COMPARE_OPS.has(op);

@@ -10,6 +10,11 @@ export interface FileHost {
   readFile(path: string): string | null;
   isFile(path: string): boolean;
   isDir(path: string): boolean;
+  /**
+   * An analysis starts (ModuleResolver): a host that keeps what it learnt of the file system
+   * checks it again from here on (nodeHost.ts keeps folder listings while their folders are unchanged).
+   */
+  newAnalysis?(): void;
 }
 
 const dirname = (p: string): string => { const i = p.lastIndexOf('/'); return i <= 0 ? '/' : p.slice(0, i); };
@@ -30,7 +35,9 @@ export class ModuleResolver {
     /** Folders searched after the file's own folder and its parents (installed libraries' sources). */
     readonly libraryPaths: string[] = [],
     readonly maxParents = 8,
-  ) {}
+  ) {
+    host.newAnalysis?.();
+  }
 
   /** Module object for `import a.b` / `from a.b import *` (level = number of leading dots). */
   importModule(it: Interpreter, from: SourceFile, level: number, name: string, at: Span | null): Value {

@@ -3,7 +3,7 @@ import { parser } from '@lezer/python';
 import type { Tree, SyntaxNode } from '@lezer/common';
 import { maskForParser } from './lexmask';
 import type { PyFloat } from './values';
-import { flattenTree, treeFromFlat } from './treeCodec';
+import { flattenTree, readFlat } from './treeCodec';
 
 /**
  * Where parse trees are kept between processes (src/treeStore.ts on disk; none by default):
@@ -38,11 +38,13 @@ export class SourceFile {
     // definition after its first change), and a wrong tree is a wrong figure.
     const kept = store?.load(text);
     // The mask keeps the text's length (lexmask.ts).
-    const tree = kept ? treeFromFlat(kept, text.length) : null;
-    if (tree) {
+    const read = kept ? readFlat(kept, text.length) : null;
+    if (read) {
       // Only uncut trees are kept (below), so a kept one has no depth cut.
-      this.tree = tree;
+      this.tree = read.tree;
       this.tooDeepAt = -1;
+      // No error node: no syntax problem, without walking the tree for one.
+      if (read.errorFree) this.problems = [];
     } else {
       const parsed = parseDeep(maskForParser(text));
       this.tree = parsed.tree;
@@ -102,8 +104,9 @@ export class SourceFile {
   lineStart(line: number): number { return this.starts()[Math.max(0, Math.min(line - 1, this.starts().length - 1))]; }
   private starts(): number[] {
     if (!this.lineStarts) {
+      // indexOf, not a loop per character: a cold process runs this before the JIT has warmed up.
       const s = [0];
-      for (let i = 0; i < this.text.length; i++) if (this.text.charCodeAt(i) === 10) s.push(i + 1);
+      for (let i = this.text.indexOf('\n'); i >= 0; i = this.text.indexOf('\n', i + 1)) s.push(i + 1);
       this.lineStarts = s;
     }
     return this.lineStarts;

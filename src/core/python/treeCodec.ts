@@ -49,17 +49,27 @@ export function flattenTree(tree: Tree): Int32Array {
 
 /** The tree `flattenTree` framed, for a text of `length` characters; null when the data does not check out. */
 export function treeFromFlat(data: Int32Array, length: number): Tree | null {
+  return readFlat(data, length)?.tree ?? null;
+}
+
+const ERROR_TYPES = new Set(parser.nodeSet.types.filter((t) => t.isError).map((t) => t.id));
+
+/** treeFromFlat, and whether the tree has no error node (then it has no syntax problem to look for). */
+export function readFlat(data: Int32Array, length: number): { tree: Tree; errorFree: boolean } | null {
   if (data.length < HEADER + 1 || data[0] !== MAGIC || data[1] !== PARSE_VERSION || data[2] !== length) return null;
   const n = data[3];
   if (n < 0 || data.length !== HEADER + n * 4 + 1 || checksum(data, 0, data.length - 1) !== data[data.length - 1]) return null;
   const types = parser.nodeSet.types.length;
+  let errorFree = true;
   for (let i = HEADER; i < HEADER + n * 4; i += 4) {
     const type = data[i], from = data[i + 1], to = data[i + 2], size = data[i + 3];
     if (type < 0 || type >= types || from < 0 || to < from || to > length || size < 4 || size % 4 || size > i - HEADER + 4) return null;
+    if (ERROR_TYPES.has(type)) errorFree = false;
   }
   try {
     // Read in place (no copy to a JS array: a cold CLI run spent a tenth of its time there).
-    return Tree.build({ buffer: new FlatCursor(data, HEADER, n * 4), nodeSet: parser.nodeSet, topID: parser.topNode.id, length });
+    const tree = Tree.build({ buffer: new FlatCursor(data, HEADER, n * 4), nodeSet: parser.nodeSet, topID: parser.topNode.id, length });
+    return { tree, errorFree };
   } catch {
     return null;
   }

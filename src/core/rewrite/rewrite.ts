@@ -234,7 +234,7 @@ function importClasses(live: LiveModel, host: FileHost, path: string, classes: G
 
 function overlay(host: FileHost, files: { path: string; text: string }[]): FileHost {
   const m = new Map(files.map((f) => [f.path, f.text]));
-  return { readFile: (p) => m.get(p) ?? host.readFile(p), isFile: (p) => m.has(p) || host.isFile(p), isDir: (p) => host.isDir(p) };
+  return { readFile: (p) => m.get(p) ?? host.readFile(p), isFile: (p) => m.has(p) || host.isFile(p), isDir: (p) => host.isDir(p), newAnalysis: () => host.newAnalysis?.() };
 }
 
 interface Plan {
