@@ -1,6 +1,6 @@
 // Static analysis time vs what it replaces: counting the same model with PyTorch.
 //
-//   node scripts/build.mjs && node bench/analyze.mjs [--runs 30] [--warmup 5] [--torch-runs 3] [--no-torch]
+//   node scripts/build.mjs && node bench/analyze.mjs [--runs 30] [--warmup 15] [--torch-runs 3] [--no-torch]
 //
 // Ours: the engine (src/core/python + src/nodeHost, set up as the CLI and engine process set it) bundled with esbuild into a temp file and
 // imported here; per model one cold analysis (first in this process: parses, JIT), then `warmup`
@@ -42,7 +42,7 @@ function option(name, dflt) {
   return v;
 }
 const RUNS = option('runs', 30);
-const WARMUP = option('warmup', 5);
+const WARMUP = option('warmup', 15);
 const TORCH_RUNS = option('torch-runs', 3);
 const PROCESS_RUNS = option('process-runs', 5);
 const CLI = join(ROOT, 'dist/cli.js');

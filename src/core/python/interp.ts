@@ -356,7 +356,7 @@ export const globalNames = new WeakMap<Scope, Set<string>>();
 
 export const moduleLevel = (s: Scope): Set<string> => { let g = globalNames.get(s); if (!g) globalNames.set(s, (g = new Set())); return g; };
 
-export interface FunctionScope extends Scope { fnOwner?: PyClass; selfName?: string | null }
+export type FunctionScope = Scope;
 
 export function containsYield(body: SyntaxNode): boolean {
   // Memoised per file like `kids`: function definitions are re-run on every analysis.

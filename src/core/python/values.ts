@@ -237,6 +237,11 @@ export class Scope {
   readonly vars = new Map<string, Value>();
   /** Names declared `global`/`nonlocal` in this scope. */
   globals: Set<string> | null = null;
+  // A method's scope (super() reads them) and a class body's (@dataclass reads its annotations).
+  // Declared on every scope so that all scopes share one shape (set later, they made lookups polymorphic).
+  fnOwner: PyClass | undefined = undefined;
+  selfName: string | null | undefined = undefined;
+  annotations: string[] | undefined = undefined;
   constructor(readonly parent: Scope | null, readonly kind: 'module' | 'function' | 'class', readonly file: SourceFile | null) {}
   lookup(name: string): Value | undefined {
     // Class scopes are skipped by nested functions, as in Python.
