@@ -8,7 +8,7 @@ import {
 } from './values';
 import { Matcher, Bindings } from './match';
 import type { Interpreter, Completion, ClassScope } from './interp';
-import { PyException, containsYield, kids, isExprNode, moduleLevel, shapeOf } from './interp';
+import { PyException, containsYield, kids, isExprNode, moduleLevel, shapeOf, BodyShape } from './interp';
 import { plainIndex } from './eval';
 import { sliceIndices, linearize } from './objects';
 
@@ -24,7 +24,6 @@ export function bodyOf(it: Interpreter, n: SyntaxNode): SyntaxNode[] {
   // A Body node holds ':' and the statements.
   return shapeOf(n, BodyShape, it).stmts;
 }
-class BodyShape { readonly stmts: SyntaxNode[]; constructor(n: SyntaxNode) { this.stmts = kids(n).filter((c) => c.name !== ':' && !c.type.isError); } }
 
 export function execute(it: Interpreter, n: SyntaxNode, scope: Scope): Completion {
   it.lastStmt = n;

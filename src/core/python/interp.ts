@@ -358,11 +358,18 @@ export const moduleLevel = (s: Scope): Set<string> => { let g = globalNames.get(
 
 export type FunctionScope = Scope;
 
-export function containsYield(body: SyntaxNode): boolean {
-  // Memoised per file like `kids`: function definitions are re-run on every analysis.
-  return shapeOf(body, YieldShape, null as unknown as Interpreter).found;
+/** A Body node's statements (without ':' and error nodes) and whether a `yield` makes its function a generator. */
+export class BodyShape {
+  readonly stmts: SyntaxNode[];
+  private yields: boolean | undefined;
+  constructor(private readonly body: SyntaxNode) { this.stmts = kids(body).filter((c) => c.name !== ':' && !c.type.isError); }
+  get hasYield(): boolean { return (this.yields ??= scanYield(this.body)); }
 }
-class YieldShape { readonly found: boolean; constructor(body: SyntaxNode) { this.found = scanYield(body); } }
+
+export function containsYield(body: SyntaxNode): boolean {
+  // Kept on the node: function definitions are re-run on every analysis.
+  return shapeOf(body, BodyShape, null as unknown as Interpreter).hasYield;
+}
 
 function scanYield(body: SyntaxNode): boolean {
   let found = false;
