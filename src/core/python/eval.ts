@@ -239,12 +239,23 @@ export function evalArgs(it: Interpreter, argList: SyntaxNode, scope: Scope): Ca
   return unknown ? { pos, kw, unknown } : { pos, kw };
 }
 
+/** A call's callee and argument list, and whether the callee is the name `super`. */
+class CallShape {
+  readonly callee: SyntaxNode;
+  readonly argList: SyntaxNode | undefined;
+  readonly isSuper: boolean;
+  constructor(n: SyntaxNode, it: Interpreter) {
+    const ch = kids(n);
+    this.callee = ch[0];
+    this.argList = ch.find((c) => c.name === 'ArgList');
+    this.isSuper = this.callee.name === 'VariableName' && it.text(this.callee) === 'super';
+  }
+}
+
 export function evalCall(it: Interpreter, n: SyntaxNode, scope: Scope): Value {
-  const ch = kids(n);
-  const calleeNode = ch[0];
-  const argList = ch.find((c) => c.name === 'ArgList');
+  const { callee: calleeNode, argList, isSuper } = shapeOf(n, CallShape, it);
   // super() without arguments: needs the enclosing function's class and first argument.
-  if (calleeNode.name === 'VariableName' && it.text(calleeNode) === 'super' && scope.lookup('super') === undefined) {
+  if (isSuper && scope.lookup('super') === undefined) {
     const args = argList ? it.evalArgs(argList, scope) : { pos: [], kw: new Map() };
     if (args.pos.length === 2 && args.pos[0] instanceof PyClass) return new SuperProxy(args.pos[0], args.pos[1]);
     const owner = (scope as FunctionScope).fnOwner;

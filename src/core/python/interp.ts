@@ -76,10 +76,10 @@ export const kids = (n: SyntaxNode): SyntaxNode[] => {
  * fields are added at once, in one order: nodes of one lezer class keep one hidden class (fields
  * added one by one as met made property reads megamorphic and the interpreter slower).
  */
-export type Annotated = SyntaxNode & { kids$?: SyntaxNode[]; text$?: string; shape$?: object };
+export type Annotated = SyntaxNode & { kids$?: SyntaxNode[]; text$?: string; span$?: Span; shape$?: object };
 function annotate(n: SyntaxNode): void {
   const a = n as Annotated;
-  if (!('kids$' in a)) { a.kids$ = undefined; a.text$ = undefined; a.shape$ = undefined; }
+  if (!('kids$' in a)) { a.kids$ = undefined; a.text$ = undefined; a.span$ = undefined; a.shape$ = undefined; }
 }
 
 /**
@@ -223,7 +223,15 @@ export class Interpreter implements Runtime {
     if (m.module.macs !== null) m.module.macs += n;
   }
 
-  span(n: SyntaxNode): Span { return { file: this.curFile?.path ?? '', from: n.from, to: n.to }; }
+  span(n: SyntaxNode): Span {
+    const a = n as Annotated;
+    const file = this.curFile?.path ?? '';
+    const kept = a.span$;
+    if (kept !== undefined && kept.file === file) return kept;
+    const sp = { file, from: n.from, to: n.to };
+    if ('span$' in a) a.span$ = sp;
+    return sp;
+  }
   text(n: SyntaxNode): string {
     const a = n as Annotated;
     if (a.text$ !== undefined) return a.text$;

@@ -515,7 +515,9 @@ export function instantiate(it: Interpreter, cls: PyClass, pos: Value[], kw: Map
   const inst = new PyInstance(cls);
   if (cls.isSubclassOf(it.classes.Module)) {
     inst.module = new ModuleState();
-    inst.module.createdAt = at ? [...it.callStack.filter((s) => s !== at), at] : it.callStack.slice();
+    // The call stack ends with this call's site when the call came from Python code (evalCall pushed it).
+    const st = it.callStack;
+    inst.module.createdAt = at && st[st.length - 1] !== at ? [...st, at] : st.slice();
     inst.module.ctor = { cls, pos, kw };
     const site = it.callScopes[it.callScopes.length - 1];
     if (at && it.mainFile && at.file === it.mainFile.path && site) inst.module.siteScope = snapshot(site);
