@@ -7,6 +7,7 @@ import {
 } from './values';
 import type { Interpreter, FunctionScope } from './interp';
 import { PyException, kids, isExprNode, globalNames, shapeOf } from './interp';
+import type { Annotated } from './interp';
 import { parseNumber, parseString } from './literals';
 
 /** Comma-separated expressions (`a, b` or `*a, b`) make a tuple; one plain expression is itself. */
@@ -27,13 +28,21 @@ export function evalList(it: Interpreter, nodes: SyntaxNode[], scope: Scope, par
  * own note and is made anew).
  */
 function literal(it: Interpreter, n: SyntaxNode, parse: (text: string) => Value): Value {
+  // On the node when it is one kids() keeps (one property read), else in the file's table.
+  const a = n as Annotated;
+  const on = a.shape$;
+  if (on instanceof LiteralShape) return on.v;
   const kept = it.curFile!.literals;
   const hit = kept.get(n.from);
   if (hit !== undefined) return hit;
   const v = parse(it.text(n));
-  if (typeof v === 'string' || typeof v === 'number' || v instanceof PyFloat) kept.set(n.from, v);
+  if (typeof v === 'string' || typeof v === 'number' || v instanceof PyFloat) {
+    kept.set(n.from, v);
+    if ('shape$' in a) a.shape$ = new LiteralShape(v);
+  }
   return v;
 }
+class LiteralShape { constructor(readonly v: string | number | PyFloat) {} }
 
 export function evaluate(it: Interpreter, n: SyntaxNode, scope: Scope): Value {
   it.tick();
