@@ -631,14 +631,25 @@ export function execDecorated(it: Interpreter, n: SyntaxNode, scope: Scope): Com
   return undefined;
 }
 
+/** A `def`'s name, parameter list and body nodes. */
+class DefShape {
+  readonly name: string | null;
+  readonly params: SyntaxNode | undefined;
+  readonly body: SyntaxNode | undefined;
+  constructor(n: SyntaxNode, it: Interpreter) {
+    const ch = kids(n);
+    const nameNode = ch.find((c) => c.name === 'VariableName');
+    this.name = nameNode ? it.text(nameNode) : null;
+    this.params = ch.find((c) => c.name === 'ParamList');
+    this.body = ch.find((c) => c.name === 'Body');
+  }
+}
+
 export function defineFunction(it: Interpreter, n: SyntaxNode, scope: Scope, decorators: Value[]): Value {
-  const ch = kids(n);
-  const nameNode = ch.find((c) => c.name === 'VariableName');
-  const paramsNode = ch.find((c) => c.name === 'ParamList');
-  const body = ch.find((c) => c.name === 'Body');
-  if (!nameNode || !body) return null;
+  const { name, params: paramsNode, body } = shapeOf(n, DefShape, it);
+  if (name === null || !body) return null;
   const params = paramsNode ? it.parseParams(paramsNode, scope) : [];
-  const fn = new PyFunction(it.text(nameNode), params, body, false, scope, it.curFile!, containsYield(body));
+  const fn = new PyFunction(name, params, body, false, scope, it.curFile!, containsYield(body));
   let v: Value = fn;
   for (let i = decorators.length - 1; i >= 0; i--) v = it.decorate(decorators[i], v, it.span(n));
   scope.vars.set(fn.name, v);

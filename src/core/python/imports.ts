@@ -18,7 +18,11 @@ export interface FileHost {
 }
 
 const dirname = (p: string): string => { const i = p.lastIndexOf('/'); return i <= 0 ? '/' : p.slice(0, i); };
-const join = (...ps: string[]): string => ps.join('/').replace(/\/+/g, '/');
+const join = (...ps: string[]): string => {
+  const j = ps.join('/');
+  // The regex only where a part ends or starts with a slash (imports build thousands of these).
+  return j.includes('//') ? j.replace(/\/+/g, '/') : j;
+};
 
 export interface LoadedModule { ns: PyNamespace; file: SourceFile | null; path: string | null }
 
