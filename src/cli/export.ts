@@ -7,11 +7,6 @@ import { sourceToOnnx, ExportError } from '../core/onnx/export';
 import { nodeHost, defaultLibraryPaths } from './nodeHost';
 import { UsageError, parseCommand, intOption, readSource } from './common';
 
-export const EXPORT_USAGE = `  export FILE -o OUT.onnx [--model EXPR] [--input 1x3x224x224] [--seed N]
-      The model as an ONNX file (opset 17, static shapes, random weights), made without
-      Python; nodes are named by module path (layer1.0.conv1).
-`;
-
 export function exportCommand(args: string[]): number {
   const { values: v, file, path } = parseCommand(args,
     { model: { type: 'string' }, input: { type: 'string' }, output: { type: 'string', short: 'o' }, seed: { type: 'string' } },

@@ -10,18 +10,6 @@ import type { GhostifyOptions, GhostifyResult } from '../core/ghostify/types';
 import type { RewriteTarget } from '../core/rewrite/rewrite';
 import { renderGhostify } from '../core/ghostify/report';
 
-export const GHOSTIFY_USAGE = `  ghostify MODEL.onnx --source FILE [--model EXPR] (--conv PATH | --stage PATH | --all)
-          [--ratio S] [--lambda L] (--images DIR [--limit N] | --random N) -o OUT.onnx
-          [--weights OUT.safetensors] [--rewritten OUT.py] [--mean R,G,B] [--std R,G,B]
-          [--batch N] [--seed N] [--threads N] [--ridge R] [--baselines] [--timeout S] [--json]
-      The rewrite of FILE (as \`rewrite\` makes it) with weights from the trained MODEL.onnx:
-      unchanged layers copied by module path, C-Ghost cheap convs and G-Ghost ghost paths
-      fitted by least squares on the calibration data. Reports, on held-out samples, each
-      site's error and the output's relative error and top-1 agreement with the original.
-      --weights writes the state_dict (safetensors) for model.load_state_dict; --baselines
-      also measures the same Ghost model at random init.
-`;
-
 export async function ghostifyCommand(args: string[]): Promise<number> {
   const { values: v, file, path } = parseCommand(args, {
     source: { type: 'string' }, model: { type: 'string' }, conv: { type: 'string', multiple: true }, stage: { type: 'string', multiple: true },

@@ -7,11 +7,7 @@ import { toJson, renderTable, fmtMacs, fmtInt } from '../views/report';
 import { rewriteSource, RewriteError, RewriteTarget } from '../core/rewrite/rewrite';
 import { createTwoFilesPatch } from 'diff';
 import { writeFilesAtomically, FileToWrite, WriteError, describeFsError, checkWritable } from './safeWrite';
-import { exportCommand, EXPORT_USAGE } from './export';
-import { profileCommand, PROFILE_USAGE } from './profile';
-import { redundancyCommand, REDUNDANCY_USAGE } from './redundancy';
-import { ghostifyCommand, GHOSTIFY_USAGE } from './ghostify';
-import { onnxToGraph, OnnxImportError } from '../core/onnx/import';
+import { EXPORT_USAGE, PROFILE_USAGE, REDUNDANCY_USAGE, GHOSTIFY_USAGE } from './usage';
 import { UsageError, parseCommand, intOption, numberOption, sanitize, terminalSafe, readSource } from './common';
 import { setAnalysisLimits } from '../core/python/budget';
 import { useDiskTreeStore } from '../treeStore';
@@ -47,14 +43,18 @@ options:
 
 export { UsageError };
 
-/** Subcommands: each takes its arguments and returns the exit code (profiling is async). */
+/**
+ * Subcommands: each takes its arguments and returns the exit code (profiling is async). The
+ * ONNX-based ones are imported on first use: onnx-proto and the ONNX code took ~25 ms of every
+ * `ghostlens analyze` process (bench/analyze.mjs's whole-process figure) that never used them.
+ */
 const COMMANDS: Record<string, (args: string[]) => number | Promise<number>> = {
   analyze: (a) => analyze(a),
   rewrite: (a) => rewrite(a),
-  export: (a) => exportCommand(a),
-  profile: (a) => profileCommand(a),
-  redundancy: (a) => redundancyCommand(a),
-  ghostify: (a) => ghostifyCommand(a),
+  export: async (a) => (await import('./export')).exportCommand(a),
+  profile: async (a) => (await import('./profile')).profileCommand(a),
+  redundancy: async (a) => (await import('./redundancy')).redundancyCommand(a),
+  ghostify: async (a) => (await import('./ghostify')).ghostifyCommand(a),
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -103,7 +103,7 @@ export function failureMessage(e: unknown): string {
   return `internal error: ${e instanceof Error ? e.message : String(e)}`;
 }
 
-function analyze(args: string[]): number {
+async function analyze(args: string[]): Promise<number> {
   const { values, file, path } = parseCommand(args,
     { model: { type: 'string' }, input: { type: 'string' }, json: { type: 'boolean' }, depth: { type: 'string' } },
     'analyze needs a FILE (a .py model definition or an exported .onnx model)');
@@ -112,6 +112,7 @@ function analyze(args: string[]): number {
   if (/\.onnx$/i.test(path)) {
     // An exported model: modules, shapes, params and MACs read from the file (core/onnx/import).
     if (values.model) throw new UsageError('--model applies to .py files, not to an ONNX model');
+    const { onnxToGraph, OnnxImportError } = await import('../core/onnx/import');
     try {
       graph = onnxToGraph(readFileSync(path), file, { input });
     } catch (e) {

@@ -11,17 +11,6 @@ import { DEFAULT_PROFILE_OPTIONS, CompareResult, ProfileOptions, ProfileResult }
 import { resolveOrtPath } from '../core/profile/setup';
 import { renderProfile } from '../views/profileReport';
 
-export const PROFILE_USAGE = `  profile FILE|MODEL.onnx [--model EXPR] [--input 1x3x224x224] [--ep auto|cuda|tensorrt|dml|coreml|webgpu|cpu]
-          [--runs N] [--warmup N] [--threads N] [--compare-ghost] [--json] [--timeout S] [--top N] [--ort DIR]
-          [--profile-runs N]
-      Latency with onnxruntime-node (the model exported without Python, random weights; or the
-      .onnx given): p50/p90/p99, per stage and per layer from onnxruntime's trace, and which
-      execution provider ran (and why the others did not). --compare-ghost also profiles the
-      all-candidates Ghost rewrite, runs alternating, and prints after/before per stage.
-      --ort DIR uses another onnxruntime-node install (e.g. one with the CUDA libraries).
-      --profile-runs N: runs traced for the per-node times (default min(runs, 10); never timed).
-`;
-
 export async function profileCommand(args: string[]): Promise<number> {
   const { values: v, file, path } = parseCommand(args, {
     model: { type: 'string' }, input: { type: 'string' }, ep: { type: 'string' }, runs: { type: 'string' }, warmup: { type: 'string' },

@@ -13,18 +13,6 @@ import type { RedundancyResult } from '../core/redundancy/types';
 import { onnxToGraph } from '../core/onnx/import';
 import { renderRedundancy } from '../core/redundancy/report';
 
-export const REDUNDANCY_USAGE = `  redundancy MODEL.onnx [--source FILE [--model EXPR]] (--images DIR [--limit N] | --random N)
-          [--threshold T] [--ratio S] [--mean R,G,B] [--std R,G,B] [--input SHAPE] [--batch N]
-          [--seed N] [--threads N] [--timeout S] [--json]
-      Measured redundancy on trained weights (onnxruntime, in a child process; memory bounded).
-      Stage-wise: each later block's output rebuilt from the stage's first block by a 1×1 conv
-      (ridge least squares, error on held-out samples). Layer-wise: |cos| of each conv's output
-      channels, the share that duplicate another (|cos| ≥ T, default 0.9), and the error of
-      rebuilding all channels from ceil(C/S) of them (default S = 2). Calibration: PNG/JPEG images
-      (resized, ImageNet mean/std unless given) or N random inputs (labelled as such).
-      --source maps stages and convs to the .py file's lines.
-`;
-
 export async function redundancyCommand(args: string[]): Promise<number> {
   const { values: v, file, path } = parseCommand(args, {
     source: { type: 'string' }, model: { type: 'string' }, images: { type: 'string' }, random: { type: 'string' }, limit: { type: 'string' },
