@@ -631,16 +631,18 @@ export function execDecorated(it: Interpreter, n: SyntaxNode, scope: Scope): Com
   return undefined;
 }
 
-/** A `def`'s name, parameter list and body nodes. */
+/** A `def`'s or `class`'s name, parameter list (def) or base arguments (class) and body nodes. */
 class DefShape {
   readonly name: string | null;
   readonly params: SyntaxNode | undefined;
+  readonly args: SyntaxNode | undefined;
   readonly body: SyntaxNode | undefined;
   constructor(n: SyntaxNode, it: Interpreter) {
     const ch = kids(n);
     const nameNode = ch.find((c) => c.name === 'VariableName');
     this.name = nameNode ? it.text(nameNode) : null;
     this.params = ch.find((c) => c.name === 'ParamList');
+    this.args = ch.find((c) => c.name === 'ArgList');
     this.body = ch.find((c) => c.name === 'Body');
   }
 }
@@ -702,11 +704,8 @@ function paramShapes(it: Interpreter, n: SyntaxNode): ParamShape[] {
 }
 
 export function defineClass(it: Interpreter, n: SyntaxNode, scope: Scope, decorators: Value[]): Value {
-  const ch = kids(n);
-  const nameNode = ch.find((c) => c.name === 'VariableName');
-  const argList = ch.find((c) => c.name === 'ArgList');
-  const body = ch.find((c) => c.name === 'Body');
-  if (!nameNode) return null;
+  const { name, args: argList, body } = shapeOf(n, DefShape, it);
+  if (name === null) return null;
   const bases: PyClass[] = [];
   let unknownBase = false;
   const extraBases: Value[] = [];
@@ -718,7 +717,7 @@ export function defineClass(it: Interpreter, n: SyntaxNode, scope: Scope, decora
       else unknownBase = true;
     }
   }
-  const cls = new PyClass(it.text(nameNode), bases.length ? bases : [it.classes.object], it.curFile);
+  const cls = new PyClass(name, bases.length ? bases : [it.classes.object], it.curFile);
   cls.mro = linearize(cls, it.classes.object);
   cls.hasUnknownBase = unknownBase || bases.some((b) => b.hasUnknownBase);
   for (const b of bases) if (b.instanceCheck && !cls.instanceCheck) cls.instanceCheck = null;
