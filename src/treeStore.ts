@@ -6,8 +6,8 @@
 // silent: without the cache, files are parsed as before.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { cacheDir } from './cacheDir';
 import { PARSER_FINGERPRINT, useTreeStore, TreeStore } from './core/python/live';
 
 /** Files kept before the oldest are removed (a file is about 13 bytes per character of source). */
@@ -15,10 +15,7 @@ const MAX_FILES = 4000;
 
 /** `GHOSTLENS_TREE_CACHE`: a folder, or `off`; else `$XDG_CACHE_HOME/ghostlens/trees` (`~/.cache/...`). */
 export function treeCacheDir(env: NodeJS.ProcessEnv = process.env): string | null {
-  const v = env.GHOSTLENS_TREE_CACHE?.trim();
-  if (v === 'off' || v === '0') return null;
-  if (v) return v;
-  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'ghostlens', 'trees');
+  return cacheDir('trees', 'GHOSTLENS_TREE_CACHE', env);
 }
 
 export function diskTreeStore(dir: string): TreeStore {

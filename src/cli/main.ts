@@ -12,6 +12,7 @@ import { EXPORT_USAGE, PROFILE_USAGE, REDUNDANCY_USAGE, GHOSTIFY_USAGE } from '.
 import { UsageError, parseCommand, intOption, numberOption, sanitize, terminalSafe, readSource } from './common';
 import { setAnalysisLimits } from '../core/python/budget';
 import { useDiskTreeStore } from '../treeStore';
+import { CLI_V8_FLAGS } from './v8flags';
 
 const USAGE = `usage: ghostlens <command> [options]
 
@@ -185,17 +186,16 @@ function rewrite(args: string[]): number {
   return 0;
 }
 
-if (require.main === module) {
-  // Later optimisation for a process whose one analysis is over in half a second: V8's default
-  // budget has TurboFan compile code that runs only briefly, paid for on two cores. 300k (V8's
-  // default 132k) took a fresh `ghostlens analyze` of timm efficientnet_b0 from ~600 to ~525 ms
-  // side by side (bench/analyze.mjs). Not in the editor's long-lived engine: there its warm
-  // analyses were slower. A tuning flag V8 reads as it counts; a V8 without it ignores it.
-  try { setFlagsFromString('--interrupt-budget=300000'); } catch { /* tuning only */ }
+/** Runs the command of process.argv and exits (the launcher, dist/cli.js, calls it; see launch.ts). */
+export function runCli(): void {
+  // Already set by the launcher; here for the bundle run directly (`node dist/cliMain.js`).
+  for (const f of CLI_V8_FLAGS) { try { setFlagsFromString(f); } catch { /* tuning only */ } }
   prepareAnalysisProcess();
   useDiskTreeStore();
   void main(process.argv.slice(2)).then(exitWhenFlushed);
 }
+
+if (require.main === module) runCli();
 
 /**
  * Ends the process once stdout and stderr have written everything: a command returns only after
