@@ -5,7 +5,9 @@
 // Ours: the engine (src/core/python + src/nodeHost, set up as the CLI and engine process set it) bundled with esbuild into a temp file and
 // imported here; per model one cold analysis (first in this process: parses, JIT), then `warmup`
 // untimed and `runs` timed warm analyses of the unchanged file (what the editor pays per keystroke
-// once the imports are cached): median and p90.
+// once the imports are cached): median and p90. Before each, untimed, the young-generation
+// collection that the engine process makes in idle time after every reply (nodeHost.ts
+// collectYoungGeneration); its own median is printed as `idle gc ms`.
 // Torch: a fresh `/usr/bin/python3` per run that imports torch and the torchvision module, builds
 // the model and runs one forward pass on zeros with hooks counting params and MACs (Conv/Linear,
 // the convention of DESIGN.md). Reported: the whole process wall time (measured here, spawn to
@@ -69,7 +71,7 @@ async function loadEngine() {
   await build({
     stdin: {
       contents: "export { analyzeSource, AnalysisError } from './src/core/python/index.ts';\n" +
-        "export { nodeHost, prepareAnalysisProcess } from './src/nodeHost.ts';\n" +
+        "export { nodeHost, prepareAnalysisProcess, collectYoungGeneration } from './src/nodeHost.ts';\n" +
         "export { ENGINE_V8_FLAGS } from './src/workerProtocol.ts';\n",
       resolveDir: ROOT, loader: 'ts', sourcefile: 'bench-engine.ts',
     },
@@ -89,9 +91,12 @@ function benchOurs(engine, m) {
   let t0 = performance.now();
   const g = engine.analyzeSource(engine.nodeHost, path, text, opts);
   const cold = performance.now() - t0;
-  for (let i = 0; i < WARMUP; i++) engine.analyzeSource(engine.nodeHost, path, text, opts);
-  const times = [];
+  for (let i = 0; i < WARMUP; i++) { engine.collectYoungGeneration(); engine.analyzeSource(engine.nodeHost, path, text, opts); }
+  const times = [], gcs = [];
   for (let i = 0; i < RUNS; i++) {
+    t0 = performance.now();
+    engine.collectYoungGeneration();
+    gcs.push(performance.now() - t0);
     t0 = performance.now();
     engine.analyzeSource(engine.nodeHost, path, text, opts);
     times.push(performance.now() - t0);
@@ -114,7 +119,7 @@ function benchOurs(engine, m) {
   } finally {
     rmSync(trees, { recursive: true, force: true });
   }
-  return { cold, median: median(times), p90: quantile(times, 0.9), process: median(procs), processUncached: median(uncached), params: g.params, macs: g.macs, complete: g.complete };
+  return { cold, median: median(times), p90: quantile(times, 0.9), idleGc: median(gcs), process: median(procs), processUncached: median(uncached), params: g.params, macs: g.macs, complete: g.complete };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -214,9 +219,9 @@ console.log('');
 
 const label = (m) => `${m.src} ${m.factory}()`;
 console.log(table(
-  ['model', 'ours cold ms', 'ours median ms', 'ours p90 ms', 'ours process ms', 'no caches ms', 'torch process ms', 'torch import ms', 'torch build+fwd ms', 'process / ours', 'build+fwd / ours'],
+  ['model', 'ours cold ms', 'ours median ms', 'ours p90 ms', 'idle gc ms', 'ours process ms', 'no caches ms', 'torch process ms', 'torch import ms', 'torch build+fwd ms', 'process / ours', 'build+fwd / ours'],
   results.map(({ m, ours, torch }) => [
-    label(m), ms(ours.cold), ms(ours.median), ms(ours.p90), ms(ours.process), ms(ours.processUncached),
+    label(m), ms(ours.cold), ms(ours.median), ms(ours.p90), ms(ours.idleGc), ms(ours.process), ms(ours.processUncached),
     ms(torch?.process), ms(torch?.importMs), ms(torch?.buildForward),
     torch ? `${(torch.process / ours.median).toFixed(0)}x` : '-',
     torch ? `${(torch.buildForward / ours.median).toFixed(0)}x` : '-',

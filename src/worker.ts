@@ -6,7 +6,7 @@ import { setAnalysisLimits } from './core/python/budget';
 import { analyzeSource, AnalysisError, readDirective, syntaxProblems } from './core/python';
 import { listEntryPoints, chooseEntry } from './core/python/entrypoints';
 import { computeDiagnostics, failureFinding } from './core/analysis/diagnostics';
-import { nodeHost, defaultLibraryPaths, prepareAnalysisProcess } from './nodeHost';
+import { nodeHost, defaultLibraryPaths, prepareAnalysisProcess, collectYoungGeneration } from './nodeHost';
 import type { FileHost } from './core/python';
 import { planRewrite } from './core/rewrite/plan';
 import type { WorkerReply, AnalyzeRequest, AnalyzeResult, RewriteRequest, WorkerMessage, InputSource } from './workerProtocol';
@@ -90,7 +90,11 @@ if (parentPort) {
   // Our own process: a real GC for the budget's memory check (the flag is process-wide).
   prepareAnalysisProcess();
   useDiskTreeStore();
-  process.on('message', (msg: WorkerMessage) => process.send!(serve(msg)));
+  process.on('message', (msg: WorkerMessage) => {
+    process.send!(serve(msg));
+    // After the reply, off the request's path (see collectYoungGeneration).
+    setImmediate(collectYoungGeneration);
+  });
   // The extension host went away: so does the engine.
   process.on('disconnect', () => process.exit(0));
 }
