@@ -5,9 +5,9 @@
 // Ours: the engine (src/core/python + src/nodeHost, set up as the CLI and engine process set it) bundled with esbuild into a temp file and
 // imported here; per model one cold analysis (first in this process: parses, JIT), then `warmup`
 // untimed and `runs` timed warm analyses of the unchanged file (what the editor pays per keystroke
-// once the imports are cached): median and p90. Before each, untimed, the young-generation
+// once the imports are cached): median and p90. Before each, untimed, the garbage
 // collection that the engine process makes in idle time after every reply (nodeHost.ts
-// collectYoungGeneration); its own median is printed as `idle gc ms`.
+// collectInIdleTime); its own median is printed as `idle gc ms`.
 // Torch: a fresh `/usr/bin/python3` per run that imports torch and the torchvision module, builds
 // the model and runs one forward pass on zeros with hooks counting params and MACs (Conv/Linear,
 // the convention of DESIGN.md). Reported: the whole process wall time (measured here, spawn to
@@ -71,7 +71,7 @@ async function loadEngine() {
   await build({
     stdin: {
       contents: "export { analyzeSource, AnalysisError } from './src/core/python/index.ts';\n" +
-        "export { nodeHost, prepareAnalysisProcess, collectYoungGeneration } from './src/nodeHost.ts';\n" +
+        "export { nodeHost, prepareAnalysisProcess, collectInIdleTime } from './src/nodeHost.ts';\n" +
         "export { ENGINE_V8_FLAGS } from './src/workerProtocol.ts';\n",
       resolveDir: ROOT, loader: 'ts', sourcefile: 'bench-engine.ts',
     },
@@ -91,11 +91,11 @@ function benchOurs(engine, m) {
   let t0 = performance.now();
   const g = engine.analyzeSource(engine.nodeHost, path, text, opts);
   const cold = performance.now() - t0;
-  for (let i = 0; i < WARMUP; i++) { engine.collectYoungGeneration(); engine.analyzeSource(engine.nodeHost, path, text, opts); }
+  for (let i = 0; i < WARMUP; i++) { engine.collectInIdleTime(); engine.analyzeSource(engine.nodeHost, path, text, opts); }
   const times = [], gcs = [];
   for (let i = 0; i < RUNS; i++) {
     t0 = performance.now();
-    engine.collectYoungGeneration();
+    engine.collectInIdleTime();
     gcs.push(performance.now() - t0);
     t0 = performance.now();
     engine.analyzeSource(engine.nodeHost, path, text, opts);

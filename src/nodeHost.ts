@@ -142,12 +142,14 @@ let v8gc: V8Gc | null = null;
 
 /**
  * For the engine process between two requests, in idle time: collects V8's young generation, so the
- * next analysis starts with it empty. A warm analysis of timm efficientnet_b0 allocates ~20 MB, mostly
- * dead by its end; in a 32 MB young generation (ENGINE_V8_FLAGS) about every other analysis paid a
- * 5–15 ms scavenge of its own live objects midway. Emptied while the user types, the analysis
- * mostly runs without one (bench/analyze.mjs does the same between its warm runs, untimed, and
- * prints what the collection costs). Nothing without prepareAnalysisProcess's gc.
+ * next analysis starts with it empty. A warm analysis of timm efficientnet_b0 allocates ~20 MB,
+ * mostly dead by its end; in a 32 MB young generation (ENGINE_V8_FLAGS) about every other analysis
+ * paid a 5–15 ms scavenge of its own live objects midway (warm median 31.5 -> 24-26.5 ms side by
+ * side; the scavenge itself ~6 ms, off the request's path: bench/analyze.mjs does the same between
+ * its warm runs, untimed, and prints what it costs). Not the whole heap: forced full collections
+ * here made the next analyses slower (median 33 -> 41 ms, up to 230 ms: V8 recompiles what they
+ * drop). Nothing without prepareAnalysisProcess's gc.
  */
-export function collectYoungGeneration(): void {
+export function collectInIdleTime(): void {
   try { v8gc?.({ type: 'minor' }); } catch { /* tuning only */ }
 }

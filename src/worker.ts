@@ -6,7 +6,7 @@ import { setAnalysisLimits } from './core/python/budget';
 import { analyzeSource, AnalysisError, readDirective, syntaxProblems } from './core/python';
 import { listEntryPoints, chooseEntry } from './core/python/entrypoints';
 import { computeDiagnostics, failureFinding } from './core/analysis/diagnostics';
-import { nodeHost, defaultLibraryPaths, prepareAnalysisProcess, collectYoungGeneration } from './nodeHost';
+import { nodeHost, defaultLibraryPaths, prepareAnalysisProcess, collectInIdleTime } from './nodeHost';
 import type { FileHost } from './core/python';
 import { planRewrite } from './core/rewrite/plan';
 import type { WorkerReply, AnalyzeRequest, AnalyzeResult, RewriteRequest, WorkerMessage, InputSource } from './workerProtocol';
@@ -92,8 +92,8 @@ if (parentPort) {
   useDiskTreeStore();
   process.on('message', (msg: WorkerMessage) => {
     process.send!(serve(msg));
-    // After the reply, off the request's path (see collectYoungGeneration).
-    setImmediate(collectYoungGeneration);
+    // After the reply, off the request's path (see collectInIdleTime).
+    setImmediate(collectInIdleTime);
   });
   // The extension host went away: so does the engine.
   process.on('disconnect', () => process.exit(0));

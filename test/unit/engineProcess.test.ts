@@ -1,6 +1,6 @@
 // The engine's process (dist/worker.js) as the editor forks it: requests answered one after the
 // other with the same figures, the idle-time collection between them (nodeHost.ts
-// collectYoungGeneration) changing nothing but when V8 collects.
+// collectInIdleTime) changing nothing but when V8 collects.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fork } from 'node:child_process';
