@@ -131,7 +131,7 @@ export function prepareAnalysisProcess(): void {
     let gc = (globalThis as { gc?: V8Gc }).gc;
     if (!gc) { setFlagsFromString('--expose-gc'); gc = runInNewContext('gc') as V8Gc; }
     v8gc = typeof gc === 'function' ? gc : null;
-    useGarbageCollector(v8gc ? () => v8gc!() : null);
+    useGarbageCollector(v8gc);
   } catch {
     useGarbageCollector(null);
   }

@@ -1,7 +1,7 @@
 // `ghostlens` (dist/cli.js): runs the CLI (dist/cliMain.js) from the code V8 compiled for it in an
 // earlier run. A fresh process otherwise compiles again every function the command calls; with the
 // compiled code of the last run of the same command a fresh `ghostlens analyze` of timm
-// efficientnet_b0 took ~505 -> ~467 ms side by side (bench/analyze.mjs). The code is kept per
+// efficientnet_b0 took ~518 -> ~477 ms median of 21 alternating runs. The code is kept per
 // command (each compiles other functions) under cacheDir('code') (`GHOSTLENS_CODE_CACHE=off`
 // turns it off), keyed by a hash of the bundle, node's version and the flags: V8 checks only the
 // bundle's length and its own version and flags, so a rebuilt bundle must never meet old code.
